@@ -1,0 +1,111 @@
+"""Composite flows built from endpoint calls: credential check, close position.
+
+Written once as flows so the sync and async faces share them exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..protocol.errors import BybitError
+from ..protocol.records import ApiKeyInfo, Position
+from .pipeline import Flow, Pipeline, Sleep
+
+__all__ = ["CredentialReport", "check_credentials", "close_position"]
+
+
+@dataclass(frozen=True)
+class CredentialReport:
+    """What an API key may do, in plain words. Holds no secret."""
+
+    environment: str
+    api_key: str  # masked
+    read_only: bool
+    permissions: dict
+    ips: list
+    expires: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def can_trade(self) -> bool:
+        return not self.read_only and any(self.permissions.get(k) for k in ("ContractTrade", "Spot", "Derivatives", "Options"))
+
+    def summary(self) -> str:
+        lines = [f"Key {self.api_key} works on {self.environment}."]
+        lines.append("It is read-only: it can read data but not place orders." if self.read_only
+                     else "It can trade (read and write).")  # fmt: skip
+        granted = [f"{group}: {', '.join(items)}" for group, items in self.permissions.items() if items]
+        lines.append("Permissions: " + ("; ".join(granted) if granted else "none listed") + ".")
+        lines.append(f"Restricted to IPs: {', '.join(self.ips)}." if self.ips else "Not restricted to any IP address.")
+        lines.append(f"Expires: {self.expires}." if self.expires else "No expiry date.")
+        lines.extend(f"Warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(self.summary().splitlines())
+
+
+def check_credentials(pipeline: Pipeline) -> Flow:
+    info: ApiKeyInfo = yield from pipeline.call("get_api_key_info", {})
+    perms = {k: list(v) for k, v in (info.permissions or {}).items()}
+    ips = [ip for ip in (info.ips or []) if ip and ip != "*"]
+    warnings = []
+    if perms.get("Wallet") and any("Withdraw" in p for p in perms["Wallet"]):
+        warnings.append("this key can WITHDRAW funds. A trading tool never needs that; create a key without it.")
+    if not ips and not info.read_only:
+        warnings.append(
+            "this key can trade from any IP address. Bybit lets you bind it to your IPs; keys without an IP "
+            "restriction also expire after 90 days."
+        )
+    from ..protocol.signing import mask_key
+
+    return CredentialReport(
+        environment=pipeline.environment,
+        api_key=mask_key(pipeline.credentials.api_key) if pipeline.credentials else "",
+        read_only=bool(info.read_only),
+        permissions=perms,
+        ips=ips,
+        expires=info.expired_at or None,
+        warnings=warnings,
+    )
+
+
+def close_position(pipeline: Pipeline, category: str, symbol: str, timeout: float = 15.0) -> Flow:
+    """Send the opposing reduce-only market order for the whole size; return once flat."""
+    positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
+    open_positions = [p for p in positions if p.size and p.size > 0]
+    if not open_positions:
+        return positions[0] if positions else None
+    for pos in open_positions:
+        yield from pipeline.call(
+            "place_order",
+            {
+                "category": category,
+                "symbol": symbol,
+                "side": "Sell" if pos.side == "Buy" else "Buy",
+                "order_type": "Market",
+                "qty": str(pos.size),
+                "reduce_only": True,
+                "position_idx": pos.position_idx or 0,
+            },
+        )
+    deadline = pipeline.clock.local_ms() + timeout * 1000
+    delay = 0.05
+    while True:
+        positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
+        remaining = [p for p in positions if p.size and p.size > Decimal(0)]
+        if not remaining:
+            flat: Position | None = positions[0] if positions else None
+            return flat
+        if pipeline.clock.local_ms() > deadline:
+            left = ", ".join(f"{p.side} {p.size}" for p in remaining)
+            raise BybitError(
+                f"{symbol} position is not flat after {timeout:.0f} s (still {left})",
+                hint="The closing market order may have only partly filled (thin book or price protection). "
+                "Check get_positions() and close the rest.",
+            )
+        yield Sleep(delay)
+        delay = min(delay * 2, 0.5)

@@ -1,0 +1,109 @@
+"""Bad input is rejected before any request, with an error naming the parameter."""
+
+import pytest
+
+from bybit_widgets.protocol.endpoints import ENDPOINTS, build_params, new_order_link_id, rate_limit_for
+from bybit_widgets.protocol.errors import ParameterError
+
+ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000")
+
+
+def place(**changes):
+    kwargs = {**ORDER, **changes}
+    kwargs = {k: v for k, v in kwargs.items() if v is not ...}
+    return build_params(ENDPOINTS["place_order"], kwargs)
+
+
+def test_wire_names_types_and_order():
+    wire = place(time_in_force="GTC", reduce_only=False, position_idx=0, order_link_id="abc-1")
+    assert wire == {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
+                    "price": "65000", "timeInForce": "GTC", "positionIdx": 0, "orderLinkId": "abc-1",
+                    "reduceOnly": False}  # fmt: skip
+
+
+def test_numbers_are_plain_strings():
+    assert place(qty=1e-5, price=...,  order_type="Market")["qty"] == "0.00001"
+    assert place(qty=0.1)["qty"] == "0.1"
+    from decimal import Decimal
+
+    assert place(qty=Decimal("1E+1"))["qty"] == "10"
+
+
+def test_case_insensitive_enum_normalised():
+    assert place(side="buy", order_type="limit")["side"] == "Buy"
+
+
+@pytest.mark.parametrize(
+    "changes,param,fragment",
+    [
+        (dict(category="futures"), "category", "must be one of"),
+        (dict(side="Long"), "side", "'Buy', 'Sell'"),
+        (dict(order_type="Stop"), "order_type", "must be one of"),
+        (dict(qty="-1"), "qty", "negative"),
+        (dict(qty="0"), "qty", "greater than 0"),
+        (dict(qty="ten"), "qty", "must be a number"),
+        (dict(qty=None), "qty", "missing the required"),
+        (dict(qty=True), "qty", "must be a number"),
+        (dict(price="0"), "price", "greater than 0"),
+        (dict(price=...), "price", "needs a price"),
+        (dict(order_type="Market"), "price", "ignored by Bybit for Market"),
+        (dict(order_type="Market", price=..., time_in_force="PostOnly"), "time_in_force", "Market"),
+        (dict(time_in_force="GTD"), "time_in_force", "must be one of"),
+        (dict(symbol="btc usdt"), "symbol", "symbol like"),
+        (dict(symbol=None), "symbol", "missing"),
+        (dict(order_link_id="x" * 37), "order_link_id", "1-36"),
+        (dict(order_link_id="bad id!"), "order_link_id", "1-36"),
+        (dict(position_idx=3), "position_idx", "0, 1, 2"),
+        (dict(reduce_only="yes"), "reduce_only", "True or False"),
+        (dict(reduce_only=True, take_profit="70000"), "reduce_only", "cannot carry"),
+        (dict(trigger_price="66000"), "trigger_direction", "trigger_direction"),
+        (dict(trigger_price="66000", trigger_direction=3), "trigger_direction", "1, 2"),
+    ],
+)
+def test_bad_order_input(changes, param, fragment):
+    with pytest.raises(ParameterError) as info:
+        place(**changes)
+    assert info.value.param == param
+    assert fragment in str(info.value)
+    assert info.value.ret_code is None  # raised before any request
+
+
+def test_close_whole_position_qty_zero_allowed():
+    wire = place(order_type="Market", price=..., qty="0", reduce_only=True, close_on_trigger=True)
+    assert wire["qty"] == "0"
+
+
+def test_unknown_snake_case_extra_rejected_camel_passed():
+    with pytest.raises(ParameterError) as info:
+        build_params(ENDPOINTS["place_order"], ORDER, {"smp_type": "CancelMaker"})
+    assert "unknown parameter 'smp_type'" in str(info.value)
+    assert build_params(ENDPOINTS["place_order"], ORDER, {"smpType": "CancelMaker"})["smpType"] == "CancelMaker"
+
+
+def test_get_params_are_strings_and_limits_checked():
+    wire = build_params(ENDPOINTS["get_open_orders"], dict(category="linear", symbol="BTCUSDT", limit=50, open_only=0))
+    assert wire == {"category": "linear", "symbol": "BTCUSDT", "openOnly": "0", "limit": "50"}
+    with pytest.raises(ParameterError) as info:
+        build_params(ENDPOINTS["get_open_orders"], dict(category="linear", limit=51))
+    assert info.value.param == "limit"
+    with pytest.raises(ParameterError):
+        build_params(ENDPOINTS["get_kline"], dict(symbol="BTCUSDT", interval="2"))
+    with pytest.raises(ParameterError):
+        build_params(ENDPOINTS["get_kline"], dict(symbol="BTCUSDT", interval="1", start="yesterday"))
+
+
+def test_amend_cancel_need_an_id():
+    for name in ("amend_order", "cancel_order"):
+        with pytest.raises(ParameterError) as info:
+            build_params(ENDPOINTS[name], dict(category="linear", symbol="BTCUSDT"))
+        assert "order_id or order_link_id" in str(info.value)
+
+
+def test_link_id_and_rate_limits():
+    a, b = new_order_link_id(), new_order_link_id()
+    assert a != b and len(a) <= 36
+    assert rate_limit_for("/v5/order/create", "linear") == 10
+    assert rate_limit_for("/v5/order/create", "spot") == 20
+    assert rate_limit_for("/v5/order/cancel-all", "option") == 1
+    assert rate_limit_for("/v5/position/list", "linear") == 50
+    assert rate_limit_for("/v5/market/tickers", "linear") is None

@@ -1,0 +1,136 @@
+"""A tiny Bybit v5 peer for client unit tests through ``httpx.MockTransport``.
+
+It checks what matters to the client -- the signature over the exact bytes,
+the recv-window rule against a skewable server clock -- keeps orders by
+orderLinkId, and can be told to misbehave per path (timeouts before or after
+processing, 5xx, 10006 with a reset time). The integration tests run the same
+client behaviours against the real embedded exchange over sockets.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import httpx
+import orjson
+
+from bybit_widgets.protocol.signing import Credentials, rest_sign_string
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: str
+    body: bytes
+    headers: dict
+    server_ms: int
+
+
+@dataclass
+class FakeBybit:
+    api_key: str = "test-api-key"
+    api_secret: str = "test-secret-0123456789"
+    skew_ms: int = 0  # server clock = real clock + skew
+    requests: list[Seen] = field(default_factory=list)
+    faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    orders: dict[str, dict] = field(default_factory=dict)  # orderLinkId -> order
+    limit_headers: dict[str, str] = field(default_factory=dict)
+
+    def server_ms(self) -> int:
+        return now_ms() + self.skew_ms
+
+    def inject(self, path: str, *faults: str) -> None:
+        """Queue faults for a path: 'timeout', 'timeout_after', '503', '10006:<ms>', '10002'."""
+        self.faults[path].extend(faults)
+
+    def count(self, path: str) -> int:
+        return sum(1 for r in self.requests if r.path == path)
+
+    # -- transport ---------------------------------------------------------------------------------
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        body = request.content
+        query = request.url.query.decode()
+        self.requests.append(Seen(request.method, path, query, body, dict(request.headers), self.server_ms()))
+        fault = self.faults[path].popleft() if self.faults[path] else None
+        if fault == "timeout":
+            raise httpx.ReadTimeout("injected timeout", request=request)
+        if fault == "503":
+            return httpx.Response(503, text="<html>503 Service Temporarily Unavailable</html>")
+        if fault and fault.startswith("10006"):
+            reset = self.server_ms() + int(fault.split(":")[1])
+            return self.reply(10006, "Too many visits!", {}, {"X-Bapi-Limit": "10", "X-Bapi-Limit-Status": "0",
+                                                             "X-Bapi-Limit-Reset-Timestamp": str(reset)})
+        if fault == "10002":
+            return self.reply(10002, "invalid request, please check your server timestamp", {})
+        if path == "/v5/market/time":
+            ms = self.server_ms()
+            return self.reply(0, "OK", {"timeSecond": str(ms // 1000), "timeNano": str(ms * 1_000_000)})
+        if path.startswith("/v5/market/"):
+            return self.reply(0, "OK", {"category": "linear", "list": [{"symbol": "BTCUSDT", "lastPrice": "1"}]})
+        problem = self.check_auth(request, query, body)
+        if problem:
+            return problem
+        result = self.route(request.method, path, query, body)
+        if fault == "timeout_after":
+            raise httpx.ReadTimeout("injected timeout after processing", request=request)
+        if isinstance(result, httpx.Response):
+            return result
+        return self.reply(0, "OK", result, self.limit_headers)
+
+    def check_auth(self, request: httpx.Request, query: str, body: bytes) -> httpx.Response | None:
+        h = request.headers
+        key, ts, recv, sign = (h.get("x-bapi-api-key"), h.get("x-bapi-timestamp"), h.get("x-bapi-recv-window"),
+                               h.get("x-bapi-sign"))  # fmt: skip
+        if key != self.api_key:
+            return self.reply(10003, "API key is invalid.", {})
+        server = self.server_ms()
+        if not (server - int(recv) <= int(ts) < server + 1000):
+            return self.reply(
+                10002,
+                "invalid request, please check your server timestamp or recv_window param. "
+                f"req_timestamp[{ts}],server_timestamp[{server}],recv_window[{recv}]",
+                {},
+            )
+        payload = query if request.method == "GET" else body.decode()
+        expected = Credentials(self.api_key, self.api_secret).sign(rest_sign_string(ts, key, recv, payload))
+        if sign != expected:
+            return self.reply(10004, f"error sign! origin_string[{rest_sign_string(ts, key, recv, payload)}]", {})
+        return None
+
+    def route(self, method: str, path: str, query: str, body: bytes):
+        params = dict(p.split("=", 1) for p in query.split("&") if p) if method == "GET" else orjson.loads(body)
+        if path == "/v5/order/create":
+            link = params["orderLinkId"]
+            if link in self.orders:
+                return self.reply(110072, "OrderLinkedID is duplicate", {})
+            order = {"orderId": str(uuid.uuid4()), "orderLinkId": link, "symbol": params["symbol"],
+                     "side": params["side"], "qty": params["qty"], "orderStatus": "New"}  # fmt: skip
+            self.orders[link] = order
+            return {"orderId": order["orderId"], "orderLinkId": link}
+        if path in ("/v5/order/realtime", "/v5/order/history"):
+            link = params.get("orderLinkId")
+            items = [o for o in self.orders.values() if link is None or o["orderLinkId"] == link]
+            return {"category": params.get("category"), "list": items, "nextPageCursor": ""}
+        if path == "/v5/position/list":
+            return {"category": "linear", "list": [], "nextPageCursor": ""}
+        if path == "/v5/user/query-api":
+            return {"apiKey": self.api_key, "readOnly": 0, "permissions": {"ContractTrade": ["Order", "Position"],
+                    "Wallet": ["AccountTransfer", "Withdraw"]}, "ips": ["*"], "expiredAt": "", "secret": ""}
+        return {}
+
+    def reply(self, code: int, msg: str, result: dict, headers: dict | None = None) -> httpx.Response:
+        envelope = {"retCode": code, "retMsg": msg, "result": result, "retExtInfo": {}, "time": self.server_ms()}
+        return httpx.Response(200, content=orjson.dumps(envelope), headers=headers or {},
+                              extensions={})  # fmt: skip
