@@ -217,7 +217,7 @@ def _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout, all
         raise ValueError("pass both api_key and api_secret, or neither (market data needs no key)")
     credentials = Credentials(api_key, api_secret) if api_key is not None else None
     if base_url is None:
-        if env == "sim":
+        if env in ("sim", "custom"):
             raise ValueError(
                 "env='sim' has no fixed URL: use bw.connect('sim'), or start bw.sim.run() and pass base_url="
             )

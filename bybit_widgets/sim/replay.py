@@ -1,0 +1,256 @@
+"""Replay a Parquet recording through the simulator's public WebSocket, at 1x to 100x.
+
+The recording's frames go out as recorded (the same text, original
+timestamps), paced by their receive times divided by ``speed``. For each
+topic the source also rebuilds the state a client would hold (the book, the
+merged linear ticker), so that a client subscribing mid-replay first gets a
+snapshot of that state with the current ``u`` and then the recorded deltas,
+and so that ``/sim/truth/book`` works as with the live market.
+
+At the end the recording starts again; book ``u`` values are shifted on each
+pass so that they keep increasing by one (the pass starts with the recorded
+snapshot). The ``gap``, ``duplicate``, ``reorder`` and ``reset`` faults act on
+replayed book streams too.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..protocol.codec import decode, encode
+from ..protocol.topics import Topic, TopicError, parse_topic
+from .live import refuse
+from .record import Recording, load_recording
+from .streams import PushContext
+
+__all__ = ["ReplaySource", "Replay", "MIN_SPEED", "MAX_SPEED"]
+
+MIN_SPEED = 1.0
+MAX_SPEED = 100.0
+
+
+class _State:
+    """What a client of one recorded topic holds; ``pending`` = frames released this tick."""
+
+    def __init__(self, category: str, topic: Topic) -> None:
+        self.category = category
+        self.topic = topic
+        self.pending: list[str] = []
+        self.last_frame: str | None = None
+        # books
+        self.bids: dict[str, str] = {}
+        self.asks: dict[str, str] = {}
+        self.u: int | None = None
+        self.u_recorded: int | None = None
+        self.seq: int | None = None
+        self.u_offset = 0
+        self._pass_span = 0  # u span of one pass, to shift the next
+        self._first_u: int | None = None
+        # linear tickers
+        self.ticker: dict[str, Any] = {}
+
+    def release(self, text: str) -> None:
+        kind = self.topic.kind
+        if kind == "orderbook":
+            text = self._apply_book(text)
+        elif kind == "tickers" and self.category != "spot":
+            message = decode(text)
+            if message.get("type") == "snapshot":
+                self.ticker = dict(message["data"])
+            else:
+                self.ticker.update(message["data"])
+        self.last_frame = text
+        self.pending.append(text)
+
+    def _apply_book(self, text: str) -> str:
+        message = decode(text)
+        data = message["data"]
+        u_rec = int(data["u"])
+        if self._first_u is None:
+            self._first_u = u_rec
+        if message.get("type") == "snapshot":
+            self.bids = dict(data.get("b", ()))
+            self.asks = dict(data.get("a", ()))
+        else:
+            for side, levels in ((self.bids, data.get("b", ())), (self.asks, data.get("a", ()))):
+                for price, size in levels:
+                    if float(size) == 0:
+                        side.pop(price, None)
+                    else:
+                        side[price] = size
+        self.u_recorded = u_rec
+        self.u = u_rec + self.u_offset
+        self.seq = data.get("seq")
+        if self.u_offset:
+            data["u"] = self.u
+            text = encode(message).decode()
+        return text
+
+    def new_pass(self) -> None:
+        """The recording starts over: shift ``u`` so that it keeps increasing by one."""
+        if self.topic.kind == "orderbook" and self.u is not None and self._first_u is not None:
+            self.u_offset = self.u + 1 - self._first_u
+        self.ticker = {}
+
+    def reset_u(self) -> None:
+        """A ``reset`` fault: the current book becomes ``u=1``, later frames follow from there."""
+        if self.u_recorded is not None:
+            self.u_offset = 1 - self.u_recorded
+            self.u = 1
+
+    def book_lists(self) -> tuple[list[list[str]], list[list[str]]]:
+        bids = sorted(self.bids.items(), key=lambda level: float(level[0]), reverse=True)
+        asks = sorted(self.asks.items(), key=lambda level: float(level[0]))
+        depth = self.topic.depth or len(bids)
+        return [list(b) for b in bids[:depth]], [list(a) for a in asks[:depth]]
+
+    def snapshot_frame(self, ctx: PushContext) -> str | None:
+        kind = self.topic.kind
+        if kind == "orderbook":
+            if self.u is None:
+                return None
+            bids, asks = self.book_lists()
+            return encode({"topic": self.topic.name, "type": "snapshot", "ts": ctx.now_ms,
+                           "data": {"s": self.topic.symbol, "b": bids, "a": asks, "u": self.u, "seq": self.seq},
+                           "cts": ctx.cts}).decode()  # fmt: skip
+        if kind == "tickers" and self.category != "spot":
+            if not self.ticker:
+                return None
+            return encode({"topic": self.topic.name, "type": "snapshot", "data": self.ticker, "cs": ctx.seq,
+                           "ts": ctx.now_ms}).decode()  # fmt: skip
+        if kind in ("tickers", "kline"):
+            return self.last_frame
+        return None
+
+
+class Replay:
+    """The clock of a replay: which rows are due, pass after pass."""
+
+    def __init__(self, recording: Recording, speed: float) -> None:
+        if not len(recording):
+            raise ValueError("the recording is empty")
+        if not MIN_SPEED <= speed <= MAX_SPEED:
+            raise ValueError(f"replay speed must be between {MIN_SPEED:g} and {MAX_SPEED:g}, got {speed!r}")
+        self.recording = recording
+        self.speed = speed
+        self.states: dict[tuple[str, str], _State] = {}
+        for category, name in recording.topics():
+            self.states[(category, name)] = _State(category, parse_topic(name, category))
+        self._t0 = recording.t_ms[0]
+        self._span_ms = recording.t_ms[-1] - self._t0 + 1
+        self._started: float | None = None
+        self._next = 0
+        self.passes = 0
+
+    def tick(self) -> None:
+        """Release every row whose (scaled) time has come."""
+        for state in self.states.values():
+            if state.pending:
+                state.pending = []
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        elapsed_ms = (now - self._started) * 1000 * self.speed
+        rec = self.recording
+        while True:
+            if self._next >= len(rec):
+                self._started += self._span_ms / 1000 / self.speed
+                elapsed_ms -= self._span_ms
+                self._next = 0
+                self.passes += 1
+                for state in self.states.values():
+                    state.new_pass()
+            i = self._next
+            if rec.t_ms[i] - self._t0 > elapsed_ms:
+                return
+            self.states[(rec.category[i], rec.topic[i])].release(rec.frame[i])
+            self._next = i + 1
+
+
+class _ReplayStream:
+    """A subscribed recorded topic: this tick's released frames, with sequence faults applied."""
+
+    period = 1
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.category = state.category
+        self.name = state.topic.name
+        self._fault: str | None = None
+        self._held: str | None = None
+
+    @property
+    def u(self) -> int | None:
+        return self.state.u
+
+    @property
+    def pushed(self) -> bool:
+        return self.state.u is not None
+
+    def produce(self, ctx: PushContext, fault: str | None) -> list[str]:
+        if fault is not None:
+            self._fault = fault
+        frames = list(self.state.pending)
+        if not frames:
+            return []
+        if self._fault is not None and self.state.topic.kind == "orderbook":
+            fault, self._fault = self._fault, None
+            if fault == "reset":  # the book as of now becomes u=1; this tick's frames are superseded
+                self.state.reset_u()
+                snapshot = self.state.snapshot_frame(ctx)
+                frames = [snapshot] if snapshot else []
+            elif fault == "gap":
+                frames = frames[1:]
+            elif fault == "duplicate":
+                frames.insert(0, frames[0])
+            elif len(frames) >= 2:  # reorder within this tick
+                frames[0], frames[1] = frames[1], frames[0]
+            else:  # reorder across ticks: deliver after the next frame
+                self._held = frames.pop()
+                return []
+        if self._held is not None:
+            frames.insert(1, self._held)
+            self._held = None
+        return frames
+
+    def join(self, ctx: PushContext) -> list[str]:
+        frame = self.state.snapshot_frame(ctx)
+        return [frame] if frame else []
+
+    def truth(self) -> dict[str, Any]:
+        bids, asks = self.state.book_lists()
+        return {"topic": self.name, "u": self.state.u, "seq": self.state.seq, "b": bids, "a": asks}
+
+
+class ReplaySource:
+    """A :class:`~bybit_widgets.sim.hub.StreamSource` serving the topics of a recording."""
+
+    def __init__(self, recording: Recording, speed: float = 1.0) -> None:
+        self.replay = Replay(recording, speed)
+
+    @classmethod
+    def from_file(cls, path: str | Path, speed: float = 1.0) -> ReplaySource:
+        return cls(load_recording(path), speed)
+
+    def check(self, category: str, name: str) -> Topic:
+        state = self.replay.states.get((category, name))
+        if state is None:
+            try:
+                parse_topic(name, category)
+            except TopicError as exc:
+                raise refuse(name, exc.ret_msg) from None
+            raise refuse(name, "not in this recording")
+        return state.topic
+
+    def make_stream(self, category: str, topic: Topic, u_start: int) -> _ReplayStream:
+        return _ReplayStream(self.replay.states[(category, topic.name)])
+
+    def truth_book(self, category: str, symbol: str, depth: int) -> dict[str, Any]:
+        state = self.replay.states.get((category, f"orderbook.{depth}.{symbol}"))
+        if state is None:
+            raise ValueError(f"orderbook.{depth}.{symbol} ({category}) is not in this recording")
+        bids, asks = state.book_lists()
+        return {"u": state.u, "seq": state.seq, "b": bids, "a": asks}
+

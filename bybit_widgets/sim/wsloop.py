@@ -1,0 +1,62 @@
+"""The receive loop shared by the public, private and trade WebSocket endpoints."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from starlette.websockets import WebSocket
+
+from ..protocol.codec import DecodeError, decode
+from .connection import Connection
+from .faults import FaultBoard
+
+__all__ = ["pump", "parse_message", "BadMessage", "MAX_MESSAGE_CHARS"]
+
+log = logging.getLogger("bybit_widgets.sim")
+
+MAX_MESSAGE_CHARS = 64_000  # a request this long is refused with an error reply (args alone may be 21,000)
+
+
+class BadMessage(Exception):
+    """A client message that is not a JSON object; ``str()`` is the reply's message."""
+
+
+def parse_message(raw: str | bytes | None) -> dict:
+    if raw is None:
+        raise BadMessage("error:empty message")
+    if len(raw) > MAX_MESSAGE_CHARS:
+        raise BadMessage(f"error:message too long ({len(raw)} > {MAX_MESSAGE_CHARS} characters)")
+    try:
+        message = decode(raw)
+    except DecodeError:
+        raise BadMessage("error:request is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("error:request must be a JSON object")
+    return message
+
+
+async def pump(websocket: WebSocket, conn: Connection, handle: Callable[[str | bytes | None], None],
+               faults: FaultBoard) -> None:  # fmt: skip
+    """Feed each client message to ``handle`` until the socket ends.
+
+    While a ``silence`` fault holds this connection's kind, messages (pings
+    included) are read and ignored: the socket stays open and nothing answers.
+    A failing handler is logged with its traceback and the connection goes on.
+    """
+    receive = websocket.receive
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        conn.touch()
+        if faults.silent(conn.kind):
+            continue
+        raw = message.get("text")
+        if raw is None:
+            raw = message.get("bytes")
+        try:
+            handle(raw)
+        except Exception:
+            log.exception("sim: %s connection %s failed to handle a message", conn.kind, conn.conn_id)
+            conn.send_obj({"success": False, "ret_msg": "error:internal error", "conn_id": conn.conn_id})

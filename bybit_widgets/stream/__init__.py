@@ -1,0 +1,26 @@
+"""Live Bybit v5 streams: feeds over the fewest WebSocket connections.
+
+``StreamManager`` hands out :class:`Feed` objects (order book, ticker,
+trades, klines, orders, executions, positions, wallet) that stay correct
+through drops, silence, sequence gaps and restarts, and show their
+connection state while they recover. See :mod:`.manager` for the API.
+"""
+
+from .backoff import Backoff
+from .errors import FeedClosed, StreamDataError, StreamError, SubscriptionRefused
+from .feed import STATES, Feed, FeedStats
+from .manager import StreamManager
+from .state import BookView
+
+__all__ = [
+    "StreamManager",
+    "Feed",
+    "FeedStats",
+    "BookView",
+    "Backoff",
+    "STATES",
+    "StreamError",
+    "SubscriptionRefused",
+    "StreamDataError",
+    "FeedClosed",
+]
