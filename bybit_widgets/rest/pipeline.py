@@ -230,7 +230,7 @@ class Pipeline:
     # -- one logical exchange: clock, limiter, sign, send, decode, 10002/10006 handling --------------
     def _exchange(self, endpoint: Endpoint, wire: dict) -> Flow:
         resynced = False
-        rate_retries = 0
+        rate_waited_s = 0.0  # refused requests are safe to resend; bound the total wait, not the count
         while True:
             if endpoint.signed and not self.clock.synced:
                 yield from self._sync_clock_or_transport_error()
@@ -268,9 +268,9 @@ class Pipeline:
                 continue
             except RateLimitError as exc:
                 wait_s = self._rate_limit_wait(exc, response)
-                rate_retries += 1
-                if wait_s is None or rate_retries > 3:
+                if wait_s is None or rate_waited_s + wait_s > self.retry.rate_limit_max_wait_s:
                     raise
+                rate_waited_s += wait_s
                 self.limiter.block_until(key, self.clock.local_ms() + wait_s * 1000)
                 log.info("rate limited on %s; waiting %.2f s", endpoint.path, wait_s)
                 yield Sleep(wait_s)

@@ -24,9 +24,9 @@ _LAZY = {
     "generate_keys": ".runner",
     "SimConfig": ".config",
     "create_app": ".app",
-    "record": ".record",
-    "record_async": ".record",
-    "load_recording": ".record",
+    "record": ".recording",
+    "record_async": ".recording",
+    "load_recording": ".recording",
     "Exchange": ".engine.exchange",
     "SimError": ".engine.exchange",
 }
@@ -50,9 +50,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import SimConfig as SimConfig
     from .engine.exchange import Exchange as Exchange
     from .engine.exchange import SimError as SimError
-    from .record import load_recording as load_recording
-    from .record import record as record
-    from .record import record_async as record_async
+    from .recording import load_recording as load_recording
+    from .recording import record as record
+    from .recording import record_async as record_async
     from .runner import SimServer as SimServer
     from .runner import generate_keys as generate_keys
     from .runner import run as run

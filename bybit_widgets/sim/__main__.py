@@ -50,7 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from .record import record
+    from .recording import record
 
     topics = [t for t in args.topics.split(",") if t]
     recording = record({args.url: topics}, args.out, seconds=args.seconds)

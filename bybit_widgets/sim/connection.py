@@ -19,9 +19,10 @@ from collections import deque
 from itertools import count
 from typing import Any
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..protocol.codec import encode
+from .tasks import spawn
 
 __all__ = ["Connection", "CLOSE_GOING_AWAY", "CLOSE_POLICY"]
 
@@ -55,7 +56,7 @@ class Connection:
         self._writer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop(), name=f"sim-writer-{self.conn_id}")
+        self._writer = spawn(self._write_loop(), f"sim-writer-{self.conn_id}")
 
     def send(self, frame: str) -> None:
         """Queue one frame (never blocks). Over ``max_queue`` the client is too slow: drop it."""
@@ -101,9 +102,9 @@ class Connection:
                 await send({"type": "websocket.send", "text": frame})
                 self.last_activity = time.monotonic()
             await send({"type": "websocket.close", "code": self.close_code, "reason": self.close_reason})
-        except (OSError, RuntimeError) as exc:
-            # The peer went away mid-send (uvicorn raises ClientDisconnected, an OSError,
-            # or RuntimeError once the socket is closed): the reader sees the disconnect.
+        except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+            # The peer went away mid-send (Starlette raises WebSocketDisconnect, uvicorn an OSError,
+            # or RuntimeError once the socket is closed): the reader sees the disconnect too.
             log.debug("sim: writer of %s stopped: %r", self.conn_id, exc)
             self.closed = True
 

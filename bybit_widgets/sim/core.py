@@ -33,6 +33,7 @@ from .live import LiveSource
 from .ratelimit import IpLimiter, LimitState, UidLimiter
 from .reject import Reject
 from .streams import TICK_MS, PushContext
+from .tasks import spawn
 from .ws_private import PrivateHub
 
 __all__ = ["SimCore"]
@@ -73,9 +74,7 @@ class SimCore:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._market_loop(), name="sim-market"),
-                       loop.create_task(self._idle_sweeper(), name="sim-idle")]  # fmt: skip
+        self._tasks = [spawn(self._market_loop(), "sim-market"), spawn(self._idle_sweeper(), "sim-idle")]
 
     def begin_shutdown(self) -> None:
         """Release held requests and close every socket (1001 going away), so the server can stop promptly."""
@@ -181,7 +180,13 @@ class SimCore:
             self.cts = self.clock.now_ms()
 
     def call_public(self, path: str, params: dict) -> Any:
+        """A public endpoint: from the replayed recording when it covers the request, else the engine."""
         try:
+            overlay = getattr(self.source, "rest_public", None)
+            if overlay is not None:
+                result = overlay(path, params, self.clock.now_ms())
+                if result is not None:
+                    return result
             return self.exchange.rest_public(path, params)
         except (SimError, Reject):
             raise
@@ -214,9 +219,9 @@ class SimCore:
     def add_account(self, api_key: Any, api_secret: Any, balance: Any = None) -> dict[str, Any]:
         if not isinstance(api_key, str) or not api_key or not isinstance(api_secret, str) or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty strings")
-        if balance is not None:
-            raise ValueError("per-account balances need the engine's support; use start_balance for all accounts")
-        self.exchange.ensure_account(api_key, api_secret)
+        if balance is not None and not isinstance(balance, str):
+            raise ValueError(f"balance must be a decimal string such as \"5000\", got {balance!r}")
+        self.exchange.ensure_account(api_key, api_secret, balance=balance)
         return {"api_key": api_key}
 
     def _known_key(self, api_key: Any) -> str:

@@ -16,19 +16,22 @@ replayed book streams too.
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from ..protocol.codec import decode, encode
 from ..protocol.topics import Topic, TopicError, parse_topic
+from .engine.errors import SimError
 from .live import refuse
-from .record import Recording, load_recording
+from .recording import Recording, load_recording
 from .streams import PushContext
 
 __all__ = ["ReplaySource", "Replay", "MIN_SPEED", "MAX_SPEED"]
 
 MIN_SPEED = 1.0
 MAX_SPEED = 100.0
+_KEPT = 1000  # recent trades and candles kept per topic for the REST market endpoints
 
 
 class _State:
@@ -50,17 +53,28 @@ class _State:
         self._first_u: int | None = None
         # linear tickers
         self.ticker: dict[str, Any] = {}
+        # publicTrade and kline, for REST
+        self.trades: deque[dict[str, Any]] = deque(maxlen=_KEPT)
+        self.candles: dict[int, dict[str, Any]] = {}
 
     def release(self, text: str) -> None:
         kind = self.topic.kind
         if kind == "orderbook":
             text = self._apply_book(text)
-        elif kind == "tickers" and self.category != "spot":
+        elif kind == "tickers":
             message = decode(text)
             if message.get("type") == "snapshot":
                 self.ticker = dict(message["data"])
             else:
                 self.ticker.update(message["data"])
+        elif kind == "publicTrade":
+            self.trades.extend(decode(text).get("data", ()))
+        elif kind == "kline":
+            for candle in decode(text).get("data", ()):
+                self.candles[candle["start"]] = candle
+            if len(self.candles) > _KEPT:
+                for start in sorted(self.candles)[:-_KEPT]:
+                    del self.candles[start]
         self.last_frame = text
         self.pending.append(text)
 
@@ -100,10 +114,10 @@ class _State:
             self.u_offset = 1 - self.u_recorded
             self.u = 1
 
-    def book_lists(self) -> tuple[list[list[str]], list[list[str]]]:
+    def book_lists(self, depth: int | None = None) -> tuple[list[list[str]], list[list[str]]]:
         bids = sorted(self.bids.items(), key=lambda level: float(level[0]), reverse=True)
         asks = sorted(self.asks.items(), key=lambda level: float(level[0]))
-        depth = self.topic.depth or len(bids)
+        depth = depth or self.topic.depth or len(bids)
         return [list(b) for b in bids[:depth]], [list(a) for a in asks[:depth]]
 
     def snapshot_frame(self, ctx: PushContext) -> str | None:
@@ -254,3 +268,73 @@ class ReplaySource:
         bids, asks = state.book_lists()
         return {"u": state.u, "seq": state.seq, "b": bids, "a": asks}
 
+    # -- REST market endpoints from the recording ---------------------------------------------------
+    def rest_public(self, path: str, params: dict, now_ms: int) -> dict[str, Any] | None:
+        """Answer a public REST call from the replayed state, or ``None`` to let the engine answer.
+
+        A recorded symbol's book, ticker, recent trades and candles come from
+        the recording, so a widget that loads history over REST sees the same
+        market as the stream; anything not recorded falls through.
+        """
+        category = params.get("category", "linear")
+        symbol = params.get("symbol")
+        if not isinstance(symbol, str):
+            return None
+        states = self.replay.states
+        if path == "/v5/market/orderbook":
+            books = [st for (c, _), st in states.items()
+                     if c == category and st.topic.kind == "orderbook" and st.topic.symbol == symbol
+                     and st.u is not None]  # fmt: skip
+            if not books:
+                return None
+            state = max(books, key=lambda st: st.topic.depth or 0)
+            bids, asks = state.book_lists(_limit(params, 1 if category == "spot" else 25, 1000))
+            return {"s": symbol, "b": bids, "a": asks, "ts": now_ms, "u": state.u, "seq": state.seq, "cts": now_ms}
+        if path == "/v5/market/tickers":
+            state = states.get((category, f"tickers.{symbol}"))
+            if state is None or not state.ticker:
+                return None
+            return {"category": category, "list": [dict(state.ticker)]}
+        if path == "/v5/market/recent-trade":
+            state = states.get((category, f"publicTrade.{symbol}"))
+            if state is None:
+                return None
+            limit = _limit(params, 60, 60) if category == "spot" else _limit(params, 500, 1000)
+            trades = list(state.trades)[-limit:][::-1]
+            return {"category": category, "list": [
+                {"execId": t["i"], "symbol": t["s"], "price": t["p"], "size": t["v"], "side": t["S"],
+                 "time": str(t["T"]), "isBlockTrade": t.get("BT", False), "isRPITrade": t.get("RPI", False),
+                 "seq": str(t.get("seq", ""))} for t in trades]}  # fmt: skip
+        if path == "/v5/market/kline":
+            state = states.get((category, f"kline.{params.get('interval')}.{symbol}"))
+            if state is None:
+                return None
+            start, end = _ms(params, "start"), _ms(params, "end")
+            rows = []
+            for begin in sorted(state.candles, reverse=True):
+                if (end is not None and begin > end) or (start is not None and begin < start):
+                    continue
+                c = state.candles[begin]
+                rows.append([str(c["start"]), c["open"], c["high"], c["low"], c["close"], c["volume"], c["turnover"]])
+                if len(rows) == _limit(params, 200, 1000):
+                    break
+            return {"category": category, "symbol": symbol, "list": rows}
+        return None
+
+
+def _limit(params: dict, default: int, top: int) -> int:
+    text = params.get("limit")
+    if text is None:
+        return default
+    if not str(text).isdigit() or not 1 <= int(text) <= top:
+        raise SimError(10001, f"params error: limit must be an integer in [1, {top}], got {text!r}")
+    return int(text)
+
+
+def _ms(params: dict, name: str) -> int | None:
+    text = params.get(name)
+    if text is None:
+        return None
+    if not str(text).isdigit():
+        raise SimError(10001, f"params error: {name} must be a timestamp in ms, got {text!r}")
+    return int(text)

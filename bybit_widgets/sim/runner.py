@@ -147,16 +147,6 @@ class SimServer:
         """Bind, start the server thread and wait until it serves. Idempotent."""
         if self._thread is not None:
             return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self._requested_port))
-        except OSError:
-            sock.close()
-            raise
-        sock.set_inheritable(True)
-        self.port = sock.getsockname()[1]
         clock = SimClock()
         exchange = Exchange(self.seed, symbols=self._symbols, start_balance=self._start_balance, clock=clock.now_ms)
         exchange.ensure_account(self.api_key, self.api_secret)
@@ -167,6 +157,15 @@ class SimServer:
             source = ReplaySource.from_file(self._replay, speed=self._speed)
         app = create_app(exchange, config=self._config, clock=clock, source=source, paused=self._paused)
         self.core = app.state.core
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
         config = uvicorn.Config(app, log_level=self._log_level, log_config=None, access_log=False,
                                 ws="websockets-sansio", ws_max_size=1 << 20, lifespan="on",
                                 timeout_graceful_shutdown=5)  # fmt: skip

@@ -29,7 +29,9 @@ class Backoff:
 
     def __post_init__(self) -> None:
         if not self.initial >= 0 or not self.maximum >= self.initial:
-            raise ValueError(f"backoff needs 0 <= initial <= maximum, got initial={self.initial}, maximum={self.maximum}")
+            raise ValueError(
+                f"backoff needs 0 <= initial <= maximum, got initial={self.initial}, maximum={self.maximum}"
+            )
         if not self.factor >= 1:
             raise ValueError(f"backoff factor must be >= 1, got {self.factor}")
         if not 0 <= self.jitter <= 1:

@@ -29,7 +29,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from ..protocol.codec import DecodeError, decode, encode
-from ..protocol.errors import AuthError, error_for
+from ..protocol.errors import AuthError, ErrorContext, TransportError, error_for
 from ..protocol.signing import Credentials
 from .backoff import Backoff
 from .errors import StreamDataError, SubscriptionRefused
@@ -45,6 +45,7 @@ log = logging.getLogger("bybit_widgets.stream")
 MAX_ARGS_CHARS = 21_000
 SPOT_MAX_ARGS = 10
 _TOPIC_IN_FRAME = re.compile(rb'"topic"\s*:\s*"([^"]{1,100})"')
+_TOPIC_IN_REPLY = re.compile(r"topic:([\w.\-]+)")  # "error:handler not found,topic:orderbook.50.X"
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,13 @@ class StreamOptions:
     open_timeout: float = 10.0  # TCP + TLS + WebSocket handshake
     auth_timeout: float = 10.0  # wait for the auth reply
     auth_window_ms: int = 10_000  # private auth: expires = server now + this
-    resync_timeout: float = 10.0  # after resubscribing for a snapshot, reconnect if none came
+    subscribe_timeout: float = 10.0  # a subscribe must be answered (a book: with its snapshot) within this
     max_message_bytes: int = 8 * 1024 * 1024  # larger frames are skipped (and counted)
     linger: float = 5.0  # keep an unused connection this long before closing it
     close_timeout: float = 2.0
 
     def __post_init__(self) -> None:
-        for name in ("ping_interval", "pong_timeout", "open_timeout", "auth_timeout", "resync_timeout"):
+        for name in ("ping_interval", "pong_timeout", "open_timeout", "auth_timeout", "subscribe_timeout"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
         if self.watchdog is not None and not self.watchdog > 0:
@@ -125,7 +126,6 @@ class Connection:
         self.stats = ConnectionStats()
         self._task: asyncio.Task | None = None
         self._closing = False
-        self._closed = asyncio.Event()
         self._wake = asyncio.Event()  # interrupts a backoff sleep on close
         self._linger: asyncio.TimerHandle | None = None
         self._released: set[str] = set()
@@ -135,7 +135,7 @@ class Connection:
         self._outbox: asyncio.Queue[str] | None = None
         self._ready = False  # authenticated (if needed) and allowed to subscribe
         self._active: set[str] = set()
-        self._pending: dict[str, tuple[str, list[str]]] = {}
+        self._pending: dict[str, tuple[str, list[str], float]] = {}  # req_id -> (op, topics, sent at)
         self._want_sub: set[str] = set()
         self._flush_scheduled = False
         self._replies: dict[str, asyncio.Future] = {}  # auth / ping replies awaited by the session setup
@@ -143,12 +143,15 @@ class Connection:
         self._last_ping = 0.0
         self._abort_reason: str | None = None
         self._probing: set[str] = set()
-        self._resync_deadline: dict[str, float] = {}
-        self._session_worked = False
+        self._snapshot_deadline: dict[str, float] = {}
+        self._session_worked = False  # this session authenticated or got data: reset the backoff after it
+        self.auth_error: BaseException | None = None  # the last authentication failure, until one succeeds
+        self._authenticated = asyncio.Event()  # set while a session may be used (trade requests wait on it)
+        self._trade_replies: dict[str, asyncio.Future] = {}
 
     @property
-    def is_private(self) -> bool:
-        return self.credentials is not None
+    def is_trade(self) -> bool:
+        return self.name == "trade"
 
     @property
     def max_args(self) -> int | None:
@@ -172,6 +175,8 @@ class Connection:
             self._queue_subscribe(sub.name)
         if self.state in ("reconnecting", "connecting"):
             sub.set_state(self.state, self.reason or "opening the connection")
+        else:
+            sub.set_state("connecting", "subscribing")
 
     def release(self, sub: Subscription) -> None:
         """The last consumer of ``sub`` left: unsubscribe, and close the socket when nothing is left."""
@@ -180,7 +185,7 @@ class Connection:
         del self.subs[sub.name]
         self._want_sub.discard(sub.name)
         self._probing.discard(sub.name)
-        self._resync_deadline.pop(sub.name, None)
+        self._snapshot_deadline.pop(sub.name, None)
         self._released.add(sub.name)
         if self._ready and sub.name in self._active:
             self._active.discard(sub.name)
@@ -193,7 +198,7 @@ class Connection:
         """Resubscribe ``sub`` alone to get a fresh snapshot (after a gap, a crossed or malformed book)."""
         if self.subs.get(sub.name) is not sub:
             return
-        if sub.state == "resyncing" and sub.name in self._resync_deadline:
+        if sub.state == "resyncing" and sub.name in self._snapshot_deadline:
             return  # already on it: further bad deltas are expected until the snapshot
         sub.resyncs += 1
         sub.set_state("resyncing", f"{reason}; resubscribing for a fresh snapshot")
@@ -201,12 +206,15 @@ class Connection:
             self._resubscribe(sub.name)
 
     def _resubscribe(self, name: str) -> None:
+        """Unsubscribe then subscribe ``name``: Bybit answers a new subscription with a fresh snapshot.
+
+        The unsubscribe goes out even if the first subscribe is still unanswered, so the server
+        never answers "already subscribed" (which brings no snapshot).
+        """
         self._want_sub.discard(name)
-        if name in self._active:
-            self._active.discard(name)
-            self._send_request("unsubscribe", [name])
+        self._active.discard(name)
+        self._send_request("unsubscribe", [name])
         self._send_request("subscribe", [name])
-        self._resync_deadline[name] = time.monotonic() + self.options.resync_timeout
 
     def _close_if_idle(self) -> None:
         self._linger = None
@@ -261,10 +269,17 @@ class Connection:
                     )
                 except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
                     reason = f"cannot connect to {self.url}: {_describe(exc)}"
+                except Exception as exc:  # e.g. a malformed URL: shown on every feed, retried with backoff
+                    log.exception("%s: connecting failed", self.name)
+                    reason = f"cannot connect to {self.url}: {exc!r}"
                 else:
                     self.stats.connects += 1
-                    reason = await self._session(ws, lost)
-                lost = True
+                    try:
+                        reason = await self._session(ws, lost)
+                    except Exception as exc:  # a bug must not end the feeds silently: log, show, reconnect
+                        log.exception("%s: the session failed", self.name)
+                        reason = f"internal error: {exc!r}"
+                    lost = True
                 if self._closing:
                     break
                 if self._session_worked:
@@ -285,7 +300,6 @@ class Connection:
             self._set_state("closed", "closed")
             for sub in tuple(self.subs.values()):
                 sub.set_state("closed", "the stream manager was closed")
-            self._closed.set()
 
     async def _session(self, ws: ClientConnection, after_loss: bool) -> str:
         """Serve one socket until it ends; return why it ended."""
@@ -297,15 +311,18 @@ class Connection:
         self._pending.clear()
         self._want_sub.clear()
         self._probing.clear()
-        self._resync_deadline.clear()
+        self._snapshot_deadline.clear()
         self._abort_reason = None
         self._pong_deadline = None
         self._last_ping = time.monotonic()
         helpers = [
-            loop.create_task(self._writer(ws, self._outbox), name=f"bybit-stream {self.name} writer"),
-            loop.create_task(self._heartbeat(ws), name=f"bybit-stream {self.name} heartbeat"),
-            loop.create_task(self._setup(ws, after_loss), name=f"bybit-stream {self.name} setup"),
-        ]
+            loop.create_task(self._guarded(ws, "writer", self._writer(ws, self._outbox)),
+                             name=f"bybit-stream {self.name} writer"),
+            loop.create_task(self._guarded(ws, "heartbeat", self._heartbeat(ws)),
+                             name=f"bybit-stream {self.name} heartbeat"),
+            loop.create_task(self._guarded(ws, "setup", self._setup(ws, after_loss)),
+                             name=f"bybit-stream {self.name} setup"),
+        ]  # fmt: skip
         try:
             while True:
                 frame = await ws.recv(decode=False)
@@ -322,14 +339,34 @@ class Connection:
             for future in self._replies.values():
                 future.cancel()
             self._replies.clear()
+            lost = TransportError(
+                f"the {self.name} connection was lost before the reply",
+                hint="The request may or may not have been executed: look the order up by its orderLinkId "
+                "before sending it again.",
+            )
+            for future in self._trade_replies.values():
+                if not future.done():
+                    future.set_exception(lost)
+            self._trade_replies.clear()
             self._ws = None
             self._outbox = None
             self._ready = False
+            self._authenticated.clear()
             for sub in tuple(self.subs.values()):
                 sub.reducer.on_disconnect()
             if ws.state is not websockets.State.CLOSED:
                 _abort(ws)
         return reason
+
+    async def _guarded(self, ws: ClientConnection, what: str, work: Any) -> None:
+        """Run a session helper; an unexpected error is logged and ends the session (never silently)."""
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("%s: %s failed", self.name, what)
+            self._abort(ws, f"internal error in the {what}: {exc!r}")
 
     async def _setup(self, ws: ClientConnection, after_loss: bool) -> None:
         try:
@@ -337,16 +374,21 @@ class Connection:
                 await self._authenticate()
         except AuthError as exc:
             reason = f"authentication failed: {exc.ret_msg}"
+            self.auth_error = exc
+            self._authenticated.set()  # wake trade requests: they raise auth_error
             for sub in tuple(self.subs.values()):
                 sub.auth_error = exc
                 sub.set_state(sub.state, reason)
                 sub.record_error(exc)
             self._abort(ws, reason)
             return
-        except (asyncio.TimeoutError, websockets.ConnectionClosed):
+        except asyncio.TimeoutError:
             self._abort(ws, f"no authentication reply within {self.options.auth_timeout:g} s")
             return
         self._ready = True
+        self._session_worked = True
+        self.auth_error = None
+        self._authenticated.set()
         self._set_state("live", "connected")
         if after_loss:
             self.stats.reconnects += 1
@@ -365,54 +407,102 @@ class Connection:
         reply: dict = {}
         for attempt in range(2):
             expires = int(self._clock_ms() + self.clock_fix_ms) + self.options.auth_window_ms
-            reply = await self._ask("auth", {"op": "auth", "args": [creds.api_key, expires, creds.sign_ws_auth(expires)]})
+            signature = creds.sign_ws_auth(expires)
+            reply = await self._ask("auth", {"op": "auth", "args": [creds.api_key, expires, signature]})
             if reply.get("success") is True or reply.get("retCode") == 0:
                 return
-            if attempt == 0 and not await self._measure_clock():
-                break  # the clock is not the problem: do not retry blindly
+            if attempt == 0:
+                await self._measure_clock()  # an expired stamp is the usual cause: correct the clock, retry once
         code = reply.get("retCode")
+        code = code if isinstance(code, int) and code else None
         message = str(reply.get("ret_msg") or reply.get("retMsg") or "refused")
-        if isinstance(code, int) and code:
-            raise error_for(code, message)
+        if code is not None:
+            error = error_for(code, message)
+            if isinstance(error, AuthError):
+                raise error
         raise AuthError(
             f"{self.name} stream authentication failed: {message}",
+            code,
             hint="Check that the API key and secret belong to this environment (testnet, demo, mainnet) and that "
             "the key is enabled. The client already corrected its clock from the server's time and retried.",
         )
 
-    async def _measure_clock(self) -> bool:
-        """Ask the server's time with a ping (private pongs carry it); True if our clock was off."""
+    async def _measure_clock(self) -> None:
+        """Learn the server's time from a ping: private (and trade) pongs carry it in ms."""
         before = self._clock_ms()
         try:
             reply = await self._ask("pong", {"op": "ping"})
         except asyncio.TimeoutError:
-            return False
+            return
         after = self._clock_ms()
         stamp = (reply.get("args") or reply.get("data") or [None])[0]
         try:
             server_ms = float(stamp)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            return False
+            return
         fix = server_ms - (before + after) / 2.0
-        changed = abs(fix - self.clock_fix_ms) > 500
-        self.clock_fix_ms = fix
-        if changed:
-            log.warning("%s: local clock is %.0f ms %s the server's; correcting auth expiry", self.name,
+        if abs(fix - self.clock_fix_ms) > 500:
+            log.warning("%s: the clock used for auth is %.0f ms %s the server's; correcting", self.name,
                         abs(fix), "behind" if fix > 0 else "ahead of")  # fmt: skip
-        return changed
+        self.clock_fix_ms = fix
 
     async def _ask(self, op: str, request: dict) -> dict:
         """Send a request and wait for the reply whose ``op`` is ``op``."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
         self._replies[op] = future
-        request = {"req_id": f"{op}-{next(self._req_ids)}", **request}
+        id_key = "reqId" if self.is_trade else "req_id"
+        request = {id_key: f"{op}-{next(self._req_ids)}", **request}
         self._send(encode(request).decode())
         try:
             return await asyncio.wait_for(future, self.options.auth_timeout)
         finally:
             if self._replies.get(op) is future:
                 del self._replies[op]
+
+    # -- WebSocket trading (/v5/trade) ------------------------------------------
+
+    async def request(self, op: str, params: dict, *, recv_window: int, timeout: float) -> Any:
+        """Send one order request (``order.create``...) and return the reply's ``data``.
+
+        Raises the matching :class:`BybitError` for a non-zero ``retCode``. A
+        request without an answer is never resent: a :class:`TransportError`
+        says so, because the order may exist anyway.
+        """
+        if self._closing:
+            raise TransportError("the stream manager is closed")
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"bybit-stream {self.name}")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._ready:
+            if self.auth_error is not None:
+                raise self.auth_error
+            try:
+                await asyncio.wait_for(self._authenticated.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise TransportError(f"the trade connection is not ready after {timeout:g} s ({self.reason})",
+                                     hint="Nothing was sent.") from None  # fmt: skip
+        req_id = f"t{next(self._req_ids)}"
+        future: asyncio.Future = loop.create_future()
+        self._trade_replies[req_id] = future
+        now = int(self._clock_ms() + self.clock_fix_ms)
+        header = {"X-BAPI-TIMESTAMP": str(now), "X-BAPI-RECV-WINDOW": str(recv_window)}
+        self._send(encode({"reqId": req_id, "header": header, "op": op, "args": [params]}).decode())
+        try:
+            reply = await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            raise TransportError(
+                f"no reply to {op} within {timeout:g} s",
+                hint="The request may or may not have been executed: look the order up by its orderLinkId "
+                "before sending it again.",
+            ) from None
+        finally:
+            self._trade_replies.pop(req_id, None)
+        code = reply.get("retCode")
+        if code:
+            raise error_for(code, str(reply.get("retMsg", "")), ErrorContext(endpoint=op))
+        return reply.get("data")
 
     # -- sending ---------------------------------------------------------------
 
@@ -430,7 +520,13 @@ class Connection:
 
     def _send_request(self, op: str, topics: list[str]) -> None:
         req_id = f"{op[:5]}-{next(self._req_ids)}"
-        self._pending[req_id] = (op, topics)
+        now = time.monotonic()
+        self._pending[req_id] = (op, topics, now)
+        if op == "subscribe":  # books must see their snapshot in time, or the session starts over
+            for name in topics:
+                sub = self.subs.get(name)
+                if sub is not None and sub.reducer.awaiting_snapshot:
+                    self._snapshot_deadline[name] = now + self.options.subscribe_timeout
         self._send(encode({"req_id": req_id, "op": op, "args": topics}).decode())
 
     def _queue_subscribe(self, name: str) -> None:
@@ -466,12 +562,21 @@ class Connection:
         topic = message.get("topic")
         if topic is not None:
             sub = self.subs.get(topic)
-            if sub is not None:
-                sub.handle(message)
-            else:
+            if sub is None:
                 self._unrouted(topic)
+                return
+            self._session_worked = True
+            try:
+                sub.handle(message)
+            except Exception as exc:  # a bug must not kill the connection: show it on the feed
+                log.exception("%s: handling a message of %s failed", self.name, topic)
+                sub.record_error(StreamDataError(f"{topic}: message could not be applied: {exc!r}"))
             return
-        self._on_control(message)
+        try:
+            self._on_control(message)
+        except Exception:
+            log.exception("%s: handling a control message failed: %r", self.name, message)
+            self.stats.error_replies += 1
 
     def _bad_frame(self, frame: bytes, why: str) -> None:
         self.stats.bad_frames += 1
@@ -500,6 +605,12 @@ class Connection:
             self.stats.pongs += 1
             self._on_pong(message)
             return
+        req_id = message.get("reqId")
+        if req_id is not None and req_id in self._trade_replies:
+            future = self._trade_replies[req_id]
+            if not future.done():
+                future.set_result(message)
+            return
         if op == "auth":
             future = self._replies.get("auth")
             if future is not None and not future.done():
@@ -526,6 +637,7 @@ class Connection:
                 if sub is not None and sub.state == "stale":
                     sub.set_state("stale", f"{sub.reason.split(';')[0]} while the connection answers; "
                                            "resubscribing")  # fmt: skip
+                    sub.reducer.on_disconnect()  # the answer starts with a snapshot, which is no reset
                     self._resubscribe(name)
             self._probing.clear()
 
@@ -534,11 +646,11 @@ class Connection:
         entry = self._pending.pop(req_id, None) if req_id else None
         if entry is None:
             op = message.get("op", "subscribe")
-            req_id = next((k for k, (o, _) in self._pending.items() if o == op), None)
+            req_id = next((k for k, (o, _, _) in self._pending.items() if o == op), None)
             entry = self._pending.pop(req_id) if req_id is not None else None
         if entry is None:
             return
-        op, topics = entry
+        op, topics, _ = entry
         data = message.get("data")
         if isinstance(data, dict) and ("failTopics" in data or "successTopics" in data):  # option/spread shape
             failed = [t for t in data.get("failTopics") or () if t in topics]
@@ -554,7 +666,7 @@ class Connection:
         if op == "unsubscribe":
             log.info("%s: unsubscribe %s refused: %s", self.name, topics, ret_msg)
             return
-        named = [t for t in topics if t in ret_msg]
+        named = [t for t in topics if t in _TOPIC_IN_REPLY.findall(ret_msg)]
         if "already subscribed" in ret_msg:
             done = named or topics
             self._subscribed(op, done)
@@ -580,7 +692,7 @@ class Connection:
             sub = self.subs.pop(name, None)
             if sub is None:
                 continue
-            self._resync_deadline.pop(name, None)
+            self._snapshot_deadline.pop(name, None)
             sub.refuse(SubscriptionRefused(f"{name}: {ret_msg}"))
 
     # -- liveness ------------------------------------------------------------
@@ -613,13 +725,17 @@ class Connection:
                         self._probing.add(sub.name)
                         if self._pong_deadline is None:
                             self._ping(now)
-            for name, deadline in tuple(self._resync_deadline.items()):
+            # A request without a reply, or a book without its snapshot: the session is not working.
+            for op, topics, sent in self._pending.values():
+                if now - sent > options.subscribe_timeout:
+                    self._abort(ws, f"no reply to {op} {', '.join(topics)} within {options.subscribe_timeout:g} s")
+                    return
+            for name, deadline in tuple(self._snapshot_deadline.items()):
                 sub = self.subs.get(name)
                 if sub is None or not sub.reducer.awaiting_snapshot:
-                    del self._resync_deadline[name]
+                    del self._snapshot_deadline[name]
                 elif now > deadline:
-                    self._abort(ws, f"no fresh snapshot of {name} within {options.resync_timeout:g} s of "
-                                    "resubscribing")  # fmt: skip
+                    self._abort(ws, f"no snapshot of {name} within {options.subscribe_timeout:g} s of subscribing")
                     return
 
     def _ping(self, now: float) -> None:
@@ -642,6 +758,7 @@ class Connection:
             "state": self.state,
             "reason": self.reason,
             "topics": sorted(self.subs),
+            "clock_fix_ms": self.clock_fix_ms,
             **self.stats.__dict__,
         }
 

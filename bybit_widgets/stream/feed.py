@@ -479,8 +479,8 @@ class Feed:
     async def _iterate(self) -> AsyncIterator[Any]:
         seen = -1
         while True:
-            await self._wait_until(lambda: self.closed or (self.version != seen and self.latest is not None), None,
-                                   "update")  # fmt: skip
+            await self._wait_until(lambda seen=seen: self.closed or (self.version != seen and self.latest is not None),
+                                   None, "update")  # fmt: skip
             if self.closed:
                 return
             seen = self.version
@@ -495,7 +495,10 @@ class Feed:
         self._closed = True
         self._callbacks.clear()
         self._state_callbacks.clear()
-        self._sub.host.call(self._sub.remove_feed, self)
+        try:
+            self._sub.host.call(self._sub.remove_feed, self)
+        except RuntimeError:  # the stream loop is gone (its manager was closed): nothing left to unsubscribe
+            pass
 
     def __enter__(self) -> Feed:
         return self

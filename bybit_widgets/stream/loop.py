@@ -44,15 +44,18 @@ class LoopHost:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The loop, binding it on first use: the running loop if any, else a background thread's."""
-        if self._loop is None:
-            with self._lock:
-                if self._loop is None:
-                    try:
-                        self._loop = asyncio.get_running_loop()
-                    except RuntimeError:
-                        self._loop = self._start_thread()
-        return self._loop
+        """The loop, bound on first use (see :meth:`bind`)."""
+        return self._loop if self._loop is not None else self.bind()
+
+    def bind(self) -> asyncio.AbstractEventLoop:
+        """Bind the running loop if there is one, else start a background thread's; idempotent."""
+        with self._lock:
+            if self._loop is None:
+                try:
+                    self._loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    self._loop = self._start_thread()
+            return self._loop
 
     def _start_thread(self) -> asyncio.AbstractEventLoop:
         loop = asyncio.new_event_loop()

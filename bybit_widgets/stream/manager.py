@@ -41,6 +41,8 @@ from .state import reducer_for
 __all__ = ["StreamManager"]
 
 _PRIVATE_KINDS = ("order", "execution", "position", "wallet")
+TRADE_OPS = ("order.create", "order.amend", "order.cancel", "order.create-batch", "order.amend-batch",
+             "order.cancel-batch")  # fmt: skip
 
 
 class StreamManager:
@@ -57,8 +59,10 @@ class StreamManager:
     ``watchdog`` (a live book or ticker silent this long is probed, and
     resubscribed or reconnected; ``None`` disables), ``backoff``
     (:class:`Backoff`), ``open_timeout``, ``auth_timeout``,
-    ``resync_timeout``, ``linger`` (an unused connection closes after it);
-    ``max_message_bytes`` skips larger frames; ``auth_window_ms``.
+    ``subscribe_timeout`` (a subscribe left unanswered, or a book without its
+    snapshot, this long means the socket is not working: reconnect), ``linger``
+    (an unused connection closes after it); ``max_message_bytes`` skips larger
+    frames; ``auth_window_ms``; ``seed`` makes the backoff jitter repeatable.
     """
 
     def __init__(
@@ -77,12 +81,12 @@ class StreamManager:
         open_timeout: float = 10.0,
         auth_timeout: float = 10.0,
         auth_window_ms: int = 10_000,
-        resync_timeout: float = 10.0,
+        subscribe_timeout: float = 10.0,
         max_message_bytes: int = 8 * 1024 * 1024,
         linger: float = 5.0,
         seed: int | None = None,
     ) -> None:
-        self.env, self._public_root, self._private_url = _resolve_urls(env, base_ws_url)
+        self.env, self._public_root, self._private_url, self._trade_url = _resolve_urls(env, base_ws_url)
         if (api_key is None) != (api_secret is None):
             raise ParameterError("pass both api_key and api_secret (or neither for public feeds only)")
         self._credentials = Credentials(api_key, api_secret) if api_key is not None else None  # type: ignore[arg-type]
@@ -95,7 +99,7 @@ class StreamManager:
             open_timeout=open_timeout,
             auth_timeout=auth_timeout,
             auth_window_ms=auth_window_ms,
-            resync_timeout=resync_timeout,
+            subscribe_timeout=subscribe_timeout,
             max_message_bytes=max_message_bytes,
             linger=linger,
         )
@@ -168,11 +172,7 @@ class StreamManager:
         else:
             conn_key = f"public/{category}"
         host = self._host
-        if not host.bound:
-            host.loop  # bind now: the running loop in a notebook, else a background thread
-            if host.owns_thread:  # close our thread's sockets cleanly if the script just ends
-                self._atexit = functools.partial(_close_at_exit, weakref.ref(self))
-                atexit.register(self._atexit)
+        self._bind_loop()
         with self._lock:
             conn = self._connections.get(conn_key)
             if conn is None:
@@ -193,9 +193,21 @@ class StreamManager:
             host.call(conn.add, sub)
         return feed
 
+    def _bind_loop(self) -> None:
+        """Bind the loop now: the running one in a notebook, else a background thread's."""
+        host = self._host
+        with self._lock:
+            if not host.bound:
+                host.bind()
+                if host.owns_thread:  # close our thread's sockets cleanly if the script just ends
+                    self._atexit = functools.partial(_close_at_exit, weakref.ref(self))
+                    atexit.register(self._atexit)
+
     def _new_connection(self, key: str, category: str | None) -> Connection:
         if key == "private":
             url, creds = self._private_url, self._credentials
+        elif key == "trade":
+            url, creds = self._trade_url, self._credentials
         else:
             url, creds = f"{self._public_root}/v5/public/{category}", None
         conn = Connection(
@@ -223,10 +235,39 @@ class StreamManager:
 
     def _released(self, conn: Connection, sub: Subscription) -> None:
         with self._lock:
-            key = ("private" if conn.is_private else f"public/{sub.category}", sub.name)
+            key = (conn.name, sub.name)
             if self._subs.get(key) is sub and not sub.feeds:
                 del self._subs[key]
                 conn.release(sub)
+
+    # -- WebSocket trading -----------------------------------------------------
+
+    async def trade_request(self, op: str, params: dict, *, timeout: float = 10.0, recv_window: int = 5000) -> Any:
+        """Send an order request over Bybit's WebSocket trade stream (``/v5/trade``); return its ``data``.
+
+        ``op`` is one of ``order.create``, ``order.amend``, ``order.cancel`` (params as the REST
+        body, e.g. ``{"category": "linear", "symbol": "BTCUSDT", "side": "Buy", ...}``) or a
+        ``-batch`` form. A non-zero ``retCode`` raises the matching ``BybitError``; a request left
+        unanswered raises ``TransportError`` and is never resent (the order may exist: look it up
+        by orderLinkId). Order state then arrives on :meth:`orders`.
+        """
+        if op not in TRADE_OPS:
+            raise ParameterError(f"op must be one of {', '.join(TRADE_OPS)}, got {op!r}", param="op")
+        if not isinstance(params, dict):
+            raise ParameterError(f"params must be a dict (the REST body), got {type(params).__name__}",
+                                 param="params")  # fmt: skip
+        if self._credentials is None:
+            raise AuthError("WebSocket trading needs api_key and api_secret",
+                            hint="Pass api_key= and api_secret= (bw.connect() does).")  # fmt: skip
+        if self._trade_url is None:
+            raise ParameterError(f"the {self.env} environment has no WebSocket trade stream; use the REST client",
+                                 param="env")  # fmt: skip
+        if self._closed:
+            raise RuntimeError("this StreamManager is closed; create a new one")
+        self._bind_loop()
+        with self._lock:
+            conn = self._connections.get("trade") or self._new_connection("trade", None)
+        return await self._host.run_async(conn.request(op, dict(params), recv_window=recv_window, timeout=timeout))
 
     # -- introspection -------------------------------------------------------
 
@@ -326,7 +367,7 @@ class _Owner:
         self._manager._released(self._conn, sub)
 
 
-def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None, str, str]:
+def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None, str, str, str | None]:
     if base_ws_url is not None:
         root = base_ws_url.rstrip("/")
         if not root.startswith(("ws://", "wss://")):
@@ -337,7 +378,7 @@ def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None,
                 raise ParameterError(
                     f"base_ws_url is the host root (e.g. ws://127.0.0.1:8765); drop {suffix!r}", param="base_ws_url"
                 )
-        return env, root, f"{root}/v5/private"
+        return env, root, f"{root}/v5/private", f"{root}/v5/trade"
     name = env or os.environ.get("BYBIT_ENV") or "testnet"
     if name.lower() == "sim":
         raise ParameterError(
@@ -346,7 +387,7 @@ def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None,
             param="env",
         )
     environment = resolve_environment(name)
-    return environment.name, environment.public_ws_url.rstrip("/"), environment.private_ws_url
+    return environment.name, environment.public_ws_url.rstrip("/"), environment.private_ws_url, environment.trade_ws_url
 
 
 def _category(category: str) -> str:

@@ -79,7 +79,9 @@ class Ws:
 
     @classmethod
     async def open(cls, url: str) -> Ws:
-        return cls(await websockets.connect(url, max_size=None, ping_interval=None))
+        # max_queue=None: an unread backlog must never pause reading (a paused reader cannot see the
+        # close handshake, and close() would wait out its timeout)
+        return cls(await websockets.connect(url, max_size=None, max_queue=None, ping_interval=None))
 
     async def send(self, obj: Any) -> None:
         await self.conn.send(obj if isinstance(obj, str) else json.dumps(obj))

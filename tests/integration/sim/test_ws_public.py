@@ -70,6 +70,8 @@ def test_bad_and_legacy_topics_get_errors_and_the_socket_keeps_working(sim):
             assert reply["success"] is False and reply["ret_msg"] == "error:invalid op"
             reply = await ws.request({"op": "subscribe", "args": [f"tickers.X{i:05d}USDT" for i in range(1500)]})
             assert reply["success"] is False and "21000" in reply["ret_msg"]
+            reply = await ws.request({"op": "subscribe", "args": ["x" * 100_000]})
+            assert reply["success"] is False and "too long" in reply["ret_msg"]
             pong = await ws.request({"op": "ping"})
             assert pong["ret_msg"] == "pong"
         async with await Ws.open(sim.ws_public_spot) as ws:

@@ -9,7 +9,6 @@ pings, a missing resync snapshot. It runs on the test's own event loop on
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -160,11 +159,3 @@ class FakeBybit:
                     await ws.send(json.dumps({"topic": t, "type": "snapshot", "ts": self.now_ms(), "cs": 1,
                                               "data": {"symbol": t.split(".")[1], "lastPrice": "100.0"}}))
 
-
-async def wait_for(predicate, timeout: float = 5.0, what: str = "condition") -> None:
-    """Poll a condition with a deadline (the event loop keeps running meanwhile)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.005)

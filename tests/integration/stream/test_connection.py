@@ -11,10 +11,11 @@ from bybit_widgets.protocol.errors import AuthError
 from bybit_widgets.protocol.topics import TopicError
 from bybit_widgets.stream import Backoff, StreamManager, SubscriptionRefused
 
-from .fake_ws import FakeBybit, wait_for
+from .fake_ws import FakeBybit
+from .support import wait_for
 
 FAST = dict(ping_interval=0.2, pong_timeout=0.3, watchdog=None, backoff=Backoff(initial=0.01, maximum=0.05),
-            resync_timeout=1.0, linger=0.05, seed=7)  # fmt: skip
+            subscribe_timeout=1.0, linger=0.05, seed=7)  # fmt: skip
 BOOK = "orderbook.50.BTCUSDT"
 
 
@@ -111,6 +112,62 @@ def test_legacy_topic_names_the_v5_topic():
     streams.close_sync()
 
 
+def test_trade_requests_are_checked_before_anything_is_sent():
+    from bybit_widgets.protocol.errors import ParameterError
+
+    async def main():
+        public_only = StreamManager(base_ws_url="ws://127.0.0.1:9")
+        with pytest.raises(AuthError, match="api_key"):
+            await public_only.trade_request("order.create", {"category": "linear"})
+        keyed = StreamManager(base_ws_url="ws://127.0.0.1:9", api_key="k", api_secret="s")
+        with pytest.raises(ParameterError, match="order.create"):
+            await keyed.trade_request("order.place", {})
+        with pytest.raises(ParameterError, match="dict"):
+            await keyed.trade_request("order.cancel", ["x"])
+        demo = StreamManager("demo", api_key="k", api_secret="s")
+        with pytest.raises(ParameterError, match="no WebSocket trade"):
+            await demo.trade_request("order.cancel", {"category": "linear"})
+        for streams in (public_only, keyed, demo):
+            await streams.close()
+
+    run(main())
+
+
+def test_trade_request_without_a_server_times_out_and_says_nothing_was_sent():
+    from bybit_widgets.protocol.errors import TransportError
+
+    async def main():
+        srv = FakeBybit()
+        async with srv:
+            port = srv.port
+        async with StreamManager(base_ws_url=f"ws://127.0.0.1:{port}", api_key="k", api_secret="s",
+                                 **FAST) as streams:  # fmt: skip
+            with pytest.raises(TransportError, match="not ready") as info:
+                await streams.trade_request("order.cancel", {"category": "linear"}, timeout=0.3)
+            assert "Nothing was sent" in info.value.hint
+
+    run(main())
+
+
+def test_urls_from_environments_and_bad_roots():
+    from bybit_widgets.protocol.errors import ParameterError
+
+    assert StreamManager("testnet")._public_root == "wss://stream-testnet.bybit.com"
+    demo = StreamManager("demo")
+    assert demo._public_root == "wss://stream.bybit.com" and demo._private_url.startswith("wss://stream-demo")
+    for bad in ("http://127.0.0.1:1", "ws://127.0.0.1:1/v5/public/linear"):
+        with pytest.raises(ParameterError):
+            StreamManager(base_ws_url=bad)
+    with pytest.raises(ParameterError, match="bw.connect"):
+        StreamManager("sim")
+    with pytest.raises(ParameterError, match="both"):
+        StreamManager(base_ws_url="ws://127.0.0.1:1", api_key="k")
+    with pytest.raises(ParameterError, match="category"):
+        StreamManager(base_ws_url="ws://127.0.0.1:1").ticker("BTCUSDT", category="futures")
+    with pytest.raises(ParameterError, match="maxlen"):
+        StreamManager(base_ws_url="ws://127.0.0.1:1").trades("BTCUSDT", maxlen=0)
+
+
 def test_no_pong_reconnects_and_the_book_comes_back():
     async def main():
         async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, **FAST) as streams:
@@ -135,7 +192,7 @@ def test_dropped_connection_reconnects_resubscribes_and_counts():
             book = await streams.order_book("BTCUSDT").ready(5)
             for n in range(1, 4):
                 srv.drop_all()
-                await wait_for(lambda: book.stats.reconnects == n and book.state == "live", what=f"reconnect {n}")
+                await wait_for(lambda n=n: book.stats.reconnects == n and book.state == "live", what=f"reconnect {n}")
             assert srv.handshakes == 4 and len(srv.ops("subscribe")) == 4
             await srv.delta(BOOK, asks=[("100.5", "0"), ("100.75", "4")])
             await wait_for(lambda: book.latest.best_ask == 100.75, what="delta after reconnects")
@@ -167,12 +224,12 @@ def test_gap_resubscribes_the_topic_alone_and_never_shows_a_wrong_book():
 
 def test_missing_resync_snapshot_makes_the_connection_start_over():
     async def main():
-        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, **{**FAST, "resync_timeout": 0.2}) as streams:
+        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, **{**FAST, "subscribe_timeout": 0.2}) as streams:
             book = await streams.order_book("BTCUSDT").ready(5)
             srv.snapshot_on_subscribe = False
             await srv.delta(BOOK, bids=[("99.0", "5")], u=srv.u[BOOK] + 5)
             await wait_for(lambda: book.state == "reconnecting", what="gave up on the resync")
-            assert "no fresh snapshot" in book.state_reason
+            assert "no snapshot of orderbook.50.BTCUSDT within 0.2 s" in book.state_reason
             srv.snapshot_on_subscribe = True
             await wait_for(lambda: book.state == "live" and book.stats.reconnects == 1, what="live after reconnect")
 
@@ -234,13 +291,15 @@ def test_private_auth_and_clock_correction_from_the_pong():
 
 def test_wrong_secret_is_raised_to_ready_and_shown_on_the_feed():
     async def main():
+        secret = "wrong-secret-XYZ"
         async with FakeBybit(secret="good") as srv, StreamManager(base_ws_url=srv.url, api_key="k",
-                                                                  api_secret="wrong-secret-XYZ", **FAST) as streams:  # fmt: skip
+                                                                  api_secret=secret, **FAST) as streams:  # fmt: skip
             wallet = streams.wallet()
             with pytest.raises(AuthError, match="authentication failed"):
                 await wallet.ready(5)
             assert wallet.stats.errors >= 1 and isinstance(wallet.error, AuthError)
-            assert "wrong-secret-XYZ" not in str(wallet.error) + repr(streams) and "authentication failed" in wallet.state_reason
+            assert secret not in str(wallet.error) + repr(streams) + repr(wallet)
+            assert "authentication failed" in wallet.state_reason
             assert wallet.state in ("connecting", "reconnecting")
 
     run(main())
@@ -300,6 +359,7 @@ def test_script_mode_runs_a_background_loop_behind_the_sync_api():
         thread_loop = streams.loop
         streams.close_sync()
         assert book.state == "closed" and not thread_loop.is_running()
+        book.close()  # after the manager: harmless
         with pytest.raises(RuntimeError, match="closed"):
             streams.ticker("BTCUSDT")
     finally:

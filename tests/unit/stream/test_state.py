@@ -27,7 +27,8 @@ from bybit_widgets.stream.state import (
 
 def book_msg(kind, u, b=(), a=()):
     return {"topic": "orderbook.50.BTCUSDT", "type": kind, "ts": 5, "cts": 4,
-            "data": {"s": "BTCUSDT", "b": [list(x) for x in b], "a": [list(x) for x in a], "u": u, "seq": u}}  # fmt: skip
+            "data": {"s": "BTCUSDT", "b": [list(x) for x in b], "a": [list(x) for x in a], "u": u,
+                     "seq": u}}  # fmt: skip
 
 
 class TestBook:
@@ -97,7 +98,8 @@ class TestTicker:
         r = TickerReducer()
         assert r.apply({"type": "delta", "data": {"lastPrice": "1"}}) == DROPPED
         r.apply({"topic": "tickers.BTCUSDT", "type": "snapshot",
-                 "data": {"symbol": "BTCUSDT", "lastPrice": "42000.5", "bid1Price": "42000.0", "fundingRate": "0.0001"}})  # fmt: skip
+                 "data": {"symbol": "BTCUSDT", "lastPrice": "42000.5", "bid1Price": "42000.0",
+                          "fundingRate": "0.0001"}})  # fmt: skip
         r.apply({"topic": "tickers.BTCUSDT", "type": "delta", "data": {"symbol": "BTCUSDT", "lastPrice": "42001.0"}})
         t = r.latest()
         assert t.last_price == Decimal("42001.0") and t.bid1_price == Decimal("42000.0")
@@ -174,7 +176,8 @@ class TestKline:
 
 def order(oid, status, updated, qty="1"):
     return {"category": "linear", "symbol": "BTCUSDT", "orderId": oid, "orderLinkId": f"l-{oid}", "side": "Buy",
-            "orderType": "Limit", "price": "100", "qty": qty, "orderStatus": status, "updatedTime": str(updated)}  # fmt: skip
+            "orderType": "Limit", "price": "100", "qty": qty, "orderStatus": status,
+            "updatedTime": str(updated)}  # fmt: skip
 
 
 class TestPrivate:
@@ -200,7 +203,9 @@ class TestPrivate:
 
     def test_executions_are_deduplicated_and_bounded(self):
         r = ExecutionsReducer(maxlen=2)
-        e = lambda i: {"execId": f"e{i}", "orderId": "a", "execPrice": "100", "execQty": "1", "symbol": "BTCUSDT"}  # noqa: E731
+        def e(i):
+            return {"execId": f"e{i}", "orderId": "a", "execPrice": "100", "execQty": "1", "symbol": "BTCUSDT"}
+
         r.apply({"data": [e(1), e(2)]})
         assert r.apply({"data": [e(2)]}) == IGNORED
         r.apply({"data": [e(3)]})
@@ -211,7 +216,8 @@ class TestPrivate:
     def test_wallet_takes_the_unified_account(self):
         r = WalletReducer()
         assert r.latest() is None
-        r.apply({"data": [{"accountType": "UNIFIED", "totalEquity": "100", "coin": [{"coin": "USDT", "equity": "100"}]}]})
+        coin = {"coin": "USDT", "equity": "100"}
+        r.apply({"data": [{"accountType": "UNIFIED", "totalEquity": "100", "coin": [coin]}]})
         w = r.latest()
         assert w.total_equity == Decimal("100") and w.coins["USDT"].equity == Decimal("100")
         assert r.apply({"data": []}) == IGNORED

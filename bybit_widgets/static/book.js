@@ -1,0 +1,529 @@
+// bybit-widgets: book view. Built by js/build.mjs from js/book.js; do not edit.
+// ---- lib/dom.js
+const __lib_dom = (() => {
+// Small DOM helpers shared by the views: element creation, the connection and environment
+// badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
+// applied once, on the next frame, with the newest state.
+
+/** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Set text only when it changed (cheap to call every frame). */
+function setText(el, text) {
+  const value = String(text ?? "");
+  if (el.textContent !== value) el.textContent = value;
+}
+
+/** Set or remove an attribute only when it changed. */
+function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+/** Toggle one of a set of mutually exclusive classes. */
+function setClass(el, choices, chosen) {
+  for (const c of choices) if (c && c !== chosen) el.classList.remove(c);
+  if (chosen) el.classList.add(chosen);
+}
+
+const STATE_LABELS = {
+  connecting: "Connecting",
+  live: "Live",
+  stale: "Stale",
+  reconnecting: "Reconnecting",
+  resyncing: "Resyncing",
+  closed: "Closed",
+};
+
+/** The connection badge every live widget shows (data-testid bw-connection-state). */
+function connectionBadge() {
+  const el = h("span", { class: "bw-badge", "data-testid": "bw-connection-state", "data-state": "connecting" });
+  el.append(h("span", { class: "bw-dot" }), h("span", { class: "bw-badge-text", text: STATE_LABELS.connecting }));
+  return el;
+}
+
+function updateBadge(el, state, reason) {
+  const s = STATE_LABELS[state] ? state : "connecting";
+  setAttr(el, "data-state", s);
+  setText(el.lastChild, STATE_LABELS[s]);
+  setAttr(el, "title", reason ? `${STATE_LABELS[s]}: ${reason}` : STATE_LABELS[s]);
+}
+
+/** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
+function envBadge(env) {
+  const name = String(env || "custom").toLowerCase();
+  return h("span", { class: `bw-env bw-env-${name}`, "data-testid": "bw-env", "data-env": name, text: name.toUpperCase() });
+}
+
+/**
+ * Run `apply()` once on the next animation frame however many times `schedule()` is called
+ * before it; returns {schedule, cancel}. Hidden tabs get no frames: apply then runs when the
+ * tab shows again, with the newest state (nothing is queued meanwhile).
+ */
+function frameBatcher(apply) {
+  let pending = 0;
+  const raf = globalThis.requestAnimationFrame ? (f) => globalThis.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
+  const caf = globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  return {
+    schedule() {
+      if (!pending) {
+        pending = raf(() => {
+          pending = 0;
+          apply();
+        });
+      }
+    },
+    cancel() {
+      if (pending) caf(pending);
+      pending = 0;
+    },
+  };
+}
+
+/** Subscribe `handler` to change events of `names`; returns a function removing them all. */
+function onChanges(model, names, handler) {
+  for (const name of names) model.on(`change:${name}`, handler);
+  return () => {
+    for (const name of names) model.off(`change:${name}`, handler);
+  };
+}
+
+/** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
+function flash(el, cls) {
+  el.classList.remove("bw-flash-up", "bw-flash-down", "bw-flash");
+  void el.offsetWidth;
+  el.classList.add(cls);
+}
+
+/** The widget's header line: a title, optional extra nodes, and the connection badge. */
+function header(title, ...extra) {
+  const badge = connectionBadge();
+  const el = h("div", { class: "bw-header" }, h("span", { class: "bw-title", text: title }), ...extra, h("span", { class: "bw-spacer" }), badge);
+  return { el, badge, title: el.firstChild };
+}
+
+/** Shows the widget's `error` trait (a problem in plain words) under the header. */
+function errorLine() {
+  return h("div", { class: "bw-error", role: "alert", hidden: true });
+}
+
+function updateError(el, text) {
+  setText(el, text || "");
+  el.hidden = !text;
+}
+return { h, setText, setAttr, setClass, STATE_LABELS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, flash, header, errorLine, updateError };
+})();
+
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass };
+})();
+
+// ---- lib/packed.js
+const __lib_packed = (() => {
+// Readers of the packed binary traits the kernel sends (little-endian float64 arrays):
+// the order book (see bybit_widgets/widgets/levels.py), trades and sparkline points.
+
+/** A Float64Array over a DataView / ArrayBuffer / typed array, copying only when misaligned. */
+function toFloat64(data) {
+  if (!data) return new Float64Array(0);
+  if (data instanceof Float64Array) return data;
+  let buffer;
+  let offset = 0;
+  let length;
+  if (data instanceof ArrayBuffer) {
+    buffer = data;
+    length = data.byteLength;
+  } else if (ArrayBuffer.isView(data)) {
+    buffer = data.buffer;
+    offset = data.byteOffset;
+    length = data.byteLength;
+  } else {
+    return new Float64Array(0);
+  }
+  const count = Math.floor(length / 8);
+  if (offset % 8 === 0) return new Float64Array(buffer, offset, count);
+  return new Float64Array(buffer.slice(offset, offset + count * 8));
+}
+
+/** The ladder: {u, ts, bids: [[price, size], ...], asks: [...]}, best first. */
+function decodeBook(data) {
+  const v = toFloat64(data);
+  if (v.length < 4) return { u: 0, ts: 0, bids: [], asks: [] };
+  const nb = v[2] | 0;
+  const na = v[3] | 0;
+  if (v.length < 4 + 2 * (nb + na)) throw new Error(`book buffer too short: ${v.length} for ${nb}+${na} levels`);
+  const bids = new Array(nb);
+  const asks = new Array(na);
+  let at = 4;
+  for (let i = 0; i < nb; i++) bids[i] = [v[at + i], v[at + nb + i]];
+  at += 2 * nb;
+  for (let i = 0; i < na; i++) asks[i] = [v[at + i], v[at + na + i]];
+  return { u: v[0], ts: v[1], bids, asks };
+}
+
+/** Trades, newest first: [{time, price, size, side: "Buy" | "Sell"}]. */
+function decodeTrades(data) {
+  const v = toFloat64(data);
+  const out = [];
+  for (let i = 0; i + 3 < v.length; i += 4) {
+    out.push({ time: v[i], price: v[i + 1], size: v[i + 2], side: v[i + 3] > 0 ? "Buy" : "Sell" });
+  }
+  return out;
+}
+return { toFloat64, decodeBook, decodeTrades };
+})();
+
+// ---- lib/ladder.js
+const __lib_ladder = (() => {
+// The order-book ladder's numbers, without the DOM: bar widths (by level or cumulative size),
+// spread and mid, which levels changed since the last frame, and where the user's orders sit.
+
+/**
+ * Rows of both sides, best first, each {price, size, total, frac}: `total` is the cumulative
+ * size from the touch, `frac` the bar width in [0, 1] relative to the largest bar shown on
+ * either side (so both sides share one scale and can be compared by eye).
+ */
+function ladderRows(book, cumulative = false) {
+  const build = (levels) => {
+    let total = 0;
+    return levels.map(([price, size]) => {
+      total += size;
+      return { price, size, total, frac: 0 };
+    });
+  };
+  const bids = build(book.bids);
+  const asks = build(book.asks);
+  let max = 0;
+  for (const row of bids) max = Math.max(max, cumulative ? row.total : row.size);
+  for (const row of asks) max = Math.max(max, cumulative ? row.total : row.size);
+  if (max > 0) {
+    for (const row of bids) row.frac = (cumulative ? row.total : row.size) / max;
+    for (const row of asks) row.frac = (cumulative ? row.total : row.size) / max;
+  }
+  return { bids, asks };
+}
+
+/** Mid, spread and spread in basis points of the mid; nulls when a side is empty. */
+function spreadOf(book) {
+  if (!book.bids.length || !book.asks.length) return { mid: null, spread: null, bps: null };
+  const bid = book.bids[0][0];
+  const ask = book.asks[0][0];
+  const mid = (bid + ask) / 2;
+  return { mid, spread: ask - bid, bps: mid > 0 ? ((ask - bid) / mid) * 1e4 : null };
+}
+
+/**
+ * Prices whose size is new or different from `previous` (a Map price -> size of the last
+ * frame). Returns {changed: Set of prices, sizes: Map for the next call}. The first frame
+ * (empty `previous`) reports nothing, so a fresh view does not flash every row.
+ */
+function changedLevels(previous, levels) {
+  const sizes = new Map();
+  const changed = new Set();
+  for (const [price, size] of levels) {
+    sizes.set(price, size);
+    if (previous.size && previous.get(price) !== size) changed.add(price);
+  }
+  return { changed, sizes };
+}
+
+/** The user's own orders by side and displayed price: Map "bid:88000.5" -> {qty, count}. */
+function ownByLevel(own) {
+  const map = new Map();
+  for (const entry of own || []) {
+    const [price, side, qty, count] = entry;
+    map.set(`${side}:${price}`, { qty, count });
+  }
+  return map;
+}
+
+/** True when bids fall strictly and asks rise strictly and the best bid is below the best ask. */
+function isSane(book) {
+  for (let i = 1; i < book.bids.length; i++) if (!(book.bids[i][0] < book.bids[i - 1][0])) return false;
+  for (let i = 1; i < book.asks.length; i++) if (!(book.asks[i][0] > book.asks[i - 1][0])) return false;
+  if (book.bids.length && book.asks.length && !(book.bids[0][0] < book.asks[0][0])) return false;
+  return true;
+}
+
+/** Grouping choices offered for a tick size: multiples that give round numbers. */
+function groupingChoices(tickSize) {
+  const choices = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000];
+  if (!(tickSize > 0)) return [1];
+  return choices.filter((m) => m * tickSize <= 1000);
+}
+return { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices };
+})();
+
+// ---- book.js
+// Order-book ladder view: asks above, bids below, size bars on one shared scale (level or
+// cumulative), spread and mid between them, changed levels flashing, the user's open orders
+// marked, price grouping, and an honest banner while the book is resyncing or stale.
+
+const { h, setText, setAttr, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } = __lib_dom;
+const { fmtFixed, fmtCompact } = __lib_format;
+const { decodeBook } = __lib_packed;
+const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } = __lib_ladder;
+
+const BANNERS = {
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting — showing the last book received",
+  resyncing: "Resyncing — showing the last good book",
+  stale: "No updates lately — the book may be old",
+  closed: "Closed",
+};
+
+function makeRow(side) {
+  const bar = h("div", { class: "bw-bar" });
+  const price = h("span", { class: "bw-price" });
+  const size = h("span", { class: "bw-size" });
+  const total = h("span", { class: "bw-total" });
+  const own = h("span", { class: "bw-own" });
+  const el = h("div", { class: `bw-row bw-${side}`, hidden: true }, bar, own, price, size, total);
+  return { el, bar, price, size, total, own, side };
+}
+
+function render({ model, el }) {
+  const group = h("select", { class: "bw-select", title: "Group prices", "aria-label": "price grouping" });
+  const cumulative = h("input", { type: "checkbox", "aria-label": "cumulative bars" });
+  const head = header("", h("label", { class: "bw-inline" }, "Group ", group), h("label", { class: "bw-inline", title: "Bars show cumulative size" }, cumulative, " Σ"));
+  const banner = h("div", { class: "bw-banner", hidden: true });
+  const error = errorLine();
+  const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
+  const asksBox = h("div", { class: "bw-side bw-asks" });
+  const bidsBox = h("div", { class: "bw-side bw-bids" });
+  const mid = h("span", { class: "bw-mid" });
+  const spread = h("span", { class: "bw-spread-text" });
+  const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
+  const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
+  const root = h("div", { class: "bw-widget bw-book" }, head.el, error, banner, cols, body);
+  el.append(root);
+
+  const rows = { bid: [], ask: [] };
+  let prevSizes = { bid: new Map(), ask: new Map() };
+  let centred = false;
+  let userScrolled = false;
+  body.addEventListener("wheel", () => (userScrolled = true), { passive: true });
+
+  group.addEventListener("change", () => {
+    model.set("grouping", Number(group.value));
+    model.save_changes();
+  });
+  cumulative.addEventListener("change", () => {
+    model.set("cumulative", cumulative.checked);
+    model.save_changes();
+  });
+
+  const ensureRows = (side, box, n) => {
+    const list = rows[side];
+    while (list.length < n) {
+      const row = makeRow(side);
+      list.push(row);
+      box.append(row.el);
+    }
+    return list;
+  };
+
+  const fillGroupChoices = () => {
+    const tick = model.get("tick_size");
+    const decimals = model.get("price_decimals");
+    const wanted = groupingChoices(tick).map(String);
+    const have = Array.from(group.options).map((o) => o.value);
+    if (wanted.join() !== have.join()) {
+      group.replaceChildren(...wanted.map((m) => h("option", { value: m, text: tick > 0 ? fmtFixed(Number(m) * tick, Number(m) * tick >= 1 ? 0 : decimals) : m })));
+    }
+    group.value = String(model.get("grouping"));
+  };
+
+  const apply = () => {
+    const state = model.get("conn_state");
+    setText(head.title, `${model.get("symbol")} · Book`);
+    updateBadge(head.badge, state, model.get("conn_reason"));
+    updateError(error, model.get("error"));
+    fillGroupChoices();
+    cumulative.checked = model.get("cumulative");
+    const book = decodeBook(model.get("levels"));
+    const live = state === "live";
+    setText(banner, live ? "" : BANNERS[state] || state);
+    banner.hidden = live;
+    root.classList.toggle("bw-dim", !live && (book.bids.length > 0 || book.asks.length > 0));
+    const pd = model.get("price_decimals");
+    const qd = model.get("qty_decimals");
+    const ladder = ladderRows(book, model.get("cumulative"));
+    const own = ownByLevel(model.get("own"));
+    const depth = model.get("depth");
+    for (const [side, box, levels, list] of [
+      ["ask", asksBox, book.asks, ladder.asks],
+      ["bid", bidsBox, book.bids, ladder.bids],
+    ]) {
+      const pool = ensureRows(side, box, Math.max(depth, list.length));
+      const { changed, sizes } = changedLevels(prevSizes[side], levels);
+      prevSizes[side] = sizes;
+      for (let i = 0; i < pool.length; i++) {
+        const row = pool[i];
+        const level = list[i];
+        if (!level) {
+          if (!row.el.hidden) {
+            row.el.hidden = true;
+            row.el.removeAttribute("data-testid");
+          }
+          continue;
+        }
+        row.el.hidden = false;
+        setAttr(row.el, "data-testid", `bw-book-${side}`);
+        setAttr(row.el, "data-price", level.price);
+        setAttr(row.el, "data-size", level.size);
+        setText(row.price, fmtFixed(level.price, pd));
+        setText(row.size, fmtFixed(level.size, qd));
+        setText(row.total, level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd));
+        row.bar.style.transform = `scaleX(${level.frac.toFixed(4)})`;
+        const mine = own.get(`${side}:${level.price}`);
+        setText(row.own, mine ? "●" : "");
+        setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
+        row.el.classList.toggle("bw-has-own", Boolean(mine));
+        if (changed.has(level.price)) flash(row.el, "bw-flash");
+      }
+    }
+    const s = spreadOf(book);
+    setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, pd + 1));
+    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)} (${s.bps.toFixed(1)} bps)`);
+    setAttr(root, "data-u", book.u || null);
+    setAttr(root, "data-ts", book.ts || null);
+    if (!centred && book.bids.length && book.asks.length && body.scrollHeight > body.clientHeight && !userScrolled) {
+      body.scrollTop = spreadRow.offsetTop - body.clientHeight / 2 + spreadRow.offsetHeight / 2; // .bw-ladder is the offset parent
+      centred = true;
+    }
+  };
+  const setHeight = () => {
+    const px = model.get("height");
+    body.style.maxHeight = px > 0 ? `${px}px` : "";
+    centred = false;
+  };
+  setHeight();
+  const frame = frameBatcher(apply);
+  const off = onChanges(model, ["levels", "own", "conn_state", "conn_reason", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth"], frame.schedule);
+  const offHeight = onChanges(model, ["height"], () => {
+    setHeight();
+    frame.schedule();
+  });
+  const offSymbol = onChanges(model, ["symbol", "grouping"], () => {
+    prevSizes = { bid: new Map(), ask: new Map() };
+    centred = false;
+    userScrolled = false;
+  });
+  apply();
+  return () => {
+    off();
+    offHeight();
+    offSymbol();
+    frame.cancel();
+  };
+}
+
+export default { render };

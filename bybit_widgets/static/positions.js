@@ -1,0 +1,435 @@
+// bybit-widgets: positions view. Built by js/build.mjs from js/positions.js; do not edit.
+// ---- lib/dom.js
+const __lib_dom = (() => {
+// Small DOM helpers shared by the views: element creation, the connection and environment
+// badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
+// applied once, on the next frame, with the newest state.
+
+/** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Set text only when it changed (cheap to call every frame). */
+function setText(el, text) {
+  const value = String(text ?? "");
+  if (el.textContent !== value) el.textContent = value;
+}
+
+/** Set or remove an attribute only when it changed. */
+function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+/** Toggle one of a set of mutually exclusive classes. */
+function setClass(el, choices, chosen) {
+  for (const c of choices) if (c && c !== chosen) el.classList.remove(c);
+  if (chosen) el.classList.add(chosen);
+}
+
+const STATE_LABELS = {
+  connecting: "Connecting",
+  live: "Live",
+  stale: "Stale",
+  reconnecting: "Reconnecting",
+  resyncing: "Resyncing",
+  closed: "Closed",
+};
+
+/** The connection badge every live widget shows (data-testid bw-connection-state). */
+function connectionBadge() {
+  const el = h("span", { class: "bw-badge", "data-testid": "bw-connection-state", "data-state": "connecting" });
+  el.append(h("span", { class: "bw-dot" }), h("span", { class: "bw-badge-text", text: STATE_LABELS.connecting }));
+  return el;
+}
+
+function updateBadge(el, state, reason) {
+  const s = STATE_LABELS[state] ? state : "connecting";
+  setAttr(el, "data-state", s);
+  setText(el.lastChild, STATE_LABELS[s]);
+  setAttr(el, "title", reason ? `${STATE_LABELS[s]}: ${reason}` : STATE_LABELS[s]);
+}
+
+/** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
+function envBadge(env) {
+  const name = String(env || "custom").toLowerCase();
+  return h("span", { class: `bw-env bw-env-${name}`, "data-testid": "bw-env", "data-env": name, text: name.toUpperCase() });
+}
+
+/**
+ * Run `apply()` once on the next animation frame however many times `schedule()` is called
+ * before it; returns {schedule, cancel}. Hidden tabs get no frames: apply then runs when the
+ * tab shows again, with the newest state (nothing is queued meanwhile).
+ */
+function frameBatcher(apply) {
+  let pending = 0;
+  const raf = globalThis.requestAnimationFrame ? (f) => globalThis.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
+  const caf = globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  return {
+    schedule() {
+      if (!pending) {
+        pending = raf(() => {
+          pending = 0;
+          apply();
+        });
+      }
+    },
+    cancel() {
+      if (pending) caf(pending);
+      pending = 0;
+    },
+  };
+}
+
+/** Subscribe `handler` to change events of `names`; returns a function removing them all. */
+function onChanges(model, names, handler) {
+  for (const name of names) model.on(`change:${name}`, handler);
+  return () => {
+    for (const name of names) model.off(`change:${name}`, handler);
+  };
+}
+
+/** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
+function flash(el, cls) {
+  el.classList.remove("bw-flash-up", "bw-flash-down", "bw-flash");
+  void el.offsetWidth;
+  el.classList.add(cls);
+}
+
+/** The widget's header line: a title, optional extra nodes, and the connection badge. */
+function header(title, ...extra) {
+  const badge = connectionBadge();
+  const el = h("div", { class: "bw-header" }, h("span", { class: "bw-title", text: title }), ...extra, h("span", { class: "bw-spacer" }), badge);
+  return { el, badge, title: el.firstChild };
+}
+
+/** Shows the widget's `error` trait (a problem in plain words) under the header. */
+function errorLine() {
+  return h("div", { class: "bw-error", role: "alert", hidden: true });
+}
+
+function updateError(el, text) {
+  setText(el, text || "");
+  el.hidden = !text;
+}
+return { h, setText, setAttr, setClass, STATE_LABELS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, flash, header, errorLine, updateError };
+})();
+
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass };
+})();
+
+// ---- positions.js
+// Positions view: open positions with live mark and unrealised PnL (Close, TP/SL), then open
+// orders (Cancel). Buttons send a message to the kernel, which runs the action as a task and
+// reports in the notice line; a button stays disabled while its action is in flight. Rows are
+// keyed (symbol, order id) and updated in place, so a click never lands on a replaced element.
+
+const { h, setText, setAttr, setClass, frameBatcher, onChanges, header, errorLine, updateBadge, updateError } = __lib_dom;
+const { fmtFixed, groupDigits, dirClass } = __lib_format;
+
+/** Keep `body`'s rows in the order of `items`, creating rows with `make` and updating with `update`. */
+function keyedRows(body, cache, items, key, make, update) {
+  const keep = new Set();
+  items.forEach((item, i) => {
+    const k = key(item);
+    keep.add(k);
+    let row = cache.get(k);
+    if (!row) {
+      row = make(item);
+      cache.set(k, row);
+    }
+    update(row, item);
+    const nodes = row.nodes();
+    let at = 0;
+    for (let j = 0; j < i; j++) at += cache.get(key(items[j])).nodes().length;
+    for (const node of nodes) {
+      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
+      at++;
+    }
+  });
+  for (const [k, row] of cache) {
+    if (!keep.has(k)) {
+      for (const node of row.nodes()) node.remove();
+      cache.delete(k);
+    }
+  }
+}
+
+function render({ model, el }) {
+  const head = header("Positions");
+  const error = errorLine();
+  const notice = h("div", { class: "bw-notice", hidden: true });
+  const unavailable = h("div", { class: "bw-empty", hidden: true });
+  const posBody = h("tbody");
+  const ordBody = h("tbody");
+  const heads = (names) => h("thead", {}, h("tr", {}, ...names.map((t) => h("th", { text: t }))));
+  const posTable = h("table", { class: "bw-table" }, heads(["Symbol", "Size", "Entry", "Mark", "uPnL", "Liq.", "TP / SL", ""]), posBody);
+  const ordTable = h("table", { class: "bw-table" }, heads(["Symbol", "Side", "Type", "Price", "Qty", "Filled", "Status", ""]), ordBody);
+  const posEmpty = h("div", { class: "bw-empty", text: "No open positions" });
+  const ordEmpty = h("div", { class: "bw-empty", text: "No open orders" });
+  const root = h(
+    "div",
+    { class: "bw-widget bw-positions" },
+    head.el,
+    error,
+    notice,
+    unavailable,
+    h("div", { class: "bw-section-title", text: "Positions" }),
+    posTable,
+    posEmpty,
+    h("div", { class: "bw-section-title", text: "Open orders" }),
+    ordTable,
+    ordEmpty,
+  );
+  el.append(root);
+  const send = (content) => model.send(content);
+  const posRows = new Map();
+  const ordRows = new Map();
+  let busy = new Set();
+
+  const makePosition = (p) => {
+    const c = {};
+    for (const name of ["symbol", "size", "entry", "mark", "pnl", "liq", "tpsl"]) c[name] = h("td", { class: name === "symbol" ? "" : "bw-num" });
+    const sideTag = h("span", { class: "bw-side-tag" });
+    const name = h("span");
+    const lev = h("span", { class: "bw-muted" });
+    c.symbol.append(sideTag, name, lev);
+    const tp = h("input", { class: "bw-input bw-input-sm", placeholder: "TP", "aria-label": `${p.symbol} take profit` });
+    const sl = h("input", { class: "bw-input bw-input-sm", placeholder: "SL", "aria-label": `${p.symbol} stop loss` });
+    const editor = h(
+      "tr",
+      { class: "bw-editor-row", hidden: true },
+      h(
+        "td",
+        { colspan: 8 },
+        h(
+          "span",
+          { class: "bw-inline" },
+          `${p.symbol} take profit / stop loss (0 removes) `,
+          tp,
+          sl,
+          h("button", {
+            class: "bw-btn bw-btn-sm",
+            type: "button",
+            text: "Set",
+            onclick: () => {
+              send({ type: "tpsl", symbol: p.symbol, take_profit: tp.value, stop_loss: sl.value });
+              editor.hidden = true;
+            },
+          }),
+          h("button", { class: "bw-btn bw-btn-sm bw-btn-ghost", type: "button", text: "Cancel", onclick: () => (editor.hidden = true) }),
+        ),
+      ),
+    );
+    const close = h("button", {
+      class: "bw-btn bw-btn-sm bw-btn-danger",
+      type: "button",
+      "data-testid": "bw-position-close",
+      onclick: () => {
+        close.disabled = true;
+        send({ type: "close", symbol: p.symbol });
+      },
+    });
+    const edit = h("button", {
+      class: "bw-btn bw-btn-sm",
+      type: "button",
+      text: "TP/SL",
+      onclick: () => {
+        const row = posRows.get(p.symbol);
+        tp.value = row.item.tp || "";
+        sl.value = row.item.sl || "";
+        editor.hidden = !editor.hidden;
+      },
+    });
+    const tr = h("tr", { "data-testid": "bw-position-row" }, c.symbol, c.size, c.entry, c.mark, c.pnl, c.liq, c.tpsl, h("td", { class: "bw-actions" }, edit, close));
+    return { tr, editor, c, sideTag, name, lev, close, item: p, nodes: () => [tr, editor] };
+  };
+
+  const updatePosition = (row, p) => {
+    row.item = p;
+    setAttr(row.tr, "data-symbol", p.symbol);
+    setAttr(row.tr, "data-side", p.side);
+    setAttr(row.tr, "data-size", p.size);
+    setText(row.sideTag, p.side === "Buy" ? "Long" : "Short");
+    setClass(row.sideTag, ["bw-up", "bw-down"], p.side === "Buy" ? "bw-up" : "bw-down");
+    setText(row.name, ` ${p.symbol}`);
+    setText(row.lev, p.leverage ? ` ${p.leverage}x` : "");
+    setText(row.c.size, p.size);
+    setText(row.c.entry, groupDigits(p.entry));
+    setText(row.c.mark, groupDigits(p.mark));
+    setText(row.c.pnl, p.pnl === null || p.pnl === undefined ? "" : `${p.pnl > 0 ? "+" : ""}${fmtFixed(p.pnl, 2)}`);
+    setClass(row.c.pnl, ["bw-up", "bw-down"], dirClass(p.pnl));
+    setText(row.c.liq, groupDigits(p.liq));
+    setText(row.c.tpsl, p.tp || p.sl ? `${groupDigits(p.tp) || "–"} / ${groupDigits(p.sl) || "–"}` : "–");
+    const closing = busy.has(`close:${p.symbol}`);
+    row.close.disabled = closing;
+    setText(row.close, closing ? "Closing…" : "Close");
+  };
+
+  const makeOrder = (o) => {
+    const c = {};
+    for (const name of ["symbol", "side", "type", "price", "qty", "filled", "status"]) c[name] = h("td", { class: ["price", "qty", "filled"].includes(name) ? "bw-num" : "" });
+    const cancel = h("button", {
+      class: "bw-btn bw-btn-sm",
+      type: "button",
+      onclick: () => {
+        cancel.disabled = true;
+        send({ type: "cancel", order_id: o.order_id, symbol: o.symbol, category: o.category });
+      },
+    });
+    const tr = h("tr", { "data-testid": "bw-order-row", "data-order-id": o.order_id }, c.symbol, c.side, c.type, c.price, c.qty, c.filled, c.status, h("td", { class: "bw-actions" }, cancel));
+    return { tr, c, cancel, nodes: () => [tr] };
+  };
+
+  const updateOrder = (row, o) => {
+    setAttr(row.tr, "data-symbol", o.symbol);
+    setText(row.c.symbol, o.symbol);
+    setText(row.c.side, o.side);
+    setClass(row.c.side, ["bw-up", "bw-down"], o.side === "Buy" ? "bw-up" : "bw-down");
+    setText(row.c.type, o.trigger ? `${o.type}, trigger ${groupDigits(o.trigger)}` : o.type + (o.reduce_only ? " (reduce)" : ""));
+    setText(row.c.price, groupDigits(o.price) || "market");
+    setText(row.c.qty, o.qty);
+    setText(row.c.filled, o.filled);
+    setText(row.c.status, o.status);
+    const cancelling = busy.has(`cancel:${o.order_id}`);
+    row.cancel.disabled = cancelling;
+    setText(row.cancel, cancelling ? "Cancelling…" : "Cancel");
+  };
+
+  const apply = () => {
+    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
+    updateError(error, model.get("error"));
+    const available = model.get("available");
+    unavailable.hidden = available;
+    setText(unavailable, model.get("unavailable_reason"));
+    const n = model.get("notice") || {};
+    notice.hidden = !n.text;
+    setText(notice, n.text || "");
+    notice.classList.toggle("bw-notice-error", n.kind === "error");
+    busy = new Set(model.get("busy") || []);
+    const positions = model.get("positions") || [];
+    keyedRows(posBody, posRows, positions, (p) => p.symbol, makePosition, updatePosition);
+    posEmpty.hidden = positions.length > 0 || !available;
+    posTable.hidden = positions.length === 0;
+    const orders = model.get("orders") || [];
+    keyedRows(ordBody, ordRows, orders, (o) => o.order_id, makeOrder, updateOrder);
+    ordEmpty.hidden = orders.length > 0 || !available;
+    ordTable.hidden = orders.length === 0;
+  };
+  const frame = frameBatcher(apply);
+  const off = onChanges(model, ["positions", "orders", "busy", "notice", "available", "unavailable_reason", "conn_state", "conn_reason", "error"], frame.schedule);
+  apply();
+  return () => {
+    off();
+    frame.cancel();
+  };
+}
+
+export default { render };

@@ -1,0 +1,353 @@
+// bybit-widgets: trades view. Built by js/build.mjs from js/trades.js; do not edit.
+// ---- lib/dom.js
+const __lib_dom = (() => {
+// Small DOM helpers shared by the views: element creation, the connection and environment
+// badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
+// applied once, on the next frame, with the newest state.
+
+/** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Set text only when it changed (cheap to call every frame). */
+function setText(el, text) {
+  const value = String(text ?? "");
+  if (el.textContent !== value) el.textContent = value;
+}
+
+/** Set or remove an attribute only when it changed. */
+function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+/** Toggle one of a set of mutually exclusive classes. */
+function setClass(el, choices, chosen) {
+  for (const c of choices) if (c && c !== chosen) el.classList.remove(c);
+  if (chosen) el.classList.add(chosen);
+}
+
+const STATE_LABELS = {
+  connecting: "Connecting",
+  live: "Live",
+  stale: "Stale",
+  reconnecting: "Reconnecting",
+  resyncing: "Resyncing",
+  closed: "Closed",
+};
+
+/** The connection badge every live widget shows (data-testid bw-connection-state). */
+function connectionBadge() {
+  const el = h("span", { class: "bw-badge", "data-testid": "bw-connection-state", "data-state": "connecting" });
+  el.append(h("span", { class: "bw-dot" }), h("span", { class: "bw-badge-text", text: STATE_LABELS.connecting }));
+  return el;
+}
+
+function updateBadge(el, state, reason) {
+  const s = STATE_LABELS[state] ? state : "connecting";
+  setAttr(el, "data-state", s);
+  setText(el.lastChild, STATE_LABELS[s]);
+  setAttr(el, "title", reason ? `${STATE_LABELS[s]}: ${reason}` : STATE_LABELS[s]);
+}
+
+/** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
+function envBadge(env) {
+  const name = String(env || "custom").toLowerCase();
+  return h("span", { class: `bw-env bw-env-${name}`, "data-testid": "bw-env", "data-env": name, text: name.toUpperCase() });
+}
+
+/**
+ * Run `apply()` once on the next animation frame however many times `schedule()` is called
+ * before it; returns {schedule, cancel}. Hidden tabs get no frames: apply then runs when the
+ * tab shows again, with the newest state (nothing is queued meanwhile).
+ */
+function frameBatcher(apply) {
+  let pending = 0;
+  const raf = globalThis.requestAnimationFrame ? (f) => globalThis.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
+  const caf = globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  return {
+    schedule() {
+      if (!pending) {
+        pending = raf(() => {
+          pending = 0;
+          apply();
+        });
+      }
+    },
+    cancel() {
+      if (pending) caf(pending);
+      pending = 0;
+    },
+  };
+}
+
+/** Subscribe `handler` to change events of `names`; returns a function removing them all. */
+function onChanges(model, names, handler) {
+  for (const name of names) model.on(`change:${name}`, handler);
+  return () => {
+    for (const name of names) model.off(`change:${name}`, handler);
+  };
+}
+
+/** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
+function flash(el, cls) {
+  el.classList.remove("bw-flash-up", "bw-flash-down", "bw-flash");
+  void el.offsetWidth;
+  el.classList.add(cls);
+}
+
+/** The widget's header line: a title, optional extra nodes, and the connection badge. */
+function header(title, ...extra) {
+  const badge = connectionBadge();
+  const el = h("div", { class: "bw-header" }, h("span", { class: "bw-title", text: title }), ...extra, h("span", { class: "bw-spacer" }), badge);
+  return { el, badge, title: el.firstChild };
+}
+
+/** Shows the widget's `error` trait (a problem in plain words) under the header. */
+function errorLine() {
+  return h("div", { class: "bw-error", role: "alert", hidden: true });
+}
+
+function updateError(el, text) {
+  setText(el, text || "");
+  el.hidden = !text;
+}
+return { h, setText, setAttr, setClass, STATE_LABELS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, flash, header, errorLine, updateError };
+})();
+
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass };
+})();
+
+// ---- lib/packed.js
+const __lib_packed = (() => {
+// Readers of the packed binary traits the kernel sends (little-endian float64 arrays):
+// the order book (see bybit_widgets/widgets/levels.py), trades and sparkline points.
+
+/** A Float64Array over a DataView / ArrayBuffer / typed array, copying only when misaligned. */
+function toFloat64(data) {
+  if (!data) return new Float64Array(0);
+  if (data instanceof Float64Array) return data;
+  let buffer;
+  let offset = 0;
+  let length;
+  if (data instanceof ArrayBuffer) {
+    buffer = data;
+    length = data.byteLength;
+  } else if (ArrayBuffer.isView(data)) {
+    buffer = data.buffer;
+    offset = data.byteOffset;
+    length = data.byteLength;
+  } else {
+    return new Float64Array(0);
+  }
+  const count = Math.floor(length / 8);
+  if (offset % 8 === 0) return new Float64Array(buffer, offset, count);
+  return new Float64Array(buffer.slice(offset, offset + count * 8));
+}
+
+/** The ladder: {u, ts, bids: [[price, size], ...], asks: [...]}, best first. */
+function decodeBook(data) {
+  const v = toFloat64(data);
+  if (v.length < 4) return { u: 0, ts: 0, bids: [], asks: [] };
+  const nb = v[2] | 0;
+  const na = v[3] | 0;
+  if (v.length < 4 + 2 * (nb + na)) throw new Error(`book buffer too short: ${v.length} for ${nb}+${na} levels`);
+  const bids = new Array(nb);
+  const asks = new Array(na);
+  let at = 4;
+  for (let i = 0; i < nb; i++) bids[i] = [v[at + i], v[at + nb + i]];
+  at += 2 * nb;
+  for (let i = 0; i < na; i++) asks[i] = [v[at + i], v[at + na + i]];
+  return { u: v[0], ts: v[1], bids, asks };
+}
+
+/** Trades, newest first: [{time, price, size, side: "Buy" | "Sell"}]. */
+function decodeTrades(data) {
+  const v = toFloat64(data);
+  const out = [];
+  for (let i = 0; i + 3 < v.length; i += 4) {
+    out.push({ time: v[i], price: v[i + 1], size: v[i + 2], side: v[i + 3] > 0 ? "Buy" : "Sell" });
+  }
+  return out;
+}
+return { toFloat64, decodeBook, decodeTrades };
+})();
+
+// ---- trades.js
+// Trades tape view: newest trade on top, green taker buys, red taker sells, new rows flash.
+
+const { h, setText, setAttr, setClass, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } = __lib_dom;
+const { fmtFixed, fmtClock } = __lib_format;
+const { decodeTrades } = __lib_packed;
+
+function render({ model, el }) {
+  const head = header("");
+  const error = errorLine();
+  const cols = h("div", { class: "bw-cols bw-trade-cols" }, h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Time" }));
+  const list = h("div", { class: "bw-trade-list" });
+  const root = h("div", { class: "bw-widget bw-trades" }, head.el, error, cols, list);
+  el.append(root);
+  const pool = [];
+  let newest = -Infinity;
+
+  const rowAt = (i) => {
+    while (pool.length <= i) {
+      const price = h("span", { class: "bw-price" });
+      const size = h("span", { class: "bw-size" });
+      const time = h("span", { class: "bw-time" });
+      const row = { el: h("div", { class: "bw-row bw-trade", hidden: true }, price, size, time), price, size, time };
+      pool.push(row);
+      list.append(row.el);
+    }
+    return pool[i];
+  };
+
+  const apply = () => {
+    setText(head.title, `${model.get("symbol")} · Trades`);
+    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
+    updateError(error, model.get("error"));
+    const trades = decodeTrades(model.get("trades"));
+    const pd = model.get("price_decimals");
+    const qd = model.get("qty_decimals");
+    const n = Math.max(trades.length, pool.length);
+    const previousNewest = newest;
+    for (let i = 0; i < n; i++) {
+      const row = rowAt(i);
+      const t = trades[i];
+      if (!t) {
+        row.el.hidden = true;
+        row.el.removeAttribute("data-testid");
+        continue;
+      }
+      row.el.hidden = false;
+      setAttr(row.el, "data-testid", "bw-trade-row");
+      setAttr(row.el, "data-price", t.price);
+      setAttr(row.el, "data-size", t.size);
+      setAttr(row.el, "data-side", t.side);
+      setText(row.price, fmtFixed(t.price, pd));
+      setText(row.size, fmtFixed(t.size, qd));
+      setText(row.time, fmtClock(t.time));
+      setClass(row.el, ["bw-buy", "bw-sell"], t.side === "Buy" ? "bw-buy" : "bw-sell");
+      if (previousNewest !== -Infinity && t.time > previousNewest) flash(row.el, t.side === "Buy" ? "bw-flash-up" : "bw-flash-down");
+    }
+    if (trades.length) newest = trades[0].time;
+  };
+  const frame = frameBatcher(apply);
+  const off = onChanges(model, ["trades", "conn_state", "conn_reason", "error", "symbol", "price_decimals", "qty_decimals"], frame.schedule);
+  const offSymbol = onChanges(model, ["symbol"], () => (newest = -Infinity));
+  apply();
+  return () => {
+    off();
+    offSymbol();
+    frame.cancel();
+  };
+}
+
+export default { render };

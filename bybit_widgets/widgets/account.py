@@ -1,0 +1,221 @@
+"""The account as the widgets see it: open orders, positions and wallet, kept current.
+
+Bybit's private streams send changes only, no snapshot on subscribe: an
+order placed before the notebook started never shows up on them until it
+changes. So the account is seeded from REST (open orders, positions,
+wallet) and then follows the ``order``/``position``/``wallet`` feeds; for
+each order and position the newer of the two (by ``updatedTime``) wins.
+After the private connection comes back from a drop, it is seeded again,
+because events sent while it was down are lost.
+
+One :class:`Account` per session, shared by every widget that needs it
+(book markers, ticket progress, positions table, chart lines); the last
+widget to release it closes its feeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import weakref
+from typing import Any, Callable
+
+from ..protocol.records import Order, Position, Wallet
+
+__all__ = ["Account", "merge_newer"]
+
+log = logging.getLogger("bybit_widgets.widgets")
+
+_SEED_CATEGORIES = ("linear", "spot")
+
+
+def merge_newer(seeded: dict[Any, Any], streamed: dict[Any, Any]) -> dict[Any, Any]:
+    """Union of two keyed record maps; on a shared key the record with the later ``updated_time`` wins.
+
+    A tie goes to the streamed record: it is at least as new as what REST returned.
+    """
+    merged = dict(seeded)
+    for key, record in streamed.items():
+        old = merged.get(key)
+        if old is None or (record.updated_time or 0) >= (old.updated_time or 0):
+            merged[key] = record
+    return merged
+
+
+class Account:
+    """Open orders, positions and wallet of a session's API key. Get it with :meth:`of`."""
+
+    _by_session: weakref.WeakKeyDictionary[Any, Account] = weakref.WeakKeyDictionary()
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.available = bool(getattr(session, "has_credentials", False))
+        self.reason = "" if self.available else "no API key: connect with api_key= and api_secret= to trade"
+        self.error: BaseException | None = None
+        self._users = 0
+        self._feeds: list[Any] = []
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[], None]] = []
+        self._seed_orders: dict[str, Order] = {}
+        self._seed_positions: dict[str, Position] = {}
+        self._seed_wallet: Wallet | None = None
+        self._seeding: asyncio.Future | concurrent.futures.Future | None = None
+        self._seeded = False
+        self._orders_feed: Any = None
+        self._positions_feed: Any = None
+        self._wallet_feed: Any = None
+
+    @classmethod
+    def of(cls, session: Any) -> Account:
+        account = cls._by_session.get(session)
+        if account is None:
+            account = cls._by_session[session] = cls(session)
+        return account
+
+    # -- users -----------------------------------------------------------------------------------
+
+    def acquire(self, on_change: Callable[[], None]) -> Callable[[], None]:
+        """Start following the account (first user opens the feeds); returns the release function."""
+        self._listeners.append(on_change)
+        self._users += 1
+        if self.available and not self._feeds:
+            streams = self.session.streams
+            self._orders_feed = streams.orders()
+            self._positions_feed = streams.positions()
+            self._wallet_feed = streams.wallet()
+            self._feeds = [self._orders_feed, self._positions_feed, self._wallet_feed]
+            for feed in self._feeds:
+                self._unsubscribers.append(feed.on(lambda _f: self._changed()))
+                self._unsubscribers.append(feed.on_state(self._state_changed))
+            self._seed()
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._release(on_change)
+
+        return release
+
+    def _release(self, on_change: Callable[[], None]) -> None:
+        try:
+            self._listeners.remove(on_change)
+        except ValueError:
+            pass
+        self._users -= 1
+        if self._users <= 0:
+            self._users = 0
+            for unsubscribe in self._unsubscribers:
+                unsubscribe()
+            self._unsubscribers.clear()
+            for feed in self._feeds:
+                feed.close()
+            self._feeds.clear()
+            self._orders_feed = self._positions_feed = self._wallet_feed = None
+            if self._seeding is not None:
+                self._seeding.cancel()
+                self._seeding = None
+            self._seeded = False
+
+    @property
+    def feeds(self) -> list[Any]:
+        """The private feeds (for connection badges)."""
+        return list(self._feeds)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def orders(self) -> dict[str, Order]:
+        """Every known order by orderId (open and recently closed)."""
+        streamed = self._orders_feed.latest if self._orders_feed is not None else None
+        return merge_newer(self._seed_orders, streamed or {})
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders (New, PartiallyFilled, Untriggered), oldest first; of one symbol if given."""
+        found = [o for o in self.orders().values() if o.is_open and (symbol is None or o.symbol == symbol)]
+        found.sort(key=lambda o: o.created_time or 0)
+        return found
+
+    def order_by_link_id(self, order_link_id: str) -> Order | None:
+        best: Order | None = None
+        for order in self.orders().values():
+            if order.order_link_id == order_link_id and (best is None or
+                                                         (order.updated_time or 0) >= (best.updated_time or 0)):  # fmt: skip
+                best = order
+        return best
+
+    def positions(self) -> dict[str, Position]:
+        """Positions by symbol, flat ones included (a just-closed position shows size 0)."""
+        streamed = self._positions_feed.latest if self._positions_feed is not None else None
+        return merge_newer(self._seed_positions, streamed or {})
+
+    def open_positions(self) -> list[Position]:
+        return sorted((p for p in self.positions().values() if not p.is_flat), key=lambda p: p.symbol or "")
+
+    def wallet(self) -> Wallet | None:
+        streamed = self._wallet_feed.latest if self._wallet_feed is not None else None
+        return streamed if streamed is not None else self._seed_wallet
+
+    @property
+    def seeded(self) -> bool:
+        return self._seeded
+
+    # -- seeding ---------------------------------------------------------------------------------
+
+    def _state_changed(self, state: str, reason: str) -> None:
+        if state == "reconnecting":
+            self._seeded = False  # events sent while we are away are lost: reseed once back
+        elif state == "live" and not self._seeded and self._seeding is None and self._feeds:
+            self._seed()
+        self._changed()
+
+    def _seed(self) -> None:
+        loop = self.session.streams.loop
+        if loop is None:
+            return
+        coro = self._fetch()
+        if asyncio._get_running_loop() is loop:
+            self._seeding = loop.create_task(coro)
+        else:
+            self._seeding = asyncio.run_coroutine_threadsafe(coro, loop)  # type: ignore[assignment]
+        self._seeding.add_done_callback(self._seeded_done)
+
+    async def _fetch(self) -> None:
+        client = self.session.aclient
+        orders: dict[str, Order] = {}
+        for category in _SEED_CATEGORIES:
+            page = await client.get_open_orders(category=category, **({"settle_coin": "USDT"}
+                                                                       if category == "linear" else {}))  # fmt: skip
+            for order in page:
+                if order.category is None:
+                    order = Order.from_wire({**order.raw, "category": category})
+                orders[order.order_id or ""] = order
+        positions = {}
+        for position in await client.get_positions(category="linear", settle_coin="USDT"):
+            if position.category is None:
+                position = Position.from_wire({**position.raw, "category": "linear"})
+            positions[position.symbol or ""] = position
+        wallet = await client.get_wallet_balance(account_type="UNIFIED")
+        self._seed_orders, self._seed_positions, self._seed_wallet = orders, positions, wallet
+        self._seeded = True
+
+    def _seeded_done(self, task: asyncio.Future | concurrent.futures.Future) -> None:
+        self._seeding = None
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self.error = error
+            log.warning("could not load the account's open orders and positions: %s", error)
+        else:
+            self.error = None
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in tuple(self._listeners):
+            try:
+                listener()
+            except Exception:  # a widget's bug must not stop the others' updates
+                log.exception("account listener failed")

@@ -1,0 +1,393 @@
+"""What every live widget shares: feeds in, frames out, tasks that never fail silently.
+
+A widget is a thin view (design.md): it holds feeds from the session's
+stream manager, never a connection. Feed callbacks only mark it dirty; the
+:class:`~.scheduler.FrameScheduler` later calls :meth:`LiveWidget._flush_frame`,
+which reads the feeds' newest values and sets traits inside one
+``hold_sync`` (one comm message per frame). Closing the widget closes its
+feeds, which unsubscribes a topic once nobody else uses it.
+
+User actions that need the network (place an order, close a position) come
+in as custom comm messages; the handler starts a task on the kernel's loop
+and returns at once, and the task's outcome lands in a trait. An exception
+in a task or a frame is shown on the widget and logged, never swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+
+import anywidget
+import orjson
+import traitlets
+
+from .. import session as session_module
+from ..protocol.errors import BybitError
+from .account import Account
+from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
+
+__all__ = ["LiveWidget", "SymbolWidget", "combined_state", "decimals_of", "plain_error", "message_size", "STATIC"]
+
+log = logging.getLogger("bybit_widgets.widgets")
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+# worst first: the badge shows the state of the feed that is worst off
+_STATE_ORDER = ("closed", "reconnecting", "resyncing", "stale", "connecting", "live")
+
+
+def combined_state(states: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """The worst ``(state, reason)`` of several feeds; ``("connecting", ...)`` when there are none."""
+    worst: tuple[str, str] | None = None
+    for state, reason in states:
+        if worst is None or _STATE_ORDER.index(state) < _STATE_ORDER.index(worst[0]):
+            worst = (state, reason)
+    return worst if worst is not None else ("connecting", "subscribing")
+
+
+def decimals_of(step: Decimal | None, default: int = 2) -> int:
+    """Digits after the point that a tick or qty step shows ("0.10" -> 2, "1" -> 0)."""
+    if step is None:
+        return default
+    exponent = step.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def plain_error(error: BaseException) -> str:
+    """An error in plain words for a status line: Bybit's message and what to do, no stack trace."""
+    ret_msg = getattr(error, "ret_msg", None)
+    if ret_msg is not None:
+        code = getattr(error, "ret_code", None)
+        hint = getattr(error, "hint", "") or ""
+        head = f"{ret_msg} (code {code})" if code is not None else ret_msg
+        return f"{head}. {hint}".strip() if hint else head
+    if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+        return "no answer in time; the request may still have gone through, check the order list"
+    return f"{type(error).__name__}: {error}"
+
+
+def message_size(msg: dict, buffers: list | None) -> int:
+    """Bytes of a comm message's JSON plus its binary buffers (what goes over the wire, give or take headers)."""
+    size = sum(memoryview(b).nbytes for b in buffers) if buffers else 0
+    try:
+        size += len(orjson.dumps(msg))
+    except TypeError:  # a value orjson cannot encode: count the buffers only
+        pass
+    return size
+
+
+class LiveWidget(anywidget.AnyWidget):
+    """Base of the anywidget views: session, feeds, frames, tasks and comm accounting.
+
+    Subclasses implement :meth:`_open_feeds` (return the feeds whose state the
+    badge shows) and :meth:`_render` (set traits from the feeds' newest values).
+    ``max_hz`` caps this widget's frames per second (default 25).
+    """
+
+    _kind = traitlets.Unicode("").tag(sync=True)
+    conn_state = traitlets.Unicode("connecting").tag(sync=True)
+    conn_reason = traitlets.Unicode("subscribing").tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)  # the last problem, in plain words ("" when fine)
+    env = traitlets.Unicode("").tag(sync=True)  # sim / testnet / demo / mainnet / custom
+
+    #: frames per second at most, unless the caller asks for another rate
+    default_max_hz: float = DEFAULT_MAX_HZ
+
+    def __init__(self, *, session: Any = None, max_hz: float | None = None, **traits: Any) -> None:
+        # plain attributes first: the base constructor already sends state (and close() may run early)
+        self.messages_sent = 0
+        self.bytes_sent = 0
+        self._feeds: list[Any] = []
+        self._state_feeds: list[Any] = []
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._tasks: set[asyncio.Future | concurrent.futures.Future] = set()
+        self._scheduler: FrameScheduler | None = None
+        self._account: Account | None = None
+        self._release_account: Callable[[], None] | None = None
+        self._closed = False
+        self.session = session if session is not None else session_module.current()
+        self.max_hz = max_hz if max_hz is not None else self.default_max_hz
+        if not isinstance(self.max_hz, (int, float)) or not self.max_hz > 0:
+            raise ValueError(f"max_hz must be a positive number, got {max_hz!r}")
+        self.frame_interval = 1.0 / self.max_hz
+        super().__init__(**traits)
+        self.env = str(getattr(self.session, "env", "") or "")
+        self.on_msg(self._on_custom_msg)
+
+    # -- feeds -----------------------------------------------------------------------------------
+
+    @property
+    def streams(self) -> Any:
+        return self.session.streams
+
+    def _open_feeds(self) -> list[Any]:  # pragma: no cover - every subclass overrides
+        """Open this widget's feeds; return those whose state the connection badge shows."""
+        raise NotImplementedError
+
+    def _bind(self) -> None:
+        """Open the feeds, listen to them and schedule the first frame."""
+        state_feeds = self._open_feeds()
+        self._state_feeds = list(state_feeds)
+        for feed in self._feeds:
+            self._unsubscribers.append(feed.on(self._feed_updated))
+            self._unsubscribers.append(feed.on_state(self._feed_state_changed))
+        self._request_frame()
+
+    def _attach(self, feed: Any) -> Any:
+        """Keep ``feed`` (closed with the widget) and return it."""
+        self._feeds.append(feed)
+        return feed
+
+    def _listen(self, feed: Any) -> Any:
+        """Frame on ``feed``'s updates and states too (for feeds opened after :meth:`_bind`)."""
+        self._attach(feed)
+        self._unsubscribers.append(feed.on(self._feed_updated))
+        self._unsubscribers.append(feed.on_state(self._feed_state_changed))
+        return feed
+
+    def _use_account(self) -> Account:
+        """The session's shared :class:`Account`, followed until this widget closes."""
+        if self._account is None:
+            self._account = Account.of(self.session)
+            self._release_account = self._account.acquire(lambda: self._feed_state_changed("", ""))
+        return self._account
+
+    def _unbind(self) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        for feed in self._feeds:
+            feed.close()
+        self._feeds.clear()
+        self._state_feeds.clear()
+
+    def _rebind(self) -> None:
+        if self._closed:
+            return
+        self._unbind()
+        self._reset_view()
+        self._bind()
+
+    def _reset_view(self) -> None:
+        """Clear what belonged to the previous symbol (subclasses extend)."""
+
+    def _feed_updated(self, _feed: Any) -> None:
+        self._request_frame()
+
+    def _feed_state_changed(self, _state: str, _reason: str) -> None:
+        if self._closed:
+            return
+        shown = (self.conn_state, self.conn_reason)
+        if combined_state((f.state, f.state_reason) for f in self._state_feeds) != shown:
+            # a connection change is news: show it now, not a frame later (a quick reconnect
+            # would otherwise never be seen, and the badge must be honest)
+            self.scheduler.flush_now(self)
+        else:
+            self._request_frame()
+
+    # -- frames ----------------------------------------------------------------------------------
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the streams (and so this widget's frames and tasks) run on."""
+        loop = self.streams.loop
+        if loop is None:
+            loop = self.streams._host.loop  # bind it now: the running loop in a kernel
+        return loop
+
+    @property
+    def scheduler(self) -> FrameScheduler:
+        if self._scheduler is None:
+            self._scheduler = FrameScheduler.for_loop(self.loop)
+        return self._scheduler
+
+    def _request_frame(self) -> None:
+        if not self._closed:
+            self.scheduler.request(self)
+
+    def _flush_frame(self) -> int:
+        """One frame: every changed trait in one message. Returns the comm messages sent."""
+        if self._closed:
+            return 0
+        before = self.messages_sent
+        with self.hold_sync():
+            state, reason = combined_state((f.state, f.state_reason) for f in self._state_feeds)
+            self.conn_state, self.conn_reason = state, reason
+            self._render()
+        return self.messages_sent - before
+
+    def _render(self) -> None:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _frame_failed(self, error: BaseException) -> None:
+        self.error = f"display error: {plain_error(error)}"
+
+    def _send(self, msg: dict, buffers: list | None = None) -> None:
+        """Every comm message of this widget passes here: count messages and bytes."""
+        self.messages_sent += 1
+        self.bytes_sent += message_size(msg, buffers)
+        super()._send(msg, buffers)
+
+    @property
+    def comm_stats(self) -> dict[str, int]:
+        """Comm messages and bytes this widget sent to the browser since it was created."""
+        return {"messages": self.messages_sent, "bytes": self.bytes_sent}
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def _on_custom_msg(self, _widget: Any, content: Any, buffers: list) -> None:
+        """A message from the view. Runs in the comm handler: it must return without waiting."""
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            self.error = f"ignored a malformed message from the view: {content!r:.80}"
+            return
+        handler = getattr(self, f"_msg_{content['type']}", None)
+        if handler is None:
+            self.error = f"ignored an unknown message from the view: {content['type']!r:.40}"
+            return
+        try:
+            handler(content)
+        except Exception as exc:  # bad input from the view: say so, keep the widget alive
+            log.warning("%s message %r failed: %s", type(self).__name__, content.get("type"), exc)
+            self.error = plain_error(exc)
+
+    def _spawn(self, coro: Awaitable[Any], what: str,
+               on_error: Callable[[BaseException], None] | None = None) -> asyncio.Future | concurrent.futures.Future:  # fmt: skip
+        """Run ``coro`` on the streams' loop; a failure goes to ``on_error`` (default: the error trait)."""
+        loop = self.loop
+        if asyncio._get_running_loop() is loop:
+            task: asyncio.Future | concurrent.futures.Future = loop.create_task(coro)  # type: ignore[arg-type]
+        else:
+            task = asyncio.run_coroutine_threadsafe(coro, loop)  # type: ignore[arg-type]
+        self._tasks.add(task)
+
+        def done(t: Any) -> None:
+            self._tasks.discard(t)
+            if t.cancelled():
+                return
+            error = t.exception()
+            if error is None:
+                return
+            log.warning("%s: %s failed: %s", type(self).__name__, what, error)
+            if on_error is not None:
+                on_error(error)
+            else:
+                self.error = f"{what} failed: {plain_error(error)}"
+
+        task.add_done_callback(done)
+        return task
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a blocking call (the session's cached sync lookups) off the loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    # -- closing ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Remove the widget: its feeds close (a topic nobody else uses is unsubscribed)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._unbind()
+        for task in tuple(self._tasks):
+            task.cancel()
+        if self._release_account is not None:
+            self._release_account()
+        if self._scheduler is not None:
+            self._scheduler.discard(self)
+        super().close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(state={self.conn_state!r})"
+
+
+class SymbolWidget(LiveWidget):
+    """A widget that shows one symbol; setting ``symbol`` (or ``category``) repoints its feeds."""
+
+    symbol = traitlets.Unicode("").tag(sync=True)
+    category = traitlets.Unicode("linear").tag(sync=True)
+    price_decimals = traitlets.Int(2).tag(sync=True)
+    qty_decimals = traitlets.Int(3).tag(sync=True)
+
+    def __init__(self, symbol: str, *, category: str = "linear", session: Any = None,
+                 max_hz: float | None = None, **traits: Any) -> None:  # fmt: skip
+        super().__init__(session=session, max_hz=max_hz, symbol=_symbol(symbol), category=category, **traits)
+        self.rules: Any = None  # InstrumentRules once loaded
+        self._rules_for: tuple[str, str] | None = None
+        self._rules_task: asyncio.Future | concurrent.futures.Future | None = None
+        self._bind()
+        self._load_rules()
+        self.observe(self._on_symbol, names=["symbol", "category"])
+
+    def _on_symbol(self, change: dict) -> None:
+        if change["name"] == "symbol":
+            normalised = _symbol(change["new"])
+            if normalised != change["new"]:
+                self.symbol = normalised  # re-enters with the clean name
+                return
+        self.rules = None
+        self._rebind()
+        self._load_rules()
+
+    def _load_rules(self) -> None:
+        """Fetch the instrument's rules off the loop; formats and validation follow them once known."""
+        key = (self.category, self.symbol)
+        self._rules_for = key
+
+        async def load() -> None:
+            from ..protocol.rules import InstrumentRules
+
+            try:
+                inst = await self._in_thread(self.session.instrument, *key)
+            except ValueError as exc:  # unpacking an empty instrument list: the symbol is not listed
+                if isinstance(exc, BybitError):
+                    raise
+                raise LookupError(f"{key[1]} is not listed in {key[0]}") from None
+            if self._rules_for != key:
+                return  # the symbol changed meanwhile
+            rules = InstrumentRules.from_instrument(inst)
+            self.rules = rules
+            self.price_decimals = decimals_of(rules.tick_size)
+            self.qty_decimals = decimals_of(rules.qty_step)
+            self._rules_loaded()
+            self._request_frame()
+
+        def failed(error: BaseException) -> None:
+            if self._rules_for == key:
+                self.error = f"cannot load the rules of {key[1]}: {plain_error(error)}"
+
+        self._rules_task = self._spawn(load(), f"loading the rules of {key[1]}", on_error=failed)
+
+    def _rules_loaded(self) -> None:
+        """Hook: the instrument's rules just arrived."""
+
+    async def ready(self, timeout: float = 15.0) -> SymbolWidget:
+        """Wait until the feeds are live and the instrument's rules are loaded; returns the widget.
+
+        Raises the loading error (e.g. an unknown symbol) or :class:`TimeoutError`.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        for feed in list(self._state_feeds):
+            await feed.ready(timeout=max(0.0, deadline - loop.time()))
+        loading = self._rules_task
+        if self.rules is None and loading is not None:
+            waiter = loading if isinstance(loading, asyncio.Future) else asyncio.wrap_future(loading)
+            await asyncio.wait_for(asyncio.shield(waiter), max(0.0, deadline - loop.time()))
+        if self.rules is None:
+            raise LookupError(self.error or f"the rules of {self.symbol} did not load")
+        return self
+
+
+def _symbol(value: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"symbol must be a non-empty string such as 'BTCUSDT', got {value!r}")
+    return value.strip().upper()

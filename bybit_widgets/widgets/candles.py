@@ -1,0 +1,305 @@
+"""``bw.Candles``: a live candlestick chart (bokeh, via jupyter_bokeh) with volume and order/entry lines.
+
+History comes from REST once; then the kline feed drives the chart: the
+forming candle is *patched* in place, a new candle is *streamed* with
+rollover, so the browser never receives the whole series again. Every bokeh
+change costs three comm messages (jupyter_bokeh sends a patch as header,
+metadata and content), so the chart gets few, merged frames (4 Hz at most
+by default; Bybit pushes klines about once a second anyway). Horizontal
+lines mark the account's open orders on the symbol (green buys, red sells)
+and the position's entry price (dashed).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import ipywidgets
+import traitlets
+
+from ..protocol.topics import KLINE_INTERVALS
+from .base import STATIC, SymbolWidget, message_size as _size
+
+__all__ = ["Candles", "CandlesHeader", "candle_rows", "interval_ms"]
+
+UP, DOWN = "#26a69a", "#ef5350"
+MAX_BARS = 300
+ORDER_LINES = 12  # open orders drawn at most (the rest would only clutter the chart)
+_MINUTE = 60_000
+
+
+def interval_ms(interval: str) -> int:
+    """Length of one candle of a v5 interval ("1".."720" minutes, "D", "W"; "M" taken as 31 days)."""
+    if interval.isdigit():
+        return int(interval) * _MINUTE
+    return {"D": 1440, "W": 10080, "M": 44640}[interval] * _MINUTE
+
+
+def candle_rows(klines: Sequence[Any], width_ms: int) -> dict[str, list]:
+    """Column data for klines (ascending): centre time, OHLC, volume, colour and body width."""
+    data: dict[str, list] = {k: [] for k in ("t", "open", "high", "low", "close", "volume", "color", "w")}
+    for k in klines:
+        o, c = float(k.open), float(k.close)
+        data["t"].append((k.start or 0) + width_ms / 2)
+        data["open"].append(o)
+        data["high"].append(float(k.high))
+        data["low"].append(float(k.low))
+        data["close"].append(c)
+        data["volume"].append(float(k.volume or 0))
+        data["color"].append(UP if c >= o else DOWN)
+        data["w"].append(width_ms * 0.7)
+    return data
+
+
+def _ensure_bokeh_loaded() -> None:
+    """Load BokehJS inline once per kernel: the default CDN is unreachable offline."""
+    global _BOKEH_LOADED
+    if not _BOKEH_LOADED:
+        import bokeh.io
+        import bokeh.resources
+
+        bokeh.io.output_notebook(resources=bokeh.resources.INLINE, hide_banner=True)
+        _BOKEH_LOADED = True
+
+
+_BOKEH_LOADED = False
+
+
+class _Chart:
+    """The bokeh side: figures, one column source, the line pool; counts the comm messages it causes."""
+
+    def __init__(self, height: int) -> None:
+        from bokeh.layouts import column
+        from bokeh.models import ColumnDataSource, CrosshairTool, HoverTool, NumeralTickFormatter, Span
+        from bokeh.plotting import figure
+        from jupyter_bokeh import BokehModel
+
+        chart = self
+
+        class CountingModel(BokehModel):
+            def _send(self, msg: dict, buffers: list | None = None) -> None:
+                chart.messages += 1
+                chart.bytes += _size(msg, buffers)
+                super()._send(msg, buffers)
+
+            def close(self) -> None:
+                if self.comm is not None:  # jupyter_bokeh's close fails when called twice (e.g. again by __del__)
+                    super().close()
+
+        self.messages = 0
+        self.bytes = 0
+        self.source = ColumnDataSource(candle_rows([], _MINUTE))
+        common = dict(x_axis_type="datetime", sizing_mode="stretch_width", toolbar_location=None,
+                      background_fill_alpha=0, border_fill_alpha=0, outline_line_alpha=0)  # fmt: skip
+        price = figure(height=height, tools="xpan,xwheel_zoom,reset", active_scroll="xwheel_zoom", **common)
+        price.segment("t", "high", "t", "low", source=self.source, color="color", line_width=1)
+        bodies = price.vbar("t", "w", "open", "close", source=self.source, fill_color="color", line_color="color")
+        price.add_tools(HoverTool(renderers=[bodies], tooltips=[
+            ("time", "@t{%F %H:%M}"), ("open", "@open{0,0.00}"), ("high", "@high{0,0.00}"),
+            ("low", "@low{0,0.00}"), ("close", "@close{0,0.00}"), ("volume", "@volume{0,0.000}")],
+            formatters={"@t": "datetime"}, mode="vline"), CrosshairTool(line_alpha=0.3))  # fmt: skip
+        price.xaxis.visible = False
+        price.yaxis.formatter = NumeralTickFormatter(format="0,0.[00]")
+        volume = figure(height=max(60, height // 4), x_range=price.x_range, tools="", **common)
+        volume.vbar("t", "w", 0, "volume", source=self.source, fill_color="color", line_color="color", alpha=0.5)
+        volume.yaxis.formatter = NumeralTickFormatter(format="0.[0]a")
+        for fig in (price, volume):
+            fig.min_border_left = 64
+            fig.yaxis.minor_tick_line_color = None
+            fig.xgrid.grid_line_alpha = 0.15
+            fig.ygrid.grid_line_alpha = 0.15
+            for axis in (*fig.xaxis, *fig.yaxis):
+                axis.axis_line_alpha = 0.3
+                axis.major_label_text_color = "#8a8f98"
+                axis.major_tick_line_alpha = 0.3
+        self.order_lines = [Span(dimension="width", location=0, visible=False, line_width=1, line_alpha=0.8)
+                            for _ in range(ORDER_LINES)]  # fmt: skip
+        self.entry_line = Span(dimension="width", location=0, visible=False, line_width=1.5, line_dash="dashed",
+                               line_color="#f0b90b")  # fmt: skip
+        for span in (*self.order_lines, self.entry_line):
+            price.add_layout(span)
+        self.price, self.volume = price, volume
+        self.model = CountingModel(column(price, volume, sizing_mode="stretch_width"))
+        self.start_ms: list[int] = []  # candle start of each row, to match feed klines to rows
+        self.width = _MINUTE
+        self.lines: tuple = ()
+
+    def replace(self, klines: Sequence[Any], width_ms: int) -> None:
+        self.width = width_ms
+        klines = list(klines)[-MAX_BARS:]
+        self.source.data = candle_rows(klines, width_ms)
+        self.start_ms = [k.start or 0 for k in klines]
+
+    def update(self, klines: Sequence[Any]) -> None:
+        """Patch the rows that changed, stream the new ones (with rollover)."""
+        if not klines:
+            return
+        if not self.start_ms:
+            self.replace(klines, self.width)
+            return
+        index = {start: i for i, start in enumerate(self.start_ms)}
+        patches: dict[str, list] = {}
+        fresh = []
+        data = self.source.data
+        for k in klines:
+            row = index.get(k.start or 0)
+            if row is None:
+                if (k.start or 0) > self.start_ms[-1]:
+                    fresh.append(k)
+                continue
+            new = candle_rows([k], self.width)
+            for column in ("open", "high", "low", "close", "volume", "color"):
+                if data[column][row] != new[column][0]:
+                    patches.setdefault(column, []).append((row, new[column][0]))
+        if patches:
+            self.source.patch(patches)
+        if fresh:
+            self.source.stream(candle_rows(fresh, self.width), rollover=MAX_BARS)
+            self.start_ms.extend(k.start or 0 for k in fresh)
+            del self.start_ms[:-MAX_BARS]
+
+    def set_lines(self, orders: Sequence[tuple[float, str]], entry: float | None) -> None:
+        """Move the line pool to the open orders' prices and the entry; touch only what changed."""
+        wanted = (tuple(orders[:ORDER_LINES]), entry)
+        if wanted == self.lines:
+            return
+        self.lines = wanted
+        for i, span in enumerate(self.order_lines):
+            if i < len(wanted[0]):
+                price, side = wanted[0][i]
+                color = UP if side == "Buy" else DOWN
+                if span.location != price:
+                    span.location = price
+                if span.line_color != color:
+                    span.line_color = color
+                if not span.visible:
+                    span.visible = True
+            elif span.visible:
+                span.visible = False
+        if entry is None:
+            if self.entry_line.visible:
+                self.entry_line.visible = False
+        else:
+            if self.entry_line.location != entry:
+                self.entry_line.location = entry
+            if not self.entry_line.visible:
+                self.entry_line.visible = True
+
+
+class CandlesHeader(SymbolWidget):
+    """The chart's live part: feeds, header line (symbol, interval, last, badge) and chart updates."""
+
+    _esm = STATIC / "candles.js"
+    _css = STATIC / "widgets.css"
+    _kind = traitlets.Unicode("candles").tag(sync=True)
+
+    interval = traitlets.Unicode("1").tag(sync=True)
+    last = traitlets.Dict().tag(sync=True)  # open, high, low, close, volume of the forming candle (strings)
+
+    default_max_hz = 4.0
+
+    def __init__(self, symbol: str, chart: _Chart, *, interval: str = "1", category: str = "linear",
+                 session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
+        self.chart = chart
+        self._history_for: tuple[str, str, str] | None = None
+        super().__init__(symbol, category=category, session=session, max_hz=max_hz, interval=_interval(interval))
+        self.observe(lambda _c: self._rebind(), names=["interval"])
+
+    @traitlets.validate("interval")
+    def _valid_interval(self, proposal: dict) -> str:
+        return _interval(proposal["value"])
+
+    def _open_feeds(self) -> list[Any]:
+        self._use_account()
+        self._klines = self._attach(self.streams.kline(self.symbol, interval=self.interval, category=self.category,
+                                                       maxlen=MAX_BARS))  # fmt: skip
+        self._load_history()
+        return [self._klines]
+
+    def _reset_view(self) -> None:
+        self.last = {}
+
+    def _load_history(self) -> None:
+        key = (self.category, self.symbol, self.interval)
+        self._history_for = None
+
+        async def load() -> None:
+            page = await self.session.aclient.get_kline(category=key[0], symbol=key[1], interval=key[2], limit=200)
+            if (self.category, self.symbol, self.interval) != key:
+                return
+            history = sorted(page, key=lambda k: k.start or 0)
+            streamed = self._klines.latest or []
+            first_streamed = streamed[0].start if streamed else None
+            merged = [k for k in history if first_streamed is None or (k.start or 0) < first_streamed] + streamed
+            self.chart.replace(merged, interval_ms(key[2]))
+            self._history_for = key
+            self._request_frame()
+
+        self._spawn(load(), "loading the chart history")
+
+    def _flush_frame(self) -> int:
+        before = self.chart.messages
+        return super()._flush_frame() + self.chart.messages - before
+
+    def _render(self) -> None:
+        klines = self._klines.latest
+        if klines and self._history_for == (self.category, self.symbol, self.interval):
+            self.chart.update(klines)
+        if klines:
+            k = klines[-1]
+            self.last = {"open": str(k.open), "high": str(k.high), "low": str(k.low), "close": str(k.close),
+                         "volume": str(k.volume), "start": k.start}  # fmt: skip
+        account = self._account
+        orders: list[tuple[float, str]] = []
+        entry = None
+        if account is not None and account.available:
+            for o in account.open_orders(self.symbol):
+                level = o.price if o.price else o.trigger_price
+                if level:
+                    orders.append((float(level), o.side or "Buy"))
+            position = account.positions().get(self.symbol)
+            if position is not None and not position.is_flat and position.avg_price:
+                entry = float(position.avg_price)
+        self.chart.set_lines(orders, entry)
+
+
+def _interval(value: Any) -> str:
+    text = str(value).strip().upper() if not str(value).strip().isdigit() else str(int(str(value).strip()))
+    if text not in KLINE_INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(KLINE_INTERVALS)}, got {value!r}")
+    return text
+
+
+class Candles(ipywidgets.VBox):
+    """``bw.Candles("BTCUSDT", interval="1")``: candlesticks with volume, live.
+
+    ``symbol`` and ``interval`` can be changed at any time; ``close()`` stops
+    the feeds. ``height`` is the price pane's height in pixels.
+    """
+
+    def __init__(self, symbol: str, interval: str = "1", *, category: str = "linear", height: int = 300,
+                 session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
+        _ensure_bokeh_loaded()
+        self.chart = _Chart(height)
+        self.header = CandlesHeader(symbol, self.chart, interval=interval, category=category, session=session,
+                                    max_hz=max_hz)  # fmt: skip
+        super().__init__([self.header, self.chart.model])
+        self.add_class("bw-candles-box")
+
+    symbol = property(lambda self: self.header.symbol, lambda self, v: setattr(self.header, "symbol", v))
+    interval = property(lambda self: self.header.interval, lambda self, v: setattr(self.header, "interval", v))
+    category = property(lambda self: self.header.category)
+    conn_state = property(lambda self: self.header.conn_state)
+
+    @property
+    def comm_stats(self) -> dict[str, int]:
+        """Comm messages and bytes sent to the browser (header and chart together)."""
+        return {"messages": self.header.messages_sent + self.chart.messages,
+                "bytes": self.header.bytes_sent + self.chart.bytes}  # fmt: skip
+
+    def close(self) -> None:
+        """Stop the feeds and remove the chart from the page."""
+        if getattr(self, "header", None) is not None:
+            self.header.close()
+            self.chart.model.close()
+        super().close()

@@ -1,0 +1,210 @@
+"""``bw.Positions``: open positions with live PnL, and open orders; close, cancel, set TP/SL."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import traitlets
+
+from ..protocol.rules import InstrumentRules
+from .base import STATIC, LiveWidget, plain_error
+
+__all__ = ["Positions", "unrealised_pnl"]
+
+
+def unrealised_pnl(side: str | None, size: Decimal | None, entry: Decimal | None,
+                   mark: Decimal | None) -> Decimal | None:  # fmt: skip
+    """PnL of a linear position at ``mark``: (mark - entry) x size for a long, the reverse for a short."""
+    if not size or entry is None or mark is None or side not in ("Buy", "Sell"):
+        return None
+    move = mark - entry if side == "Buy" else entry - mark
+    return move * size
+
+
+class Positions(LiveWidget):
+    """The account's open positions (live mark price and unrealised PnL) and open orders.
+
+    Each position has Close (a reduce-only market order for the whole size)
+    and TP/SL; each order has Cancel. Actions run as kernel tasks; their
+    outcome shows in the notice line.
+    """
+
+    _esm = STATIC / "positions.js"
+    _css = STATIC / "widgets.css"
+    _kind = traitlets.Unicode("positions").tag(sync=True)
+
+    positions = traitlets.List().tag(sync=True)
+    orders = traitlets.List().tag(sync=True)
+    busy = traitlets.List(traitlets.Unicode()).tag(sync=True)  # keys of actions in flight ("close:BTCUSDT")
+    notice = traitlets.Dict().tag(sync=True)  # {"kind": "ok" | "error", "text": ...}
+    available = traitlets.Bool(True).tag(sync=True)
+    unavailable_reason = traitlets.Unicode("").tag(sync=True)
+
+    default_max_hz = 8.0
+
+    def __init__(self, *, session: Any = None, max_hz: float | None = None) -> None:
+        super().__init__(session=session, max_hz=max_hz)
+        self._marks: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self._bind()
+
+    def _open_feeds(self) -> list[Any]:
+        account = self._use_account()
+        self.available, self.unavailable_reason = account.available, account.reason
+        return account.feeds
+
+    def _flush_frame(self) -> int:
+        if not self.available:  # no key: nothing will ever stream; say so instead of "connecting"
+            before = self.messages_sent
+            with self.hold_sync():
+                self.conn_state, self.conn_reason = "closed", self.unavailable_reason
+            return self.messages_sent - before
+        return super()._flush_frame()
+
+    def _render(self) -> None:
+        account = self._account
+        assert account is not None
+        open_positions = account.open_positions()
+        self._follow_marks({p.symbol for p in open_positions if p.symbol})
+        rows = []
+        for p in open_positions:
+            ticker = self._marks[p.symbol].latest if p.symbol in self._marks else None
+            mark = ticker.mark_price if ticker is not None and ticker.mark_price is not None else p.mark_price
+            pnl = unrealised_pnl(p.side, p.size, p.avg_price, mark)
+            if pnl is None:
+                pnl = p.unrealised_pnl
+            rows.append({
+                "symbol": p.symbol, "side": p.side, "size": _s(p.size), "entry": _s(p.avg_price), "mark": _s(mark),
+                "pnl": None if pnl is None else float(pnl), "liq": _s(p.liq_price), "leverage": _s(p.leverage),
+                "tp": _nz(p.take_profit), "sl": _nz(p.stop_loss), "value": _s(p.position_value),
+            })  # fmt: skip
+        self.positions = rows
+        self.orders = [
+            {
+                "order_id": o.order_id, "order_link_id": o.order_link_id or "", "symbol": o.symbol,
+                "category": o.category or "linear", "side": o.side, "type": o.order_type, "price": _nz(o.price),
+                "qty": _s(o.qty), "filled": _s(o.cum_exec_qty), "status": o.order_status,
+                "trigger": _nz(o.trigger_price), "reduce_only": bool(o.reduce_only),
+            }
+            for o in account.open_orders()
+        ]  # fmt: skip
+        if account.error is not None:
+            self.notice = {"kind": "error", "text": f"could not load the account: {plain_error(account.error)}"}
+
+    def _follow_marks(self, symbols: set[str]) -> None:
+        """Keep a ticker feed (for the mark price) on exactly the symbols with an open position."""
+        for symbol in set(self._marks) - symbols:
+            feed = self._marks.pop(symbol)
+            if feed in self._feeds:
+                self._feeds.remove(feed)
+            feed.close()
+        for symbol in symbols - set(self._marks):
+            self._marks[symbol] = self._listen(self.streams.ticker(symbol, category="linear"))
+
+    def _unbind(self) -> None:
+        super()._unbind()
+        self._marks = {}
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def _start(self, key: str, label: str, coro_fn: Any) -> Any:
+        if key in self._busy:
+            return None  # that action is already under way: a double click does nothing twice
+        self._busy.add(key)
+        self.busy = sorted(self._busy)
+        self.notice = {"kind": "ok", "text": f"{label}..."}
+
+        async def run() -> None:
+            try:
+                done = await coro_fn()
+            except Exception as exc:
+                self.notice = {"kind": "error", "text": f"{label} failed: {plain_error(exc)}"}
+            else:
+                self.notice = {"kind": "ok", "text": done}
+            finally:
+                self._busy.discard(key)
+                self.busy = sorted(self._busy)
+                self._request_frame()
+
+        return self._spawn(run(), label)
+
+    def close_position(self, symbol: str) -> Any:
+        """Close ``symbol``'s whole position at market (reduce-only); returns the task."""
+        return self._msg_close({"symbol": symbol})
+
+    def cancel_order(self, order_id: str, symbol: str, category: str = "linear") -> Any:
+        return self._msg_cancel({"order_id": order_id, "symbol": symbol, "category": category})
+
+    def set_tpsl(self, symbol: str, take_profit: str = "", stop_loss: str = "") -> Any:
+        """Set (or with "0" remove) the position's take profit and stop loss; returns the task."""
+        return self._msg_tpsl({"symbol": symbol, "take_profit": take_profit, "stop_loss": stop_loss})
+
+    def _msg_close(self, content: dict) -> Any:
+        symbol = _required(content, "symbol")
+
+        async def close() -> str:
+            await self.session.aclient.close_position("linear", symbol)
+            return f"closed {symbol}"
+
+        return self._start(f"close:{symbol}", f"closing {symbol}", close)
+
+    def _msg_cancel(self, content: dict) -> Any:
+        order_id, symbol = _required(content, "order_id"), _required(content, "symbol")
+        category = content.get("category") or "linear"
+
+        async def cancel() -> str:
+            await self.session.aclient.cancel_order(category=category, symbol=symbol, order_id=order_id)
+            return f"cancel sent for {symbol} order {order_id[:8]}"
+
+        return self._start(f"cancel:{order_id}", f"cancelling {symbol} order {order_id[:8]}", cancel)
+
+    def _msg_tpsl(self, content: dict) -> Any:
+        symbol = _required(content, "symbol")
+        values = {name: str(content.get(name) or "").strip() for name in ("take_profit", "stop_loss")}
+        if not any(values.values()):
+            raise ValueError("enter a take profit or a stop loss (0 removes one)")
+        for name, text in values.items():
+            if text:
+                try:
+                    number = Decimal(text)
+                except InvalidOperation:
+                    raise ValueError(f"{name.replace('_', ' ')} {text!r} is not a number") from None
+                if number < 0 or not number.is_finite():
+                    raise ValueError(f"{name.replace('_', ' ')} must be a positive price, or 0 to remove it")
+
+        async def tpsl() -> str:
+            inst = await self._in_thread(self.session.instrument, "linear", symbol)
+            rules = InstrumentRules.from_instrument(inst)
+            args = {}
+            for name, text in values.items():
+                if not text:
+                    continue
+                number = Decimal(text)
+                if number and number % rules.tick_size:
+                    low = rules.round_price(number, "down")
+                    raise ValueError(f"{name.replace('_', ' ')} {text} is not a multiple of the tick "
+                                     f"{rules.tick_size.normalize()}: try {rules.format_price(low)} or "
+                                     f"{rules.format_price(low + rules.tick_size)}")  # fmt: skip
+                args[name] = rules.format_price(number) if number else "0"
+            await self.session.aclient.set_trading_stop(category="linear", symbol=symbol, tpsl_mode="Full",
+                                                        position_idx=0, **args)  # fmt: skip
+            return f"TP/SL set on {symbol}"
+
+        return self._start(f"tpsl:{symbol}", f"setting TP/SL on {symbol}", tpsl)
+
+
+def _required(content: dict, name: str) -> str:
+    value = content.get(name)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"the view sent no {name}")
+    return value
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _nz(value: Decimal | None) -> str:
+    """A price, or "" for Bybit's "0" meaning none."""
+    return "" if value is None or value == 0 else str(value)

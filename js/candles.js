@@ -1,0 +1,62 @@
+// Candles header view: symbol, interval picker, the forming candle's OHLCV and the connection
+// badge. The chart itself is a bokeh model (jupyter_bokeh) placed below this header by the
+// kernel; this view only shows the live numbers above it.
+
+import { h, setText, setClass, frameBatcher, onChanges, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { fmtPct, groupDigits, dirClass } from "./lib/format.js";
+
+const INTERVALS = [
+  ["1", "1m"],
+  ["3", "3m"],
+  ["5", "5m"],
+  ["15", "15m"],
+  ["30", "30m"],
+  ["60", "1h"],
+  ["240", "4h"],
+  ["D", "1D"],
+];
+
+function render({ model, el }) {
+  const interval = h("select", { class: "bw-select", "aria-label": "candle interval" }, ...INTERVALS.map(([v, label]) => h("option", { value: v, text: label })));
+  interval.addEventListener("change", () => {
+    model.set("interval", interval.value);
+    model.save_changes();
+  });
+  const head = header("", interval);
+  const ohlc = {};
+  const parts = [];
+  for (const key of ["open", "high", "low", "close"]) {
+    ohlc[key] = h("span", { class: "bw-ohlc-value" });
+    parts.push(h("span", { class: "bw-ohlc" }, h("span", { class: "bw-muted", text: key[0].toUpperCase() }), ohlc[key]));
+  }
+  const change = h("span", { class: "bw-ohlc" });
+  const error = errorLine();
+  const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, h("div", { class: "bw-ohlc-line" }, ...parts, change));
+  el.append(root);
+
+  const apply = () => {
+    setText(head.title, `${model.get("symbol")} · Chart`);
+    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
+    updateError(error, model.get("error"));
+    const value = model.get("interval");
+    if (!Array.from(interval.options).some((o) => o.value === value)) interval.append(h("option", { value, text: value }));
+    interval.value = value;
+    const k = model.get("last") || {};
+    for (const key of ["open", "high", "low", "close"]) setText(ohlc[key], groupDigits(k[key] || ""));
+    const o = Number(k.open);
+    const c = Number(k.close);
+    const pct = o > 0 && Number.isFinite(c) ? ((c - o) / o) * 100 : null;
+    setText(change, pct === null ? "" : fmtPct(pct));
+    setClass(change, ["bw-up", "bw-down"], dirClass(pct));
+    setClass(ohlc.close, ["bw-up", "bw-down"], dirClass(pct));
+  };
+  const frame = frameBatcher(apply);
+  const off = onChanges(model, ["last", "interval", "symbol", "conn_state", "conn_reason", "error"], frame.schedule);
+  apply();
+  return () => {
+    off();
+    frame.cancel();
+  };
+}
+
+export default { render };

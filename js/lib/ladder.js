@@ -1,0 +1,76 @@
+// The order-book ladder's numbers, without the DOM: bar widths (by level or cumulative size),
+// spread and mid, which levels changed since the last frame, and where the user's orders sit.
+
+/**
+ * Rows of both sides, best first, each {price, size, total, frac}: `total` is the cumulative
+ * size from the touch, `frac` the bar width in [0, 1] relative to the largest bar shown on
+ * either side (so both sides share one scale and can be compared by eye).
+ */
+export function ladderRows(book, cumulative = false) {
+  const build = (levels) => {
+    let total = 0;
+    return levels.map(([price, size]) => {
+      total += size;
+      return { price, size, total, frac: 0 };
+    });
+  };
+  const bids = build(book.bids);
+  const asks = build(book.asks);
+  let max = 0;
+  for (const row of bids) max = Math.max(max, cumulative ? row.total : row.size);
+  for (const row of asks) max = Math.max(max, cumulative ? row.total : row.size);
+  if (max > 0) {
+    for (const row of bids) row.frac = (cumulative ? row.total : row.size) / max;
+    for (const row of asks) row.frac = (cumulative ? row.total : row.size) / max;
+  }
+  return { bids, asks };
+}
+
+/** Mid, spread and spread in basis points of the mid; nulls when a side is empty. */
+export function spreadOf(book) {
+  if (!book.bids.length || !book.asks.length) return { mid: null, spread: null, bps: null };
+  const bid = book.bids[0][0];
+  const ask = book.asks[0][0];
+  const mid = (bid + ask) / 2;
+  return { mid, spread: ask - bid, bps: mid > 0 ? ((ask - bid) / mid) * 1e4 : null };
+}
+
+/**
+ * Prices whose size is new or different from `previous` (a Map price -> size of the last
+ * frame). Returns {changed: Set of prices, sizes: Map for the next call}. The first frame
+ * (empty `previous`) reports nothing, so a fresh view does not flash every row.
+ */
+export function changedLevels(previous, levels) {
+  const sizes = new Map();
+  const changed = new Set();
+  for (const [price, size] of levels) {
+    sizes.set(price, size);
+    if (previous.size && previous.get(price) !== size) changed.add(price);
+  }
+  return { changed, sizes };
+}
+
+/** The user's own orders by side and displayed price: Map "bid:88000.5" -> {qty, count}. */
+export function ownByLevel(own) {
+  const map = new Map();
+  for (const entry of own || []) {
+    const [price, side, qty, count] = entry;
+    map.set(`${side}:${price}`, { qty, count });
+  }
+  return map;
+}
+
+/** True when bids fall strictly and asks rise strictly and the best bid is below the best ask. */
+export function isSane(book) {
+  for (let i = 1; i < book.bids.length; i++) if (!(book.bids[i][0] < book.bids[i - 1][0])) return false;
+  for (let i = 1; i < book.asks.length; i++) if (!(book.asks[i][0] > book.asks[i - 1][0])) return false;
+  if (book.bids.length && book.asks.length && !(book.bids[0][0] < book.asks[0][0])) return false;
+  return true;
+}
+
+/** Grouping choices offered for a tick size: multiples that give round numbers. */
+export function groupingChoices(tickSize) {
+  const choices = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000];
+  if (!(tickSize > 0)) return [1];
+  return choices.filter((m) => m * tickSize <= 1000);
+}

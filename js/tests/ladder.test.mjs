@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices } from "../lib/ladder.js";
+
+const book = {
+  bids: [
+    [100, 2],
+    [99, 4],
+  ],
+  asks: [
+    [101, 1],
+    [102, 3],
+  ],
+};
+
+test("bars share one scale across sides", () => {
+  const { bids, asks } = ladderRows(book, false);
+  assert.deepEqual(bids.map((r) => r.frac), [0.5, 1]);
+  assert.deepEqual(asks.map((r) => r.frac), [0.25, 0.75]);
+  assert.deepEqual(bids.map((r) => r.total), [2, 6]);
+});
+
+test("cumulative bars scale by running totals", () => {
+  const { bids, asks } = ladderRows(book, true);
+  assert.deepEqual(bids.map((r) => r.frac), [2 / 6, 1]);
+  assert.deepEqual(asks.map((r) => r.frac), [1 / 6, 4 / 6]);
+});
+
+test("an empty book has no rows and no NaN", () => {
+  const { bids, asks } = ladderRows({ bids: [], asks: [] });
+  assert.equal(bids.length + asks.length, 0);
+  assert.deepEqual(spreadOf({ bids: [], asks: [[1, 1]] }), { mid: null, spread: null, bps: null });
+});
+
+test("spread and mid", () => {
+  const s = spreadOf(book);
+  assert.equal(s.mid, 100.5);
+  assert.equal(s.spread, 1);
+  assert.ok(Math.abs(s.bps - 99.502) < 0.01);
+});
+
+test("changed levels: nothing on the first frame, then new and resized prices", () => {
+  const first = changedLevels(new Map(), book.bids);
+  assert.equal(first.changed.size, 0);
+  const second = changedLevels(first.sizes, [
+    [100, 2],
+    [99, 5],
+    [98, 1],
+  ]);
+  assert.deepEqual([...second.changed].sort(), [98, 99]);
+});
+
+test("own orders are keyed by side and price", () => {
+  const own = ownByLevel([
+    [100, "bid", 0.5, 1],
+    [101, "ask", 0.2, 2],
+  ]);
+  assert.deepEqual(own.get("bid:100"), { qty: 0.5, count: 1 });
+  assert.deepEqual(own.get("ask:101"), { qty: 0.2, count: 2 });
+  assert.equal(own.get("ask:100"), undefined);
+  assert.equal(ownByLevel(undefined).size, 0);
+});
+
+test("sanity: sorted and uncrossed", () => {
+  assert.ok(isSane(book));
+  assert.ok(!isSane({ bids: [[99, 1], [100, 1]], asks: [] }));
+  assert.ok(!isSane({ bids: [[101, 1]], asks: [[101, 1]] }));
+});
+
+test("grouping choices stay sensible for the tick", () => {
+  assert.deepEqual(groupingChoices(0.1), [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000]);
+  assert.deepEqual(groupingChoices(1), [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000]);
+  assert.deepEqual(groupingChoices(10), [1, 2, 5, 10, 20, 50, 100]);
+  assert.deepEqual(groupingChoices(0), [1]);
+});

@@ -1,0 +1,171 @@
+"""A private JupyterLab for browser tests, and the Playwright steps to run a notebook in it.
+
+The server gets its own HOME, config, data, runtime, settings and workspace
+directories and a token, on a free loopback port, so nothing leaks between
+runs or from the developer's own setup. Notebooks are copied into its root.
+Waits are on conditions with deadlines (HTTP status, DOM state), never on
+fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(every)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    base: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+
+    def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return httpx.request(method, f"{self.base}{path}", headers={"Authorization": f"token {self.token}"},
+                             timeout=10, **kw)  # fmt: skip
+
+    def shutdown_kernels(self) -> None:
+        """Kernels outlive browser tabs: end every session so the next test starts clean."""
+        for session in self.api("GET", "/api/sessions").json():
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+        wait_until(lambda: not self.api("GET", "/api/kernels").json(), 20, "kernels to shut down")
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
+
+
+def start_lab(root: Path) -> Lab:
+    """Start JupyterLab on loopback with private directories; return once it answers."""
+    work = root / "work"
+    work.mkdir(parents=True)
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy(notebook, work / notebook.name)
+    settings = root / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # the news and update toasts would cover the screenshots
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
+                                                                           "checkForUpdates": False}))  # fmt: skip
+    env = {**os.environ}
+    for name, sub in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
+        path = root / sub
+        path.mkdir(exist_ok=True)
+        env[name] = str(path)
+    for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_ENV"):
+        env.pop(name, None)  # the notebooks must run on the embedded exchange
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(root / "lab.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={work}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.news_url=None"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
+    )  # fmt: skip
+    lab = Lab(f"http://127.0.0.1:{port}", token, root, process)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {process.returncode}; see {root / 'lab.log'}")
+        try:
+            return lab.api("GET", "/api/status").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, 60, "JupyterLab to answer")
+    return lab
+
+
+def stop_lab(lab: Lab) -> None:
+    lab.process.terminate()
+    try:
+        lab.process.wait(15)
+    except subprocess.TimeoutExpired:
+        lab.process.kill()
+        lab.process.wait(5)
+
+
+def run_all(page: Any, lab: Lab, notebook: str, timeout: float = 120) -> None:
+    """Open ``notebook``, wait for a connected kernel, Run All, and wait until every cell ran."""
+    page.goto(lab.url(notebook))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector('.jp-DebuggerBugButton[aria-disabled="false"]', timeout=60_000)  # kernel really connected
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000)
+    for attempt in range(3):  # right after a server start, Run All is sometimes lost: retry until a cell starts
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(
+                """() => { const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');
+                           return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }""",
+                timeout=8_000,
+            )
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    page.wait_for_function(
+        """() => { const ps = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                   return ps.length > 0 && ps.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        timeout=timeout * 1000,
+    )
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+    if errors.count():
+        raise AssertionError(f"{notebook}: a cell raised:\n{errors.first.inner_text()[:2000]}")
+
+
+def sim_url(page: Any) -> str:
+    """The embedded exchange's REST root, read from the session repr the notebook shows."""
+    text = page.locator(".jp-OutputArea-output").filter(has_text="Session(env='sim'").first.inner_text()
+    match = re.search(r"rest='(http://127\.0\.0\.1:\d+)'", text)
+    assert match, f"no embedded exchange URL in {text!r}"
+    return match.group(1)
+
+
+def numbers(page: Any, selector: str, attribute: str) -> list[float]:
+    return page.eval_on_selector_all(selector, f"els => els.map(e => Number(e.getAttribute('{attribute}')))")
+
+
+def screenshot(page: Any, name: str, locator: Any = None) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    (locator or page).screenshot(path=str(path))
+    return path

@@ -1,0 +1,62 @@
+"""A third-party Bybit client, unchanged, pointed at the simulator: pybit 5.17 (REST and WebSocket)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pybit.unified_trading as pybit_unified  # pybit is a test dependency (pyproject [test])
+
+
+def test_pybit_rest_round_trip(sim):
+    session = pybit_unified.HTTP(api_key=sim.api_key, api_secret=sim.api_secret)
+    session.endpoint = sim.rest_url  # the only change: the host
+    assert session.get_server_time()["retCode"] == 0
+    book = session.get_orderbook(category="linear", symbol="BTCUSDT", limit=50)["result"]
+    assert len(book["b"]) == 50
+    placed = session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit", qty="0.001",
+                                 price="60000", orderLinkId="pybit-1")["result"]  # fmt: skip
+    open_orders = session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"]
+    assert [o["orderId"] for o in open_orders] == [placed["orderId"]]
+    session.cancel_order(category="linear", symbol="BTCUSDT", orderId=placed["orderId"])
+    assert session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"] == []
+
+
+def test_pybit_websocket_order_book_and_private_stream(sim, monkeypatch):
+    monkeypatch.setattr(pybit_unified, "PUBLIC_WSS", sim.ws_url + "/v5/public/{CHANNEL_TYPE}")
+    monkeypatch.setattr(pybit_unified, "PRIVATE_WSS", sim.ws_private)
+    books: list[dict] = []
+    orders: list[dict] = []
+    got = threading.Condition()
+
+    def on_book(message: dict) -> None:
+        with got:
+            books.append(message)
+            got.notify_all()
+
+    def on_order(message: dict) -> None:
+        with got:
+            orders.append(message)
+            got.notify_all()
+
+    public = pybit_unified.WebSocket(channel_type="linear", testnet=False)
+    private = pybit_unified.WebSocket(channel_type="private", testnet=False, api_key=sim.api_key,
+                                      api_secret=sim.api_secret, private_auth_expire=10)  # fmt: skip
+    try:
+        public.orderbook_stream(depth=50, symbol="BTCUSDT", callback=on_book)
+        private.order_stream(callback=on_order)
+        session = pybit_unified.HTTP(api_key=sim.api_key, api_secret=sim.api_secret)
+        session.endpoint = sim.rest_url
+        deadline = time.monotonic() + 10
+        with got:
+            while len(books) < 5:
+                assert got.wait(deadline - time.monotonic()), "no book updates through pybit"
+        placed = session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit",
+                                     qty="0.001", price="60000")["result"]  # fmt: skip
+        with got:
+            while not any(o["orderId"] == placed["orderId"] for m in orders for o in m["data"]):
+                assert got.wait(deadline - time.monotonic()), "no order update through pybit"
+        assert books[0]["topic"] == "orderbook.50.BTCUSDT" and len(books[-1]["data"]["b"]) == 50
+    finally:
+        public.exit()
+        private.exit()

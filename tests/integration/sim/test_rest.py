@@ -1,0 +1,142 @@
+"""REST gateway conformance with raw httpx and our own signing: envelope, auth codes, limits, statuses."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from bybit_widgets.protocol.signing import mask_key
+from bybit_widgets.sim import run
+
+from .conftest import KEY, SECRET
+from .helpers import Rest, now_ms, signed_headers
+
+ORDER = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
+         "price": "10000", "timeInForce": "GTC"}  # fmt: skip
+LIMIT_HEADERS = ("X-Bapi-Limit", "X-Bapi-Limit-Status", "X-Bapi-Limit-Reset-Timestamp")
+
+
+def test_envelope_of_a_public_endpoint(sim, rest):
+    response = rest.get("/v5/market/time", signed=False)
+    body = response.json()
+    assert response.status_code == 200
+    assert list(body) == ["retCode", "retMsg", "result", "retExtInfo", "time"]
+    assert body["retCode"] == 0 and body["retMsg"] == "OK" and body["retExtInfo"] == {}
+    assert isinstance(body["time"], int) and abs(body["time"] - now_ms()) < 2000
+    assert body["result"]["timeNano"].startswith(body["result"]["timeSecond"])
+
+
+def test_signed_get_and_post_over_the_raw_bytes(sim, rest):
+    # GET: the query exactly as sent, in any order
+    for query in ({"category": "linear", "symbol": "BTCUSDT"}, {"symbol": "BTCUSDT", "category": "linear"}):
+        response = rest.get("/v5/position/list", query)
+        assert response.json()["retCode"] == 0, response.json()
+        assert all(h in response.headers for h in LIMIT_HEADERS)
+    # POST: pybit's json.dumps separators sign differently from compact JSON; each verifies as sent
+    spaced = json.dumps(ORDER)
+    response = rest.post("/v5/order/create", spaced)
+    assert response.json()["retCode"] == 0, response.json()
+    compact = json.dumps({**ORDER, "orderLinkId": "compact-1"}, separators=(",", ":"))
+    assert rest.post("/v5/order/create", compact).json()["retCode"] == 0
+    # a signature over one serialisation does not verify another
+    headers = {"Content-Type": "application/json", **signed_headers(KEY, SECRET, spaced)}
+    body = rest.http.post("/v5/order/create", content=compact.replace("compact-1", "compact-2"),
+                          headers=headers).json()  # fmt: skip
+    assert body["retCode"] == 10004
+
+
+def test_unknown_key_bad_signature_and_missing_headers(sim, rest):
+    other = Rest(sim.rest_url, "not-a-known-key", SECRET)
+    try:
+        body = other.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}).json()
+        assert (body["retCode"], body["retMsg"]) == (10003, "API key is invalid.")
+    finally:
+        other.close()
+    wrong = Rest(sim.rest_url, KEY, "wrong-secret")
+    try:
+        body = wrong.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}).json()
+        assert body["retCode"] == 10004
+        assert body["retMsg"].startswith("error sign! origin_string[")
+        assert mask_key(KEY) in body["retMsg"] and KEY not in body["retMsg"]
+        assert "5000category=linear&symbol=BTCUSDT]" in body["retMsg"] and SECRET not in body["retMsg"]
+    finally:
+        wrong.close()
+    response = rest.http.get("/v5/position/list?category=linear&symbol=BTCUSDT")
+    assert response.status_code == 401 and response.json()["retCode"] == 10003
+
+
+@pytest.mark.parametrize("offset", [-6000, 1500])
+def test_recv_window_rule(sim, rest, offset):
+    ts = now_ms() + offset
+    body = rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, ts=ts).json()
+    assert body["retCode"] == 10002
+    assert body["retMsg"].startswith("invalid request, please check your server timestamp or recv_window param. "
+                                     f"req_timestamp[{ts}],server_timestamp[")  # fmt: skip
+    assert body["retMsg"].endswith(",recv_window[5000]")
+    # a wider window accepts the old stamp; the default window (no header) is 5000
+    assert rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, ts=now_ms() - 6000,
+                    recv="20000").json()["retCode"] == 0  # fmt: skip
+    body = rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, recv=None).json()
+    assert body["retCode"] == 0
+
+
+def test_bad_parameters_get_10001_and_nothing_is_lost(sim, rest):
+    body = rest.post("/v5/order/create", "{not json").json()
+    assert body["retCode"] == 10001 and body["result"] == {}
+    body = rest.post("/v5/order/create", {**ORDER, "qty": "abc"}).json()
+    assert body["retCode"] == 10001
+    body = rest.post("/v5/order/create", {**ORDER, "side": "Up"}).json()
+    assert body["retCode"] == 10001
+    assert sim.truth_orders() == []
+    assert rest.post("/v5/order/create", ORDER).json()["retCode"] == 0
+    assert len(sim.truth_orders()) == 1
+
+
+def test_http_statuses(sim, rest):
+    assert rest.http.get("/v5/market/nope").status_code == 404
+    assert rest.http.post("/v5/market/time").status_code == 404
+    assert rest.http.request("PUT", "/v5/market/time").status_code == 400
+    response = rest.http.request("GET", "/v5/market/time", content=b'{"category":"linear"}',
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_per_uid_rate_limit_headers_and_10006(sim, rest):
+    statuses = []
+    for _ in range(11):
+        response = rest.get("/v5/user/query-api")
+        statuses.append((response.json()["retCode"], int(response.headers["X-Bapi-Limit-Status"])))
+        assert response.headers["X-Bapi-Limit"] == "10"
+    # all inside one second (the loop is fast); the 11th is refused with the reset time ahead
+    assert [s[0] for s in statuses[:10]] == [0] * 10 and statuses[-1][0] == 10006
+    assert [s[1] for s in statuses[:10]] == list(range(9, -1, -1))
+    body = response.json()
+    assert body["retMsg"] == "Too many visits!"
+    assert int(response.headers["X-Bapi-Limit-Reset-Timestamp"]) > body["time"] - 1000
+    # another endpoint has its own budget
+    assert rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}).json()["retCode"] == 0
+
+
+def test_ip_limit_answers_403():
+    with run(seed=1, api_key=KEY, api_secret=SECRET, ip_limit=20, ip_window_ms=60_000) as sim:
+        with httpx.Client(base_url=sim.rest_url) as http:
+            codes = [http.get("/v5/market/time").status_code for _ in range(25)]
+    assert codes[:20] == [200] * 20 and codes[20:] == [403] * 5
+
+
+def test_asgi_app_in_process():
+    """create_app() is a plain ASGI app: httpx's ASGITransport drives it without sockets."""
+    import asyncio
+
+    from bybit_widgets.sim.app import create_app
+    from bybit_widgets.sim.engine.exchange import Exchange
+
+    async def main():
+        app = create_app(Exchange(1))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as client:
+            body = (await client.get("/v5/market/tickers?category=linear&symbol=BTCUSDT")).json()
+        assert body["retCode"] == 0 and body["result"]["list"][0]["symbol"] == "BTCUSDT"
+
+    asyncio.run(main())
