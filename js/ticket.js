@@ -167,7 +167,7 @@ function render({ model, el }) {
 
     const problems = model.get("problems") || [];
     for (const [name, line] of Object.entries(problemsFor)) {
-      const p = problems.find((x) => x.field === name);
+      const p = problems.find((x) => x.field === name && !x.blank); // blanks are said once, in the status line
       line.hidden = !p;
       if (!p) continue;
       const input = { price, trigger_price: trigger, qty, take_profit: tp, stop_loss: sl }[name];
@@ -188,7 +188,7 @@ function render({ model, el }) {
       );
     }
     for (const [name, input] of Object.entries({ price, trigger_price: trigger, qty, take_profit: tp, stop_loss: sl })) {
-      input.classList.toggle("bw-invalid", problems.some((x) => x.field === name));
+      input.classList.toggle("bw-invalid", problems.some((x) => x.field === name && !x.blank));
     }
 
     const pv = model.get("preview") || {};
@@ -205,7 +205,8 @@ function render({ model, el }) {
 
     setAttr(status, "data-status", st.status || "idle");
     setAttr(status, "data-order-link-id", st.order_link_id || null);
-    setText(status, [STATUS_TEXT[st.status] ?? st.status, st.message].filter(Boolean).join(": "));
+    const label = STATUS_TEXT[st.status] ?? st.status;
+    setText(status, [label, st.message && label ? st.message : st.message ? st.message[0].toUpperCase() + st.message.slice(1) : ""].filter(Boolean).join(": "));
     setClass(status, ["bw-status-ok", "bw-status-bad", "bw-status-busy"], { accepted: "bw-status-ok", filled: "bw-status-ok", rejected: "bw-status-bad", invalid: "bw-status-bad", cancelled: "bw-status-bad", sending: "bw-status-busy" }[st.status] || "");
     amend.hidden = cancel.hidden = !(st.open && st.status === "accepted");
 

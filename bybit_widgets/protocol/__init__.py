@@ -10,6 +10,7 @@ from .codec import DecodeError, decode, encode
 from .environments import ENVIRONMENTS, Environment, resolve_environment
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
+from .orderbook import CrossedBook, MalformedBookMessage, NotSynced, OrderBook, OrderBookError, SequenceGap
 from .signing import Credentials, hmac_sha256_hex, mask_key, rest_sign_string, rsa_sha256_b64, ws_auth_string
 from .topics import Topic, TopicError, kline_topic, orderbook_topic, parse_topic, ticker_topic, trade_topic
 
@@ -26,6 +27,12 @@ __all__ = [
     "rest_sign_string",
     "ws_auth_string",
     "mask_key",
+    "OrderBook",
+    "OrderBookError",
+    "SequenceGap",
+    "CrossedBook",
+    "NotSynced",
+    "MalformedBookMessage",
     "Topic",
     "TopicError",
     "parse_topic",

@@ -28,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
     server = SimServer(args.seed, api_key=args.api_key, api_secret=args.api_secret, host=args.host,
                        port=args.port, paused=args.paused, replay=args.replay, speed=args.speed,
                        start_balance=args.start_balance, log_level=args.log_level, ip_limit=args.ip_limit,
-                       idle_timeout_s=args.idle_timeout)  # fmt: skip
+                       idle_timeout_s=args.idle_timeout, rate_limits=not args.no_rate_limits)  # fmt: skip
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replay", default=None, help="serve the public streams of this Parquet recording")
     parser.add_argument("--speed", type=float, default=1.0, help="replay speed, 1 to 100")
     parser.add_argument("--ip-limit", type=int, default=600, help="HTTP requests per IP per 5 s before 403")
+    parser.add_argument("--no-rate-limits", action="store_true",
+                        help="turn off the IP limit and per-UID budgets (for benchmarks)")
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds before an idle socket is closed")
     parser.add_argument("--log-level", default="warning")
     commands = parser.add_subparsers(dest="command")

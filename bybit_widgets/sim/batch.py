@@ -45,7 +45,7 @@ def run_batch(core: Any, api_key: str, batch_path: str, params: Any) -> tuple[di
     for request in requests:
         state = core.hit_limit(api_key, batch_path, params)
         result: dict[str, Any] = {}
-        if not state.allowed:
+        if state is not None and not state.allowed:
             code, msg = 10006, "Too many visits!"
         else:
             try:

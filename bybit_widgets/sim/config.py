@@ -18,6 +18,8 @@ class SimConfig:
     ``?max_active_time=``). ``max_catchup_ticks``: how many missed 10 ms market
     ticks one loop turn may replay after a stall before it skips ahead.
     ``max_queue``: frames a slow client may fall behind before it is dropped.
+    ``rate_limits``: False turns off the IP limit and the per-UID budgets
+    (the ``X-Bapi-Limit*`` headers are still reported), for benchmarks.
     """
 
     seed: int = 1
@@ -27,6 +29,7 @@ class SimConfig:
     idle_check_s: float = 30.0
     max_catchup_ticks: int = 20
     max_queue: int = 20_000
+    rate_limits: bool = True
 
     def __post_init__(self) -> None:
         if self.ip_limit < 1 or self.ip_window_ms < 1:

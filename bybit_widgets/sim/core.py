@@ -53,7 +53,7 @@ class SimCore:
         self.clock = clock or SimClock()
         self.faults = FaultBoard()
         self.uid_limits = UidLimiter()
-        self.ip_limits = IpLimiter(self.config.ip_limit, self.config.ip_window_ms)
+        self.ip_limits = IpLimiter(self.config.ip_limit, self.config.ip_window_ms, enforce=self.config.rate_limits)
         self.source = source or LiveSource(exchange)
         self.public = PublicHub(self.source, self.faults, self.config.seed, self.push_context)
         self.private = PrivateHub(self.faults, self.clock.now_ms)
@@ -65,8 +65,9 @@ class SimCore:
         self.version = 0  # moves on every engine state change: the cross sequence
         self._seq_base = 10_000_000_000 + zlib.crc32(f"seq/{self.config.seed}".encode()) % 1_000_000_000
         self.cts = self.clock.now_ms()
-        self.paused = paused
-        exchange.paused = paused
+        self.paused = False
+        exchange.paused = False
+        self.set_paused(paused)
         self.stopping = asyncio.Event()
         self.tick_errors = 0
         self.ticks_skipped = 0
@@ -83,8 +84,9 @@ class SimCore:
             conn.close(CLOSE_GOING_AWAY, "server shutting down")
 
     async def stop(self) -> None:
-        """:meth:`begin_shutdown`, then stop the market loop and the idle sweeper."""
+        """:meth:`begin_shutdown`, then stop the market loop and the idle sweeper and leave the engine."""
         self.begin_shutdown()
+        self._remove_listener()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -159,9 +161,14 @@ class SimCore:
             self._sched_offset = -(-gap // _SCHEDULE_LCM) * _SCHEDULE_LCM
         self.paused = paused
         self.exchange.paused = paused
+        if self.replay is not None:
+            self.replay.set_paused(paused)
 
     # -- private calls -----------------------------------------------------------------------------
-    def hit_limit(self, api_key: str, path: str, params: Any) -> LimitState:
+    def hit_limit(self, api_key: str, path: str, params: Any) -> LimitState | None:
+        """Spend one unit of the caller's budget; ``None`` when rate limits are off (no budget, no headers)."""
+        if not self.config.rate_limits:
+            return None
         category = params.get("category") if isinstance(params, dict) else None
         return self.uid_limits.hit(api_key, path, category if isinstance(category, str) else None,
                                    self.clock.now_ms())  # fmt: skip

@@ -7,7 +7,7 @@ merged linear ticker), so that a client subscribing mid-replay first gets a
 snapshot of that state with the current ``u`` and then the recorded deltas,
 and so that ``/sim/truth/book`` works as with the live market.
 
-At the end the recording starts again; book ``u`` values are shifted on each
+Pausing the market (``/sim/market``) pauses the tape. At the end the recording starts again; book ``u`` values are shifted on each
 pass so that they keep increasing by one (the pass starts with the recorded
 snapshot). The ``gap``, ``duplicate``, ``reorder`` and ``reset`` faults act on
 replayed book streams too.
@@ -155,14 +155,27 @@ class Replay:
         self._t0 = recording.t_ms[0]
         self._span_ms = recording.t_ms[-1] - self._t0 + 1
         self._started: float | None = None
+        self._paused_at: float | None = None
         self._next = 0
         self.passes = 0
+
+    def set_paused(self, paused: bool) -> None:
+        """Stop or resume the tape: paused time does not count towards the recording's clock."""
+        now = time.monotonic()
+        if paused and self._paused_at is None:
+            self._paused_at = now
+        elif not paused and self._paused_at is not None:
+            if self._started is not None:
+                self._started += now - self._paused_at
+            self._paused_at = None
 
     def tick(self) -> None:
         """Release every row whose (scaled) time has come."""
         for state in self.states.values():
             if state.pending:
                 state.pending = []
+        if self._paused_at is not None:
+            return
         now = time.monotonic()
         if self._started is None:
             self._started = now

@@ -118,7 +118,7 @@ async def v5_endpoint(request: Request) -> Response:
                 result, ext, limit = run_batch(core, api_key, path, params)
             else:
                 limit = core.hit_limit(api_key, path, params)
-                if not limit.allowed:
+                if limit is not None and not limit.allowed:
                     raise Reject(10006, "Too many visits!")
                 result = core.call_private(path, api_key, params)
         code, msg = 0, "OK"

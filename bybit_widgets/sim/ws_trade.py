@@ -134,7 +134,7 @@ class TradeSession:
                 self.send(op, 0, "OK", req_id, data=data, ext=ext, limit=limit)
                 return
             limit = core.hit_limit(api_key, path, params)
-            if not limit.allowed:
+            if limit is not None and not limit.allowed:
                 raise Reject(10006, "Too many visits!")
             data = core.call_private(path, api_key, params)
         except (SimError, Reject) as exc:

@@ -367,7 +367,7 @@ return { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoice
 // marked, price grouping, and an honest banner while the book is resyncing or stale.
 
 const { h, setText, setAttr, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } = __lib_dom;
-const { fmtFixed, fmtCompact } = __lib_format;
+const { fmtFixed, fmtCompact, decimalsOf } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } = __lib_ladder;
 
@@ -378,6 +378,12 @@ const BANNERS = {
   stale: "No updates lately — the book may be old",
   closed: "Closed",
 };
+
+/** True when `value` has no digits beyond `decimals` (the mid of a one-tick spread has one more). */
+function onGrid(value, decimals) {
+  const scaled = value * 10 ** decimals;
+  return Math.abs(scaled - Math.round(scaled)) < 1e-6;
+}
 
 function makeRow(side) {
   const bar = h("div", { class: "bw-bar" });
@@ -392,7 +398,8 @@ function makeRow(side) {
 function render({ model, el }) {
   const group = h("select", { class: "bw-select", title: "Group prices", "aria-label": "price grouping" });
   const cumulative = h("input", { type: "checkbox", "aria-label": "cumulative bars" });
-  const head = header("", h("label", { class: "bw-inline" }, "Group ", group), h("label", { class: "bw-inline", title: "Bars show cumulative size" }, cumulative, " Σ"));
+  const head = header("");
+  const tools = h("div", { class: "bw-toolbar" }, h("label", { class: "bw-inline" }, "Group ", group), h("label", { class: "bw-inline", title: "Bars show cumulative size from the touch" }, cumulative, " Cumulative"));
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
@@ -402,7 +409,7 @@ function render({ model, el }) {
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
-  const root = h("div", { class: "bw-widget bw-book" }, head.el, error, banner, cols, body);
+  const root = h("div", { class: "bw-widget bw-book" }, head.el, tools, error, banner, cols, body);
   el.append(root);
 
   const rows = { bid: [], ask: [] };
@@ -453,7 +460,9 @@ function render({ model, el }) {
     setText(banner, live ? "" : BANNERS[state] || state);
     banner.hidden = live;
     root.classList.toggle("bw-dim", !live && (book.bids.length > 0 || book.asks.length > 0));
-    const pd = model.get("price_decimals");
+    const tick = model.get("tick_size");
+    const grouping = model.get("grouping");
+    const pd = grouping > 1 && tick > 0 ? Math.min(model.get("price_decimals"), decimalsOf(String(Number((grouping * tick).toFixed(8))))) : model.get("price_decimals");
     const qd = model.get("qty_decimals");
     const ladder = ladderRows(book, model.get("cumulative"));
     const own = ownByLevel(model.get("own"));
@@ -487,12 +496,12 @@ function render({ model, el }) {
         setText(row.own, mine ? "●" : "");
         setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
         row.el.classList.toggle("bw-has-own", Boolean(mine));
-        if (changed.has(level.price)) flash(row.el, "bw-flash");
+        if (changed.has(level.price)) flash(row.size, "bw-flash");
       }
     }
     const s = spreadOf(book);
-    setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, pd + 1));
-    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)} (${s.bps.toFixed(1)} bps)`);
+    setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
+    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)} · ${s.bps < 1 ? s.bps.toFixed(2) : s.bps.toFixed(1)} bps`);
     setAttr(root, "data-u", book.u || null);
     setAttr(root, "data-ts", book.ts || null);
     if (!centred && book.bids.length && book.asks.length && body.scrollHeight > body.clientHeight && !userScrolled) {

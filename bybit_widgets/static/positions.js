@@ -269,9 +269,10 @@ function render({ model, el }) {
   const unavailable = h("div", { class: "bw-empty", hidden: true });
   const posBody = h("tbody");
   const ordBody = h("tbody");
-  const heads = (names) => h("thead", {}, h("tr", {}, ...names.map((t) => h("th", { text: t }))));
-  const posTable = h("table", { class: "bw-table" }, heads(["Symbol", "Size", "Entry", "Mark", "uPnL", "Liq.", "TP / SL", ""]), posBody);
-  const ordTable = h("table", { class: "bw-table" }, heads(["Symbol", "Side", "Type", "Price", "Qty", "Filled", "Status", ""]), ordBody);
+  // a trailing "#" marks a numeric (right-aligned) column
+  const heads = (names) => h("thead", {}, h("tr", {}, ...names.map((t) => h("th", { class: t.endsWith("#") ? "bw-num" : "", text: t.replace(/#$/, "") }))));
+  const posTable = h("table", { class: "bw-table" }, heads(["Symbol", "Size#", "Entry#", "Mark#", "uPnL#", "Liq.#", "TP / SL#", ""]), posBody);
+  const ordTable = h("table", { class: "bw-table" }, heads(["Symbol", "Side", "Type", "Price#", "Qty#", "Filled#", "Status", ""]), ordBody);
   const posEmpty = h("div", { class: "bw-empty", text: "No open positions" });
   const ordEmpty = h("div", { class: "bw-empty", text: "No open orders" });
   const root = h(

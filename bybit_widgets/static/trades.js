@@ -335,7 +335,9 @@ function render({ model, el }) {
       setText(row.size, fmtFixed(t.size, qd));
       setText(row.time, fmtClock(t.time));
       setClass(row.el, ["bw-buy", "bw-sell"], t.side === "Buy" ? "bw-buy" : "bw-sell");
+      // only the trades new in this frame are highlighted; rows shift down, so older highlights are cleared
       if (previousNewest !== -Infinity && t.time > previousNewest) flash(row.el, t.side === "Buy" ? "bw-flash-up" : "bw-flash-down");
+      else row.el.classList.remove("bw-flash-up", "bw-flash-down");
     }
     if (trades.length) newest = trades[0].time;
   };

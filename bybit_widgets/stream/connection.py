@@ -570,7 +570,7 @@ class Connection:
                 sub.handle(message)
             except Exception as exc:  # a bug must not kill the connection: show it on the feed
                 log.exception("%s: handling a message of %s failed", self.name, topic)
-                sub.record_error(StreamDataError(f"{topic}: message could not be applied: {exc!r}"))
+                sub.record_error(StreamDataError(f"{topic}: message could not be applied: {exc!r}"), logged=True)
             return
         try:
             self._on_control(message)
@@ -587,9 +587,10 @@ class Connection:
         if sub is not None:
             sub.record_error(error)
             return
-        log.warning("%s", error)
+        if self.stats.bad_frames <= 5:
+            log.warning("%s", error)
         for other in tuple(self.subs.values()):  # nobody in particular: every feed here should know
-            other.record_error(error)
+            other.record_error(error, logged=True)
 
     def _unrouted(self, topic: Any) -> None:
         self.stats.unrouted += 1
@@ -694,6 +695,7 @@ class Connection:
                 continue
             self._snapshot_deadline.pop(name, None)
             sub.refuse(SubscriptionRefused(f"{name}: {ret_msg}"))
+            sub.owner.forget(sub)
 
     # -- liveness ------------------------------------------------------------
 

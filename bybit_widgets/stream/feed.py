@@ -37,6 +37,7 @@ log = logging.getLogger("bybit_widgets.stream")
 
 STATES = ("connecting", "live", "stale", "reconnecting", "resyncing", "closed")
 _error_stamp = itertools.count(1)  # orders errors recorded on feeds and subscriptions
+_LOGGED_ERRORS = 5  # per topic: a storm of bad frames must not flood the notebook's log
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class FeedStats:
     - ``callback_errors``: exceptions raised by this feed's callbacks
     - ``duplicates``: stale or duplicate messages ignored (``u`` not above the book's)
     - ``dropped``: messages discarded while waiting for a snapshot
-    - ``resets``: snapshots that replaced a live book (``u=1`` restarts, server resends)
+    - ``resets``: snapshots that took a live book's ``u`` backwards (``u=1``: the service restarted)
     - ``last_message_age``: seconds since the last message of the topic, ``None`` before the first
     """
 
@@ -73,6 +74,8 @@ class Owner(Protocol):
     def resync(self, sub: Subscription, reason: str) -> None: ...
 
     def release(self, sub: Subscription) -> None: ...
+
+    def forget(self, sub: Subscription) -> None: ...
 
 
 class _Waiter:
@@ -171,12 +174,15 @@ class Subscription:
         elif self.state in ("connecting", "reconnecting"):
             self.set_state(self.state, "subscribed; waiting for the first snapshot")
 
-    def record_error(self, error: BaseException, *, count: bool = True) -> None:
-        if count:
-            self.errors += 1
+    def record_error(self, error: BaseException, *, logged: bool = False) -> None:
+        """Count ``error``, show it as the feed's ``error`` and log it (the first few per topic)."""
+        self.errors += 1
         self.error = error
         self.error_stamp = next(_error_stamp)
-        log.warning("%s: %s", self.name, error)
+        if not logged and self.errors <= _LOGGED_ERRORS:
+            more = "; further errors of this topic are only counted (feed.stats.errors)" \
+                if self.errors == _LOGGED_ERRORS else ""  # fmt: skip
+            log.warning("%s: %s%s", self.name, error, more)
         self.wake_waiters()
 
     # -- state -------------------------------------------------------------

@@ -240,6 +240,13 @@ class StreamManager:
                 del self._subs[key]
                 conn.release(sub)
 
+    def _forget(self, conn: Connection, sub: Subscription) -> None:
+        """A refused topic leaves the registry, so that asking again asks the server again."""
+        with self._lock:
+            key = (conn.name, sub.name)
+            if self._subs.get(key) is sub:
+                del self._subs[key]
+
     # -- WebSocket trading -----------------------------------------------------
 
     async def trade_request(self, op: str, params: dict, *, timeout: float = 10.0, recv_window: int = 5000) -> Any:
@@ -272,9 +279,11 @@ class StreamManager:
     # -- introspection -------------------------------------------------------
 
     @property
-    def loop(self) -> asyncio.AbstractEventLoop | None:
-        """The event loop the streams run on (``None`` until the first feed)."""
-        return self._host.loop if self._host.bound else None
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the streams run on, bound on first use: the running loop (a notebook's
+        kernel loop, an ``asyncio.run`` main) or else a background thread's (scripts)."""
+        self._bind_loop()
+        return self._host.loop
 
     @property
     def stats(self) -> dict[str, dict[str, Any]]:
@@ -336,7 +345,8 @@ class StreamManager:
         if self._closing_tasks:
             await asyncio.gather(*tuple(self._closing_tasks), return_exceptions=True)
         for sub in subs:
-            sub.set_state("closed", "the stream manager was closed")
+            if sub.state != "closed":  # a refused topic keeps its reason
+                sub.set_state("closed", "the stream manager was closed")
 
     async def __aenter__(self) -> StreamManager:
         return self
@@ -365,6 +375,9 @@ class _Owner:
 
     def release(self, sub: Subscription) -> None:
         self._manager._released(self._conn, sub)
+
+    def forget(self, sub: Subscription) -> None:
+        self._manager._forget(self._conn, sub)
 
 
 def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None, str, str, str | None]:

@@ -157,12 +157,12 @@ class BookReducer(Reducer):
     def __init__(self, symbol: str | None = None) -> None:
         super().__init__()
         self.book = OrderBook(symbol)
-        self.resets = 0  # snapshots that replaced a live book (u=1 restarts, server resends)
+        self.resets = 0  # snapshots that moved a live book's u backwards (u=1: the service restarted)
 
     def apply(self, message: dict) -> int:
         book = self.book
         try:
-            was_synced = book.synced
+            previous_u = book.u if book.synced else None
             changed = book.apply(message)
         except SequenceGap as exc:
             raise NeedsResync(str(exc), "gap") from None
@@ -174,8 +174,8 @@ class BookReducer(Reducer):
             raise NeedsResync(f"malformed book message: {exc}", "malformed") from None
         if not changed:
             return IGNORED
-        if was_synced and message.get("type") == "snapshot":
-            self.resets += 1
+        if previous_u is not None and (book.u == 1 or book.u < previous_u):  # type: ignore[operator]
+            self.resets += 1  # only a snapshot can go back; level-1 re-pushes keep their u
         self.version += 1
         return APPLIED
 

@@ -97,6 +97,8 @@ class LiveWidget(anywidget.AnyWidget):
 
     #: frames per second at most, unless the caller asks for another rate
     default_max_hz: float = DEFAULT_MAX_HZ
+    #: until __init__ ran: a constructor that refused its arguments leaves nothing to close
+    _closed = True
 
     def __init__(self, *, session: Any = None, max_hz: float | None = None, **traits: Any) -> None:
         # plain attributes first: the base constructor already sends state (and close() may run early)

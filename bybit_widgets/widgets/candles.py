@@ -103,6 +103,8 @@ class _Chart:
         volume = figure(height=max(60, height // 4), x_range=price.x_range, tools="", **common)
         volume.vbar("t", "w", 0, "volume", source=self.source, fill_color="color", line_color="color", alpha=0.5)
         volume.yaxis.formatter = NumeralTickFormatter(format="0.[0]a")
+        volume.yaxis.ticker.desired_num_ticks = 2
+        volume.y_range.start = 0
         for fig in (price, volume):
             fig.min_border_left = 64
             fig.yaxis.minor_tick_line_color = None

@@ -39,7 +39,7 @@ class Dashboard(ipywidgets.GridBox):
         self.candles = Candles(symbol, interval, height=300, **common)
         self.book = OrderBook(symbol, depth=depth, height=360, **common)
         self.ticket = OrderTicket(symbol, **common)
-        self.trades = Trades(symbol, rows=24, **common)
+        self.trades = Trades(symbol, rows=16, **common)
         self.positions = Positions(session=session)
         areas = {self.watchlist: "watch", self.ticker: "ticker", self.candles: "chart", self.book: "book",
                  self.ticket: "ticket", self.trades: "trades", self.positions: "positions"}  # fmt: skip
@@ -82,7 +82,10 @@ class Dashboard(ipywidgets.GridBox):
         return {type(w).__name__: dict(w.comm_stats) for w in self.widgets}
 
     def close(self) -> None:
-        self._stop_follow()
-        for widget in self.widgets:
-            widget.close()
+        """Close every widget of the dashboard (their feeds close with them). Safe to call twice."""
+        if getattr(self, "_stop_follow", None) is not None:
+            self._stop_follow()
+            self._stop_follow = None
+            for widget in self.widgets:
+                widget.close()
         super().close()

@@ -41,9 +41,11 @@ class Problem:
     field: str  # qty | price | trigger_price | take_profit | stop_loss | side | order_type | time_in_force | reduce_only
     message: str
     suggestions: tuple[str, ...] = ()
+    blank: bool = False  # a required field not filled in yet: incomplete rather than wrong
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message, "suggestions": list(self.suggestions)}
+        return {"field": self.field, "message": self.message, "suggestions": list(self.suggestions),
+                "blank": self.blank}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,8 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
     if not market:
         price = _number(form.price)
         if price is None:
-            problems.append(Problem("price", "enter a limit price" if not form.price.strip()
-                                    else f"price {form.price!r} is not a number"))  # fmt: skip
+            problems.append(Problem("price", "enter a limit price", blank=True) if not form.price.strip()
+                            else Problem("price", f"price {form.price!r} is not a number"))  # fmt: skip
     if market and form.time_in_force == "PostOnly":
         problems.append(Problem("time_in_force", "a market order cannot be post-only; pick Limit or another TIF"))
 
@@ -121,8 +123,9 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
             problems.append(Problem("trigger_price", "conditional orders from the ticket are for derivatives"))
         trigger = _number(form.trigger_price)
         if trigger is None:
-            problems.append(Problem("trigger_price", "enter a trigger price" if not form.trigger_price.strip()
-                                    else f"trigger price {form.trigger_price!r} is not a number"))  # fmt: skip
+            problems.append(Problem("trigger_price", "enter a trigger price", blank=True)
+                            if not form.trigger_price.strip()
+                            else Problem("trigger_price", f"trigger price {form.trigger_price!r} is not a number"))  # fmt: skip
         elif last_price is None:
             problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
         elif trigger == last_price:
@@ -140,8 +143,8 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
     qty_typed = _number(form.qty)
     qty: Decimal | None = None
     if qty_typed is None:
-        problems.append(Problem("qty", "enter a quantity" if not form.qty.strip()
-                                else f"qty {form.qty!r} is not a number"))  # fmt: skip
+        problems.append(Problem("qty", "enter a quantity", blank=True) if not form.qty.strip()
+                        else Problem("qty", f"qty {form.qty!r} is not a number"))  # fmt: skip
     elif form.qty_unit == "quote":
         if reference is None or reference <= 0:
             problems.append(Problem("qty", f"waiting for a price to convert {rules.quote_coin} to {rules.base_coin}"))
@@ -254,11 +257,11 @@ def status_of_order(order: Any) -> tuple[str, str]:
     if state == "PartiallyFilled":
         return "accepted", f"partially filled {filled}/{qty}{avg}"
     if state == "Filled":
-        return "filled", f"filled {filled}{avg}"
+        return "filled", f"{filled}{avg}"
     reason = REJECT_REASONS.get(order.reject_reason or "", order.reject_reason or "")
     if state == "Rejected":
-        return "rejected", f"rejected: {reason or 'by the exchange'}"
+        return "rejected", reason or "by the exchange"
     if state in ("Cancelled", "PartiallyFilledCanceled", "Deactivated"):
-        part = f" after filling {filled}{avg}" if filled else ""
-        return "cancelled", f"cancelled{part}" + (f": {reason}" if reason else "")
+        parts = [f"after filling {filled}{avg}" if filled else "", reason]
+        return "cancelled", "; ".join(p for p in parts if p) or "nothing filled"
     return "accepted", f"{state or 'unknown state'} ({filled}/{qty} filled)"

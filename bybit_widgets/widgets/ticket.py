@@ -183,8 +183,13 @@ class OrderTicket(SymbolWidget):
                                "open": order.is_open}  # fmt: skip
                 return
         if current in ("idle", "invalid"):
-            new = "invalid" if checked.problems else "idle"
-            message = checked.problems[0].message if checked.problems else ""
+            wrong = [p for p in checked.problems if not p.blank]
+            if wrong:
+                new, message = "invalid", wrong[0].message
+            elif checked.problems:  # only blanks: incomplete, not wrong; say what is missing, calmly
+                new, message = "idle", " and ".join(p.message for p in checked.problems)
+            else:
+                new, message = "idle", ""
             if (new, message) != (current, self.status.get("message")):
                 self.status = {"status": new, "message": message}
 

@@ -81,4 +81,12 @@ class Watchlist(LiveWidget):
             callback(change["new"])
 
         self.observe(handler, names=["selected"])
-        return lambda: self.unobserve(handler, names=["selected"])
+        stopped = False
+
+        def stop() -> None:
+            nonlocal stopped
+            if not stopped:
+                stopped = True
+                self.unobserve(handler, names=["selected"])
+
+        return stop

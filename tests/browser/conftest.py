@@ -36,7 +36,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, lab: Lab) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1440, "height": 2000})  # type: ignore[attr-defined]
     context.set_default_timeout(30_000)
     tab = context.new_page()
     try:

@@ -152,6 +152,17 @@ def run_all(page: Any, lab: Lab, notebook: str, timeout: float = 120) -> None:
         raise AssertionError(f"{notebook}: a cell raised:\n{errors.first.inner_text()[:2000]}")
 
 
+def set_theme(page: Any, theme: str) -> None:
+    """Switch JupyterLab's theme ("JupyterLab Dark" / "JupyterLab Light") through the command palette."""
+    page.get_by_role("menuitem", name="View", exact=True).click()
+    page.get_by_role("menuitem", name="Activate Command Palette").click()
+    page.fill(".lm-CommandPalette-input", f"Use Theme: {theme}")
+    page.locator(".lm-CommandPalette-item", has_text=f"Use Theme: {theme}").first.click()
+    light = "false" if "Dark" in theme else "true"
+    page.wait_for_selector(f'body[data-jp-theme-name="{theme}"][data-jp-theme-light="{light}"]', state="attached")
+    page.keyboard.press("Escape")
+
+
 def sim_url(page: Any) -> str:
     """The embedded exchange's REST root, read from the session repr the notebook shows."""
     text = page.locator(".jp-OutputArea-output").filter(has_text="Session(env='sim'").first.inner_text()

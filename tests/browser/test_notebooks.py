@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .lab import numbers, run_all, screenshot, sim_url, wait_until
+from .lab import numbers, run_all, screenshot, set_theme, sim_url, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,9 @@ def check_book(page, scope: str = "") -> tuple[list[float], list[float]]:
     box = page.locator(f"{scope} .bw-book").first
     box.wait_for()
 
-    def ladder():
-        bids = box.evaluate("""b => Array.from(b.querySelectorAll('[data-testid="bw-book-bid"]'))
-                               .map(e => Number(e.dataset.price))""")
-        asks = box.evaluate("""b => Array.from(b.querySelectorAll('[data-testid="bw-book-ask"]'))
-                               .map(e => Number(e.dataset.price))""")
+    def ladder():  # both sides in one evaluation: one consistent frame of the DOM
+        bids, asks = box.evaluate("""b => ['bid', 'ask'].map(side =>
+            Array.from(b.querySelectorAll(`[data-testid="bw-book-${side}"]`)).map(e => Number(e.dataset.price)))""")
         return (bids, asks) if len(bids) >= LEVELS and len(asks) >= LEVELS else None
 
     bids, asks = wait_until(ladder, 30, f"{LEVELS} levels a side in the book")
@@ -80,16 +78,10 @@ def test_quickstart_dashboard_is_live_and_recovers_from_a_drop(page, lab):
     wait_until(lambda: ticker_price(page) != after, 60, "prices to move again after the reconnect")
 
     # the same dashboard in the dark theme
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    page.get_by_role("menuitem", name="Theme", exact=True).click()
-    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-    page.wait_for_selector('body[data-jp-theme-light="false"]')
+    set_theme(page, "JupyterLab Dark")
     check_book(page, ".bw-dashboard")
     screenshot(page, "quickstart-dashboard-dark", dashboard)
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    page.get_by_role("menuitem", name="Theme", exact=True).click()
-    page.get_by_role("menuitem", name="JupyterLab Light", exact=True).click()
-    page.wait_for_selector('body[data-jp-theme-light="true"]')
+    set_theme(page, "JupyterLab Light")
 
 
 def test_order_book_notebook_shows_a_sorted_deep_ladder(page, lab):
@@ -103,8 +95,9 @@ def test_order_book_notebook_shows_a_sorted_deep_ladder(page, lab):
     grouped_bids = grouped.evaluate("""b => Array.from(b.querySelectorAll('[data-testid="bw-book-bid"]'))
                                        .map(e => Number(e.dataset.price))""")
     assert len(grouped_bids) >= 10
-    assert all(abs(p - round(p)) < 1e-6 for p in grouped_bids), f"grouped prices not on whole dollars: {grouped_bids}"
-    wait_until(lambda: page.locator(".bw-row.bw-has-own").count() >= 1, 30, "our resting order marked on a ladder")
+    assert all(abs(p / 10 - round(p / 10)) < 1e-6 for p in grouped_bids), f"not in 10 USDT buckets: {grouped_bids}"
+    wait_until(lambda: grouped.locator(".bw-row.bw-bid.bw-has-own").count() == 1, 30,
+               "our resting order marked on the grouped ladder")  # fmt: skip
     screenshot(page, "order-book", book)
     screenshot(page, "order-book-grouped", grouped)
 

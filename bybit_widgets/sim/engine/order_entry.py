@@ -233,7 +233,11 @@ def _check_funds(t: Trading, account: Account, order: Order, ref: int) -> None:
             return
         price = order.price if order.order_type == "Limit" else ref
         cost = margin.order_cost(order, price=price) + inst.value_of(price, order.leaves) * inst.taker_fee
-        if cost > margin.available():
+        pos = account.positions.get(inst.symbol)
+        released = Decimal(0)
+        if pos is not None and pos.size and (pos.size > 0) != order.buy:  # closing first frees its margin
+            released = pos.im() * min(order.leaves, abs(pos.size)) / abs(pos.size)
+        if cost > margin.available() + released:
             raise SimError(110007, "ab not enough for new order")
         return
     if order.buy:

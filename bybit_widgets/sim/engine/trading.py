@@ -57,7 +57,7 @@ class Trading:
         self._full_tpsl: dict[tuple[str, str, str], Order] = {}  # (api key, symbol, kind) -> order
         self._taker: Order | None = None  # the order matching right now (its fills are in progress)
         for market in exchange.markets.values():
-            market.on_maker_fill = self._crowd_fill
+            market.on_maker_fill = self._maker_fill
 
     # -- helpers ------------------------------------------------------------------------------------
     def begin(self) -> int:
@@ -178,7 +178,7 @@ class Trading:
             order.leaves -= lots
             self._fill(account, order, price, lots, False)
             if maker is not None:
-                self._fill(self.accounts.get(maker.api_key), maker, price, lots, True)  # type: ignore[arg-type]
+                self._maker_fill(maker, price, lots)
 
         if order.quote_qty is not None:
             outer, self._taker = self._taker, order
@@ -197,8 +197,7 @@ class Trading:
                 market.take(buy, order.price or None, order.leaves, self.now, taker_fill)
             finally:
                 self._taker = outer
-        done = order.leaves == 0
-        if done:
+        if order.leaves == 0:
             self._finish(account, order, "Filled", "UNKNOWN", "EC_NoError")
         elif order.order_type == "Limit" and order.tif in ("GTC", "PostOnly"):
             order.status = "PartiallyFilled" if order.cum_qty else "New"
@@ -248,8 +247,8 @@ class Trading:
         self.order_event(order)
 
     # -- fills --------------------------------------------------------------------------------------
-    def _crowd_fill(self, maker: Order | None, price: int, lots: int) -> None:
-        """A generated taker hit a resting user order."""
+    def _maker_fill(self, maker: Order | None, price: int, lots: int) -> None:
+        """A taker (generated or a user's) hit a resting order: the maker's side of the fill."""
         if maker is None:
             return
         account = self.accounts.get(maker.api_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bybit_widgets.sim import run
 
-from .helpers import Ws, arun, topic_is
+from .helpers import Ws, arun
 
 TOPICS = ["orderbook.50.BTCUSDT", "orderbook.200.ETHUSDT"]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import httpx
 import pytest
 
 from .conftest import KEY, SECRET
-from .helpers import Ws, arun, now_ms, topic_is, ws_auth_args
+from .helpers import Ws, arun, now_ms, signed_headers, topic_is, ws_auth_args
 
 BOOK = "orderbook.50.BTCUSDT"
 LIMIT = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
@@ -138,9 +139,6 @@ def test_http_faults(sim, rest):
             quick.post("/v5/order/create", content=b'{}', headers={"Content-Type": "application/json"})
         before = len(sim.truth_orders())
         sim.fault("timeout", path="/v5/order/create", count=1, after_processing=True)
-        from .helpers import signed_headers
-        import json
-
         body = json.dumps({**LIMIT, "orderLinkId": "executed-unanswered"})
         with pytest.raises(httpx.ReadTimeout):
             quick.post("/v5/order/create", content=body,

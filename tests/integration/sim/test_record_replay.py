@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 
 from bybit_widgets.sim import load_recording, record, run
@@ -91,3 +93,29 @@ def test_replay_refuses_unrecorded_topics_and_bad_speed(recording_path):
 
         arun(main())
         assert sim.core.replay.passes >= 1
+
+
+def test_replay_serves_rest_market_data_from_the_recording(recording_path):
+    rec = load_recording(recording_path)
+    recorded_trade_ids = {t["i"] for f, topic in zip(rec.frame, rec.topic) if topic == "publicTrade.BTCUSDT"
+                          for t in json.loads(f)["data"]}  # fmt: skip
+    with run(seed=99, replay=str(recording_path), speed=1) as sim:
+        with httpx.Client(base_url=sim.rest_url) as http:
+            deadline = time.monotonic() + 10
+            while True:  # until the replay has released some trades
+                trades = http.get("/v5/market/recent-trade", params={"category": "linear", "symbol": "BTCUSDT"})
+                if trades.json()["result"]["list"]:
+                    break
+                assert time.monotonic() < deadline
+            assert {t["execId"] for t in trades.json()["result"]["list"]} <= recorded_trade_ids
+            sim.pause()  # pauses the tape too
+            truth = sim.truth_book("BTCUSDT", 50)
+            book = http.get("/v5/market/orderbook", params={"category": "linear", "symbol": "BTCUSDT",
+                                                            "limit": "50"}).json()["result"]  # fmt: skip
+            assert (book["u"], book["b"], book["a"]) == (truth["u"], truth["b"], truth["a"])
+            assert sim.truth_book("BTCUSDT", 50) == truth
+            ticker = http.get("/v5/market/tickers", params={"category": "linear", "symbol": "BTCUSDT"}).json()
+            assert ticker["result"]["list"][0]["symbol"] == "BTCUSDT"
+            # symbols outside the recording come from the simulated engine as before
+            eth = http.get("/v5/market/orderbook", params={"category": "linear", "symbol": "ETHUSDT"}).json()
+            assert eth["retCode"] == 0 and len(eth["result"]["b"]) == 25

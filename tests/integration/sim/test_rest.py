@@ -140,3 +140,15 @@ def test_asgi_app_in_process():
         assert body["retCode"] == 0 and body["result"]["list"][0]["symbol"] == "BTCUSDT"
 
     asyncio.run(main())
+
+
+def test_rate_limits_can_be_turned_off_for_benchmarks():
+    with run(seed=1, api_key=KEY, api_secret=SECRET, rate_limits=False, ip_limit=5) as sim:
+        rest = Rest(sim.rest_url, KEY, SECRET)
+        try:
+            responses = [rest.get("/v5/user/query-api") for _ in range(12)]
+        finally:
+            rest.close()
+    assert [r.status_code for r in responses] == [200] * 12
+    assert [r.json()["retCode"] for r in responses] == [0] * 12
+    assert "X-Bapi-Limit" not in responses[-1].headers  # no budget, nothing for a client to pace on

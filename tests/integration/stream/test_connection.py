@@ -94,6 +94,10 @@ def test_refused_topic_raises_to_the_awaiting_caller_and_others_in_the_batch_sti
             assert bad.state == "closed" and bad.closed and "refused" in bad.state_reason
             await good.ready(5)
             assert good.latest.best_ask == 100.5
+            srv.refuse.clear()  # e.g. a new listing: asking again asks the server again
+            await streams.ticker("FOOUSDT").ready(5)
+            assert bad.state == "closed"
+        assert "refused" in bad.state_reason  # the manager's close keeps the refusal's reason
 
     run(main())
 
@@ -108,7 +112,7 @@ def test_legacy_topic_names_the_v5_topic():
         streams.order_book("BTCUSDT", depth=25)
     with pytest.raises(AuthError, match="private"):
         streams.orders()
-    assert streams.loop is None  # nothing was started by refused calls
+    assert not streams._host.bound  # nothing was started by refused calls
     streams.close_sync()
 
 
@@ -224,7 +228,8 @@ def test_gap_resubscribes_the_topic_alone_and_never_shows_a_wrong_book():
 
 def test_missing_resync_snapshot_makes_the_connection_start_over():
     async def main():
-        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, **{**FAST, "subscribe_timeout": 0.2}) as streams:
+        options = {**FAST, "subscribe_timeout": 0.2}
+        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, **options) as streams:
             book = await streams.order_book("BTCUSDT").ready(5)
             srv.snapshot_on_subscribe = False
             await srv.delta(BOOK, bids=[("99.0", "5")], u=srv.u[BOOK] + 5)

@@ -331,3 +331,39 @@ def test_spot_unknown_symbol_duplicate_link_and_missing_order() -> None:
                                                             "orderId": "nope"}) == 170213  # fmt: skip
     usdt = next(c for c in wallet(ex)["coin"] if c["coin"] == "USDT")
     assert usdt["locked"] == "80"  # the resting buy reserves its quote
+
+
+def test_resting_orders_reserve_initial_margin() -> None:
+    ex = make_exchange(balance="1000")
+    bid, _ = top(ex)
+    price = bid - 100
+    before = Decimal(wallet(ex)["totalAvailableBalance"])
+    order(ex, side="Buy", orderType="Limit", qty="0.090", price=str(price))
+    account = wallet(ex)
+    reserved = (price * Decimal("0.090") / 10).quantize(Decimal("1e-8"))
+    assert Decimal(account["totalInitialMargin"]) == reserved
+    assert Decimal(account["coin"][0]["totalOrderIM"]) == reserved
+    assert Decimal(account["totalAvailableBalance"]) == before - reserved
+    with pytest.raises(SimError) as err:  # what is left (~209 USDT) cannot carry another 0.03 BTC at 10x
+        order(ex, side="Buy", orderType="Limit", qty="0.030", price=str(price))
+    assert err.value.ret_code == 110007
+    # a closing order needs no margin: sell against a long position
+    ex.rest_private("/v5/order/cancel-all", "k", {"category": "linear", "symbol": "BTCUSDT"})
+    order(ex, side="Buy", orderType="Market", qty="0.100")
+    _, ask = top(ex)
+    order(ex, side="Sell", orderType="Limit", qty="0.100", price=str(ask + 100))
+    assert Decimal(wallet(ex)["coin"][0]["totalOrderIM"]) == 0
+
+
+def test_liquidation_price_is_where_equity_meets_maintenance_margin() -> None:
+    ex = make_exchange(balance="1000")
+    order(ex, side="Buy", orderType="Market", qty="0.100")
+    pos = ex.rest_private("/v5/position/list", "k", {"category": "linear", "symbol": "BTCUSDT"})["list"][0]
+    liq, avg, size = Decimal(pos["liqPrice"]), Decimal(pos["avgPrice"]), Decimal(pos["size"])
+    wallet_balance = Decimal(wallet(ex)["totalWalletBalance"])
+    assert 0 < liq < avg
+    equity_at_liq = wallet_balance + (liq - avg) * size
+    assert abs(equity_at_liq - Decimal("0.005") * liq * size) < Decimal("0.1") * size + Decimal("0.01")
+    order(ex, side="Sell", orderType="Market", qty="0.200")  # flip to a short: liq above the entry
+    short = ex.rest_private("/v5/position/list", "k", {"category": "linear", "symbol": "BTCUSDT"})["list"][0]
+    assert short["side"] == "Sell" and Decimal(short["liqPrice"]) > Decimal(short["avgPrice"])

@@ -30,6 +30,9 @@ class FakeOwner:
     def release(self, sub):
         self.released.append(sub)
 
+    def forget(self, sub):
+        pass
+
 
 def make_sub(kind="orderbook", host=None):
     topic = parse_topic("orderbook.50.BTCUSDT" if kind == "orderbook" else "tickers.BTCUSDT")

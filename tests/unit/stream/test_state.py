@@ -74,6 +74,9 @@ class TestBook:
         r = BookReducer()
         r.apply(book_msg("snapshot", 7, [("100", "1")], [("101", "2")]))
         assert r.apply(book_msg("delta", 7, [("100", "9")])) == IGNORED
+        r.apply(book_msg("snapshot", 7, [("100", "1")], [("101", "2")]))  # a level-1 style re-push
+        r.apply(book_msg("snapshot", 8, [("100", "2")], [("101", "2")]))  # level 1 is snapshots only
+        assert r.resets == 0
         r.apply(book_msg("snapshot", 1, [("100", "1")], [("101", "2")]))
         assert r.resets == 1 and r.latest().u == 1
 

@@ -1,0 +1,136 @@
+"""The frame scheduler: per-widget rate, the shared message budget, no idle timers, failures contained."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bybit_widgets.widgets.scheduler import FrameScheduler
+
+
+class Counter:
+    """A stand-in view: counts its frames, sends ``messages`` per frame."""
+
+    def __init__(self, hz: float, messages: int = 1, fail: bool = False) -> None:
+        self.frame_interval = 1.0 / hz
+        self.messages = messages
+        self.fail = fail
+        self.frames: list[float] = []
+        self.failures: list[BaseException] = []
+
+    def _flush_frame(self) -> int:
+        self.frames.append(asyncio.get_running_loop().time())
+        if self.fail:
+            raise RuntimeError("render broke")
+        return self.messages
+
+    def _frame_failed(self, error: BaseException) -> None:
+        self.failures.append(error)
+
+
+async def hammer(scheduler: FrameScheduler, widgets: list[Counter], seconds: float) -> None:
+    """Mark every widget dirty as fast as a busy feed would (every millisecond) for ``seconds``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while loop.time() < end:
+        for widget in widgets:
+            scheduler.request(widget)
+        await asyncio.sleep(0.001)
+
+
+def test_a_widget_gets_at_most_max_hz_frames_and_the_last_change_is_not_lost():
+    async def main():
+        scheduler = FrameScheduler(asyncio.get_running_loop())
+        widget = Counter(hz=20)
+        await hammer(scheduler, [widget], 1.0)
+        marked_last = asyncio.get_running_loop().time()
+        await asyncio.sleep(0.2)  # let the pending frame fire (this is the thing measured, not a sync)
+        return widget.frames, marked_last, scheduler
+
+    frames, marked_last, scheduler = asyncio.run(main())
+    assert 15 <= len(frames) <= 22, len(frames)
+    gaps = [b - a for a, b in zip(frames, frames[1:])]
+    assert min(gaps) >= 0.05 - 0.003, min(gaps)
+    assert frames[-1] >= marked_last - 0.001, "the newest state must still get a frame after the burst"
+    assert scheduler.pending == 0
+
+
+def test_the_shared_budget_caps_all_widgets_together():
+    async def main():
+        scheduler = FrameScheduler(asyncio.get_running_loop(), max_messages_per_second=100)
+        widgets = [Counter(hz=60) for _ in range(12)]  # would be 720 messages/s without the budget
+        await hammer(scheduler, widgets, 1.5)
+        return widgets, scheduler
+
+    widgets, scheduler = asyncio.run(main())
+    total = sum(len(w.frames) for w in widgets)
+    assert total <= 100 * 1.5 + 10 + 2, total  # rate x time + the burst capacity (a tenth of a second)
+    assert total >= 100 * 1.5 * 0.8, total  # and the budget is actually used
+    counts = [len(w.frames) for w in widgets]
+    assert max(counts) - min(counts) <= 3, f"the longest waiting go first: {counts}"
+    assert scheduler.stats.deferred > 0
+
+
+def test_multi_message_frames_count_against_the_budget():
+    async def main():
+        scheduler = FrameScheduler(asyncio.get_running_loop(), max_messages_per_second=60)
+        chart = Counter(hz=50, messages=3)  # e.g. a bokeh patch: three comm messages
+        await hammer(scheduler, [chart], 1.0)
+        return chart
+
+    chart = asyncio.run(main())
+    assert len(chart.frames) * 3 <= 60 + 6 + 3, len(chart.frames)
+
+
+def test_nothing_runs_while_nothing_is_dirty():
+    async def main():
+        scheduler = FrameScheduler(asyncio.get_running_loop())
+        widget = Counter(hz=25)
+        scheduler.request(widget)
+        await asyncio.sleep(0.05)
+        assert len(widget.frames) == 1
+        assert scheduler._timer is None  # no timer armed when idle
+        await asyncio.sleep(0.1)
+        return widget
+
+    assert len(asyncio.run(main()).frames) == 1
+
+
+def test_a_failing_widget_is_reported_and_does_not_stop_the_others():
+    async def main():
+        scheduler = FrameScheduler(asyncio.get_running_loop())
+        broken, fine = Counter(hz=50, fail=True), Counter(hz=50)
+        await hammer(scheduler, [broken, fine], 0.3)
+        await asyncio.sleep(0.05)
+        return broken, fine, scheduler
+
+    broken, fine, scheduler = asyncio.run(main())
+    assert len(fine.frames) >= 10
+    assert broken.failures and isinstance(broken.failures[0], RuntimeError)
+    assert scheduler.stats.errors == len(broken.failures)
+
+
+def test_discard_and_cross_thread_requests():
+    async def main():
+        loop = asyncio.get_running_loop()
+        scheduler = FrameScheduler(loop)
+        gone, other = Counter(hz=10), Counter(hz=10)
+        scheduler.request(gone)
+        scheduler.discard(gone)
+        await loop.run_in_executor(None, scheduler.request, other)  # from another thread: hops onto the loop
+        await asyncio.sleep(0.05)
+        return gone, other
+
+    gone, other = asyncio.run(main())
+    assert gone.frames == [] and len(other.frames) == 1
+
+
+def test_one_scheduler_per_loop_and_bad_budget_refused():
+    async def main():
+        loop = asyncio.get_running_loop()
+        assert FrameScheduler.for_loop(loop) is FrameScheduler.for_loop(loop)
+
+    asyncio.run(main())
+    with pytest.raises(ValueError, match="max_messages_per_second"):
+        FrameScheduler(asyncio.new_event_loop(), max_messages_per_second=0)
