@@ -120,17 +120,17 @@ def connect(
         resolve_environment(env)  # raises with the list of known names
     if (api_key is None) != (api_secret is None):
         raise ValueError("pass both api_key and api_secret, or neither")
+    if api_key is None:
+        api_key = os.environ.get("BYBIT_API_KEY") or None
+        api_secret = os.environ.get("BYBIT_API_SECRET") or None
+        if (api_key is None) != (api_secret is None):
+            raise ValueError("set both BYBIT_API_KEY and BYBIT_API_SECRET, or neither")
     exchange = None
     if env == "sim" and base_url is None:
         exchange = _embedded_exchange(seed, api_key, api_secret)
         api_key = api_key or exchange.api_key
         api_secret = api_secret or exchange.api_secret
         base_url, base_ws_url = exchange.rest_url, exchange.ws_url
-    elif api_key is None:
-        api_key = os.environ.get("BYBIT_API_KEY") or None
-        api_secret = os.environ.get("BYBIT_API_SECRET") or None
-        if (api_key is None) != (api_secret is None):
-            raise ValueError("set both BYBIT_API_KEY and BYBIT_API_SECRET, or neither")
     if base_url is not None and base_ws_url is None:
         base_ws_url = "ws" + base_url[4:] if base_url.startswith("http") else None
     client_env = env if env in ("testnet", "demo", "mainnet") else None

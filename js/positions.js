@@ -166,9 +166,9 @@ function render({ model, el }) {
     setText(row.c.symbol, o.symbol);
     setText(row.c.side, o.side);
     setClass(row.c.side, ["bw-up", "bw-down"], o.side === "Buy" ? "bw-up" : "bw-down");
-    setText(row.c.type, o.trigger ? `${o.type}, trigger ${groupDigits(o.trigger)}` : o.type + (o.reduce_only ? " (reduce)" : ""));
+    setText(row.c.type, o.trigger ? `${o.type} at ${groupDigits(o.trigger)}` : o.type + (o.reduce_only ? " (reduce)" : ""));
     setText(row.c.price, groupDigits(o.price) || "market");
-    setText(row.c.qty, o.qty);
+    setText(row.c.qty, Number(o.qty) === 0 && o.reduce_only ? "position" : o.qty); // a position's TP/SL follows its size
     setText(row.c.filled, o.filled);
     setText(row.c.status, o.status);
     const cancelling = busy.has(`cancel:${o.order_id}`);

@@ -20,9 +20,10 @@ import asyncio
 import logging
 import time
 import zlib
+from dataclasses import replace
 from typing import Any
 
-from ..protocol.topics import ORDERBOOK_DEPTHS
+from ..protocol.topics import CATEGORIES, ORDERBOOK_DEPTHS
 from .clock import SimClock
 from .config import SimConfig
 from .connection import CLOSE_GOING_AWAY, Connection
@@ -35,6 +36,8 @@ from .reject import Reject
 from .streams import TICK_MS, PushContext
 from .tasks import spawn
 from .ws_private import PrivateHub
+
+UNLIMITED_BUDGET = 1_000_000  # requests per second announced when rate limits are off
 
 __all__ = ["SimCore"]
 
@@ -165,13 +168,22 @@ class SimCore:
             self.replay.set_paused(paused)
 
     # -- private calls -----------------------------------------------------------------------------
-    def hit_limit(self, api_key: str, path: str, params: Any) -> LimitState | None:
-        """Spend one unit of the caller's budget; ``None`` when rate limits are off (no budget, no headers)."""
+    def hit_limit(self, api_key: str, path: str, params: Any) -> LimitState:
+        """Spend one unit of the caller's budget and report it as Bybit's headers do.
+
+        Budgets run on true elapsed time: a ``clock_skew`` fault shifts only
+        the times the server reports, so clearing it cannot strand requests
+        "in the future" of a window. With rate limits off the account gets a
+        budget no client reaches, still announced in the headers the way a
+        high VIP level is, so clients that pace themselves from headers learn it.
+        """
+        skew = self.clock.skew_ms
         if not self.config.rate_limits:
-            return None
+            return LimitState(True, UNLIMITED_BUDGET, UNLIMITED_BUDGET - 1, self.clock.now_ms())
         category = params.get("category") if isinstance(params, dict) else None
-        return self.uid_limits.hit(api_key, path, category if isinstance(category, str) else None,
-                                   self.clock.now_ms())  # fmt: skip
+        known = category if category in CATEGORIES else None  # never one budget per junk value
+        state = self.uid_limits.hit(api_key, path, known, self.clock.now_ms() - skew)
+        return replace(state, reset_ms=state.reset_ms + skew)
 
     def call_private(self, path: str, api_key: str, params: dict) -> Any:
         """Run a signed endpoint on the engine; an engine bug becomes 10016, logged, never silent."""

@@ -82,7 +82,7 @@ async def v5_endpoint(request: Request) -> Response:
     core = request.app.state.core
     now = core.clock.now_ms()
     ip = request.client.host if request.client else "unknown"
-    if not core.ip_limits.hit(ip, now):
+    if not core.ip_limits.hit(ip, now - core.clock.skew_ms):  # limits run on true elapsed time
         return _text(403, "403 Forbidden: access too frequent")
     method = request.method
     if method not in ("GET", "POST"):

@@ -40,6 +40,13 @@ def generate_keys() -> tuple[str, str]:
             "".join(secrets.choice(_ALNUM) for _ in range(36)))  # fmt: skip
 
 
+def _ws_impl() -> str:
+    """uvicorn's sans-I/O websockets protocol (uvicorn >= 0.35) costs less per frame; older ones lack it."""
+    from uvicorn.config import WS_PROTOCOLS
+
+    return "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "websockets"
+
+
 def _new_loop() -> asyncio.AbstractEventLoop:
     try:
         import uvloop
@@ -166,9 +173,8 @@ class SimServer:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level=self._log_level, log_config=None, access_log=False,
-                                ws="websockets-sansio", ws_max_size=1 << 20, lifespan="on",
-                                timeout_graceful_shutdown=5)  # fmt: skip
+        config = uvicorn.Config(app, log_level=self._log_level, log_config=None, access_log=False, ws=_ws_impl(),
+                                ws_max_size=1 << 20, lifespan="on", timeout_graceful_shutdown=5)  # fmt: skip
         started = threading.Event()
         self._server = _Server(config, started)
         self._loop = _new_loop()

@@ -501,7 +501,8 @@ function render({ model, el }) {
     }
     const s = spreadOf(book);
     setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
-    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)} · ${s.bps < 1 ? s.bps.toFixed(2) : s.bps.toFixed(1)} bps`);
+    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`);
+    setAttr(spread, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
     setAttr(root, "data-u", book.u || null);
     setAttr(root, "data-ts", book.ts || null);
     if (!centred && book.bids.length && book.asks.length && body.scrollHeight > body.clientHeight && !userScrolled) {

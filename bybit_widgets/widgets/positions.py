@@ -83,7 +83,7 @@ class Positions(LiveWidget):
         self.orders = [
             {
                 "order_id": o.order_id, "order_link_id": o.order_link_id or "", "symbol": o.symbol,
-                "category": o.category or "linear", "side": o.side, "type": o.order_type, "price": _nz(o.price),
+                "category": o.category or "linear", "side": o.side, "type": _order_kind(o), "price": _nz(o.price),
                 "qty": _s(o.qty), "filled": _s(o.cum_exec_qty), "status": o.order_status,
                 "trigger": _nz(o.trigger_price), "reduce_only": bool(o.reduce_only),
             }
@@ -192,6 +192,15 @@ class Positions(LiveWidget):
             return f"TP/SL set on {symbol}"
 
         return self._start(f"tpsl:{symbol}", f"setting TP/SL on {symbol}", tpsl)
+
+
+_STOP_KINDS = {"TakeProfit": "Take profit", "StopLoss": "Stop loss", "PartialTakeProfit": "Take profit (part)",
+               "PartialStopLoss": "Stop loss (part)", "TrailingStop": "Trailing stop", "Stop": "Conditional"}  # fmt: skip
+
+
+def _order_kind(order: Any) -> str:
+    """"Limit" / "Market", or what a conditional order is for ("Take profit" on a position's TP)."""
+    return _STOP_KINDS.get(order.stop_order_type or "", order.order_type or "")
 
 
 def _required(content: dict, name: str) -> str:

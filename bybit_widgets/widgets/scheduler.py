@@ -107,7 +107,8 @@ class FrameScheduler:
     def request(self, widget: Framed) -> None:
         """Mark ``widget`` dirty: it gets a frame as soon as its rate and the budget allow."""
         if asyncio._get_running_loop() is not self.loop:
-            self.loop.call_soon_threadsafe(self.request, widget)
+            if not self.loop.is_closed():  # a closed loop runs nothing any more: no frame to give
+                self.loop.call_soon_threadsafe(self.request, widget)
             return
         key = id(widget)
         entry = self._entries.get(key)
@@ -120,7 +121,7 @@ class FrameScheduler:
 
     def discard(self, widget: Framed) -> None:
         """Forget ``widget`` (closed): no further frames."""
-        if asyncio._get_running_loop() is not self.loop:
+        if asyncio._get_running_loop() is not self.loop and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.discard, widget)
             return
         key = id(widget)

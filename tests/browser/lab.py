@@ -71,8 +71,12 @@ class Lab:
         return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
 
 
-def start_lab(root: Path) -> Lab:
-    """Start JupyterLab on loopback with private directories; return once it answers."""
+def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
+    """Start JupyterLab on loopback with private directories; return once it answers.
+
+    ``extra_env`` reaches the server and so every kernel it starts (the benchmark passes
+    the URL of an out-of-process exchange this way).
+    """
     work = root / "work"
     work.mkdir(parents=True)
     for notebook in NOTEBOOKS.glob("*.ipynb"):
@@ -91,6 +95,7 @@ def start_lab(root: Path) -> Lab:
         env[name] = str(path)
     for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_ENV"):
         env.pop(name, None)  # the notebooks must run on the embedded exchange
+    env.update(extra_env or {})
     port, token = free_port(), secrets.token_hex(16)
     log = open(root / "lab.log", "wb")
     process = subprocess.Popen(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -104,17 +106,20 @@ def test_http_statuses(sim, rest):
 
 
 def test_per_uid_rate_limit_headers_and_10006(sim, rest):
-    statuses = []
-    for _ in range(11):
-        response = rest.get("/v5/user/query-api")
-        statuses.append((response.json()["retCode"], int(response.headers["X-Bapi-Limit-Status"])))
-        assert response.headers["X-Bapi-Limit"] == "10"
-    # all inside one second (the loop is fast); the 11th is refused with the reset time ahead
-    assert [s[0] for s in statuses[:10]] == [0] * 10 and statuses[-1][0] == 10006
-    assert [s[1] for s in statuses[:10]] == list(range(9, -1, -1))
-    body = response.json()
-    assert body["retMsg"] == "Too many visits!"
-    assert int(response.headers["X-Bapi-Limit-Reset-Timestamp"]) > body["time"] - 1000
+    async def burst() -> list[httpx.Response]:  # 11 requests inside one second, whatever the machine load
+        async with httpx.AsyncClient(base_url=sim.rest_url) as http:
+            return await asyncio.gather(*(http.get("/v5/user/query-api", headers=signed_headers(KEY, SECRET, ""))
+                                          for _ in range(11)))  # fmt: skip
+
+    responses = asyncio.run(burst())
+    codes = sorted(r.json()["retCode"] for r in responses)
+    assert codes == [0] * 10 + [10006]
+    assert all(r.headers["X-Bapi-Limit"] == "10" for r in responses)
+    remaining = sorted(int(r.headers["X-Bapi-Limit-Status"]) for r in responses if r.json()["retCode"] == 0)
+    assert remaining == list(range(10))
+    refused = next(r for r in responses if r.json()["retCode"] == 10006)
+    assert refused.json()["retMsg"] == "Too many visits!" and refused.headers["X-Bapi-Limit-Status"] == "0"
+    assert refused.json()["time"] < int(refused.headers["X-Bapi-Limit-Reset-Timestamp"]) <= refused.json()["time"] + 1000
     # another endpoint has its own budget
     assert rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}).json()["retCode"] == 0
 
@@ -128,8 +133,6 @@ def test_ip_limit_answers_403():
 
 def test_asgi_app_in_process():
     """create_app() is a plain ASGI app: httpx's ASGITransport drives it without sockets."""
-    import asyncio
-
     from bybit_widgets.sim.app import create_app
     from bybit_widgets.sim.engine.exchange import Exchange
 
@@ -151,4 +154,25 @@ def test_rate_limits_can_be_turned_off_for_benchmarks():
             rest.close()
     assert [r.status_code for r in responses] == [200] * 12
     assert [r.json()["retCode"] for r in responses] == [0] * 12
-    assert "X-Bapi-Limit" not in responses[-1].headers  # no budget, nothing for a client to pace on
+    # the budget announced is one no client reaches, so clients pacing from headers learn it
+    assert int(responses[-1].headers["X-Bapi-Limit"]) >= 1_000_000
+
+
+def test_clearing_a_clock_skew_does_not_strand_the_budget():
+    """Budgets count true elapsed time: a +30 s skew, once cleared, leaves no window full of 'future' requests."""
+    with run(seed=1, api_key=KEY, api_secret=SECRET) as sim:
+        rest = Rest(sim.rest_url, KEY, SECRET)
+        try:
+            sim.fault("clock_skew", ms=30_000)
+            for _ in range(10):  # the 10/s budget spent while the server's clock is 30 s ahead
+                assert rest.get("/v5/user/query-api", ts=now_ms() + 30_000).json()["retCode"] == 0
+            sim.clear_faults()
+            deadline = time.monotonic() + 3.0
+            while True:  # within about a second the budget is back, not 30 s later
+                body = rest.get("/v5/user/query-api").json()
+                if body["retCode"] == 0:
+                    break
+                assert body["retCode"] == 10006 and time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            rest.close()

@@ -110,16 +110,13 @@ def test_orderbook_snapshot_then_deltas_with_continuous_u_match_truth(sim):
 
 
 def test_push_intervals(sim):
-    """Median interval between pushes: orderbook.50 20 ms, linear tickers 100 ms, spot tickers 50 ms."""
+    """Median interval between pushes (server ``ts``): orderbook.50 20 ms, linear tickers 100 ms, spot 50 ms."""
 
     async def intervals(url: str, topic: str, count: int) -> float:
         async with await Ws.open(url) as ws:
             await ws.request({"op": "subscribe", "args": [topic]})
-            stamps = []
-            while len(stamps) < count:
-                await ws.until(topic_is(topic), 5)
-                stamps.append(time.monotonic())
-            return statistics.median(b - a for a, b in zip(stamps, stamps[1:])) * 1000
+            stamps = [m["ts"] for m in await ws.collect(topic_is(topic), count, 10)]
+            return statistics.median(b - a for a, b in zip(stamps, stamps[1:]))
 
     async def main():
         book = await intervals(sim.ws_public_linear, "orderbook.50.BTCUSDT", 40)
@@ -177,18 +174,14 @@ def test_level1_is_snapshot_only_and_repeats_after_3s_unchanged(sim):
             await ws.request({"op": "subscribe", "args": ["orderbook.1.BTCUSDT"]})
             frames = await ws.collect(topic_is("orderbook.1.BTCUSDT"), 5)
             assert all(f["type"] == "snapshot" for f in frames)
+            us = [f["data"]["u"] for f in frames]
+            assert all(b - a in (0, 1) for a, b in zip(us, us[1:]))
             sim.pause()
-            last = await ws.until(topic_is("orderbook.1.BTCUSDT"))
-            start = time.monotonic()
+            final_u = sim.truth_book("BTCUSDT", 1)["u"]  # nothing changes any more
+            last = await ws.until(lambda m: m.get("topic") == "orderbook.1.BTCUSDT" and m["data"]["u"] == final_u)
             again = await ws.until(topic_is("orderbook.1.BTCUSDT"), 6)
-            waited = time.monotonic() - start
-            assert again["data"]["u"] in (last["data"]["u"], last["data"]["u"] + 1)
-            if again["data"]["u"] == last["data"]["u"] + 1:  # the pause landed after a change: one more push
-                last = again
-                start = time.monotonic()
-                again = await ws.until(topic_is("orderbook.1.BTCUSDT"), 6)
-                waited = time.monotonic() - start
-            assert again["data"] == last["data"] and 2.5 <= waited <= 4.0, waited
+            assert again["data"] == last["data"]  # the same snapshot, same u
+            assert 3000 <= again["ts"] - last["ts"] <= 3200, again["ts"] - last["ts"]
 
     arun(main())
 
