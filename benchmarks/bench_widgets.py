@@ -71,9 +71,10 @@ def kernel_client(lab, root: Path) -> tuple[BlockingKernelClient, psutil.Process
     client = BlockingKernelClient(connection_file=str(connection))
     client.load_connection_file()
     client.start_channels()
-    log(f"channels to {connection.name} started")
-    client.wait_for_ready(timeout=30)
-    log("kernel answers")
+    # (not wait_for_ready(): it did not return with the kernel's loop busy streaming; one kernel_info does)
+    msg_id = client.kernel_info()
+    while client.get_shell_msg(timeout=30)["parent_header"].get("msg_id") != msg_id:
+        pass
     process = next(p for p in psutil.process_iter(["cmdline"]) if kernel["id"] in " ".join(p.info["cmdline"] or []))
     return client, process
 

@@ -23,26 +23,13 @@ from .auth import verify_ws_auth
 from .connection import Connection
 from .faults import FaultBoard
 from .reject import Reject
-from .wsloop import BadMessage, parse_message, pump
+from .wsloop import BadMessage, parse_message, serve_authenticated
 
-__all__ = ["PrivateHub", "private_endpoint", "parse_max_active_time", "SERVED_TOPICS"]
+__all__ = ["PrivateHub", "private_endpoint", "SERVED_TOPICS"]
 
 SERVED_TOPICS = ("order", "execution", "execution.fast", "position", "wallet", "greeks")  # greeks: options only
 _FAST_FIELDS = ("category", "symbol", "execId", "execPrice", "execQty", "orderId", "isMaker", "orderLinkId",
                 "side", "execTime", "seq")  # fmt: skip
-
-
-def parse_max_active_time(text: str | None, default_s: float) -> float:
-    """``?max_active_time=`` as seconds: ``30s``..``600s`` or ``1m``..``10m``; ``ValueError`` otherwise."""
-    if text is None:
-        return default_s
-    unit, number = text[-1:], text[:-1]
-    if unit not in ("s", "m") or not number.isdigit():
-        raise ValueError(f"max_active_time must look like '30s' or '5m', got {text!r}")
-    seconds = int(number) * (60 if unit == "m" else 1)
-    if not 30 <= seconds <= 600:
-        raise ValueError(f"max_active_time must be between 30s and 600s, got {text!r}")
-    return float(seconds)
 
 
 class PrivateHub:
@@ -188,18 +175,4 @@ class PrivateSession:
 
 async def private_endpoint(websocket: WebSocket) -> None:
     core = websocket.app.state.core
-    try:
-        idle_s = parse_max_active_time(websocket.query_params.get("max_active_time"), core.config.idle_timeout_s)
-    except ValueError as exc:
-        await websocket.close(code=1008, reason=str(exc)[:120])
-        return
-    await websocket.accept()
-    conn = Connection(websocket, "private", max_queue=core.config.max_queue, idle_s=idle_s)
-    conn.start()
-    core.private.add(conn)
-    session = PrivateSession(core, conn)
-    try:
-        await pump(websocket, conn, session.handle, core.faults)
-    finally:
-        core.private.remove(conn)
-        await conn.stop()
+    await serve_authenticated(websocket, "private", PrivateSession, core.private.add, core.private.remove)

@@ -23,8 +23,7 @@ from .connection import Connection
 from .engine.exchange import SimError
 from .ratelimit import LimitState
 from .reject import Reject
-from .ws_private import parse_max_active_time
-from .wsloop import BadMessage, parse_message, pump
+from .wsloop import BadMessage, parse_message, serve_authenticated
 
 __all__ = ["trade_endpoint", "TRADE_OPS"]
 
@@ -145,18 +144,4 @@ class TradeSession:
 
 async def trade_endpoint(websocket: WebSocket) -> None:
     core = websocket.app.state.core
-    try:
-        idle_s = parse_max_active_time(websocket.query_params.get("max_active_time"), core.config.idle_timeout_s)
-    except ValueError as exc:
-        await websocket.close(code=1008, reason=str(exc)[:120])
-        return
-    await websocket.accept()
-    conn = Connection(websocket, "trade", max_queue=core.config.max_queue, idle_s=idle_s)
-    conn.start()
-    core.trade.add(conn)
-    session = TradeSession(core, conn)
-    try:
-        await pump(websocket, conn, session.handle, core.faults)
-    finally:
-        core.trade.discard(conn)
-        await conn.stop()
+    await serve_authenticated(websocket, "trade", TradeSession, core.trade.add, core.trade.discard)

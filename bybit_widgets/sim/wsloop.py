@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Any, Callable
 
 from starlette.websockets import WebSocket
 
@@ -11,11 +11,24 @@ from ..protocol.codec import DecodeError, decode
 from .connection import Connection
 from .faults import FaultBoard
 
-__all__ = ["pump", "parse_message", "BadMessage", "MAX_MESSAGE_CHARS"]
+__all__ = ["pump", "serve_authenticated", "parse_max_active_time", "parse_message", "BadMessage", "MAX_MESSAGE_CHARS"]
 
 log = logging.getLogger("bybit_widgets.sim")
 
 MAX_MESSAGE_CHARS = 64_000  # a request this long is refused with an error reply (args alone may be 21,000)
+
+
+def parse_max_active_time(text: str | None, default_s: float) -> float:
+    """``?max_active_time=`` as seconds: ``30s``..``600s`` or ``1m``..``10m``; ``ValueError`` otherwise."""
+    if text is None:
+        return default_s
+    unit, number = text[-1:], text[:-1]
+    if unit not in ("s", "m") or not number.isdigit():
+        raise ValueError(f"max_active_time must look like '30s' or '5m', got {text!r}")
+    seconds = int(number) * (60 if unit == "m" else 1)
+    if not 30 <= seconds <= 600:
+        raise ValueError(f"max_active_time must be between 30s and 600s, got {text!r}")
+    return float(seconds)
 
 
 class BadMessage(Exception):
@@ -60,3 +73,25 @@ async def pump(websocket: WebSocket, conn: Connection, handle: Callable[[str | b
         except Exception:
             log.exception("sim: %s connection %s failed to handle a message", conn.kind, conn.conn_id)
             conn.send_obj({"success": False, "ret_msg": "error:internal error", "conn_id": conn.conn_id})
+
+
+async def serve_authenticated(websocket: WebSocket, kind: str, make_session: Callable[[Any, Connection], Any],
+                              register: Callable[[Connection], None],
+                              unregister: Callable[[Connection], None]) -> None:  # fmt: skip
+    """Accept a private or trade connection (honouring ``?max_active_time=``) and serve it until it ends."""
+    core = websocket.app.state.core
+    try:
+        idle_s = parse_max_active_time(websocket.query_params.get("max_active_time"), core.config.idle_timeout_s)
+    except ValueError as exc:
+        await websocket.close(code=1008, reason=str(exc)[:120])
+        return
+    await websocket.accept()
+    conn = Connection(websocket, kind, max_queue=core.config.max_queue, idle_s=idle_s)
+    conn.start()
+    register(conn)
+    session = make_session(core, conn)
+    try:
+        await pump(websocket, conn, session.handle, core.faults)
+    finally:
+        unregister(conn)
+        await conn.stop()

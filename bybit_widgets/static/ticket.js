@@ -313,7 +313,16 @@ function render({ model, el }) {
     model.set(name, value);
     model.save_changes();
   };
-  const head = header("", envBadge(model.get("env")));
+  const symbol = h("input", { class: "bw-input bw-symbol-input", "aria-label": "symbol", title: "Symbol: type one and press Enter", spellcheck: "false", autocomplete: "off" });
+  const commitSymbol = () => {
+    const value = symbol.value.trim().toUpperCase();
+    if (value && value !== model.get("symbol")) set("symbol", value);
+    else symbol.value = model.get("symbol");
+  };
+  symbol.addEventListener("change", commitSymbol);
+  symbol.addEventListener("keydown", (e) => e.key === "Enter" && symbol.blur());
+  const head = header("Order", symbol, envBadge(model.get("env")));
+  head.el.insertBefore(symbol, head.title);
 
   // side
   const buy = h("button", { class: "bw-side-btn bw-buy", type: "button", "data-testid": "bw-ticket-side-buy", text: "Buy / Long", onclick: () => set("side", "Buy") });
@@ -434,7 +443,7 @@ function render({ model, el }) {
     const side = model.get("side");
     const orderType = model.get("order_type");
     const st = model.get("status") || {};
-    setText(head.title, `${model.get("symbol")} · Order`);
+    if (document.activeElement !== symbol) symbol.value = model.get("symbol");
     updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
     updateError(error, model.get("error"));
     buy.classList.toggle("bw-active", side === "Buy");

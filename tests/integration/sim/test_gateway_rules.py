@@ -8,7 +8,7 @@ from bybit_widgets.sim.auth import verify_rest, verify_ws_auth
 from bybit_widgets.sim.faults import FaultBoard, parse_fault
 from bybit_widgets.sim.ratelimit import IpLimiter, UidLimiter
 from bybit_widgets.sim.reject import Reject
-from bybit_widgets.sim.ws_private import parse_max_active_time
+from bybit_widgets.sim.wsloop import parse_max_active_time
 
 KEY, SECRET, TS = "test-api-key", "test-secret-0123456789", 1700000000000
 POST_BODY = ('{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001",'
