@@ -35,7 +35,7 @@ from jupyter_client import BlockingKernelClient
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, run_all, start_lab, stop_lab, wait_until  # noqa: E402
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, run_all, start_lab, stop_lab, wait_until
 
 RESULTS = REPO / "benchmarks" / "results" / "widgets.md"
 
@@ -55,7 +55,7 @@ def log(text: str) -> None:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def start_exchange() -> tuple[subprocess.Popen, dict]:
@@ -163,9 +163,11 @@ def main() -> None:
     lines = [
         "# Widgets end to end (Dashboard on BTCUSDT, JupyterLab + headless Chromium)",
         "",
-        f"Run: `python benchmarks/bench_widgets.py --seconds {args.seconds:g}` on "
-        f"{psutil.cpu_count()} cores; window {elapsed:.1f} s; the exchange in its own process "
-        "at Bybit's rates (book 50 every 20 ms, tickers 100 ms, klines 1 s, trades as they happen).",
+        (
+            f"Run: `python benchmarks/bench_widgets.py --seconds {args.seconds:g}` on "
+            f"{psutil.cpu_count()} cores; window {elapsed:.1f} s; the exchange in its own process "
+            "at Bybit's rates (book 50 every 20 ms, tickers 100 ms, klines 1 s, trades as they happen)."
+        ),
         "",
         "| measure | result | target |",
         "|---|---|---|",
@@ -184,9 +186,14 @@ def main() -> None:
     ]
     for name, (m, b) in sorted(rates.items(), key=lambda kv: -kv[1][0]):
         lines.append(f"| {name} | {m:.1f} | {b / 1024:.2f} | {b / m if m else 0:.0f} |")
-    lines += ["", "Latency includes the frame scheduler's coalescing (at most one book frame per 40 ms), the Jupyter",
-              "server hop and the browser's requestAnimationFrame; the round trip is measured on the kernel's ZMQ",
-              "channels from a second client while the browser is attached and streaming."]  # fmt: skip
+    lines += [
+        "",
+        (
+            "Latency includes the frame scheduler's coalescing (at most one book frame per 40 ms), the Jupyter "
+            "server hop and the browser's requestAnimationFrame; the round trip is measured on the kernel's ZMQ "
+            "channels from a second client while the browser is attached and streaming."
+        ),
+    ]
     text = "\n".join(lines) + "\n"
     RESULTS.write_text(text)
     print(text)

@@ -7,6 +7,8 @@ import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } from "./lib/ladder.js";
 
+const FLASH_GAP_MS = 700;
+
 const BANNERS = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting — showing the last book received",
@@ -132,7 +134,12 @@ function render({ model, el }) {
         setText(row.own, mine ? "●" : "");
         setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
         row.el.classList.toggle("bw-has-own", Boolean(mine));
-        if (changed.has(level.price)) flash(row.size, "bw-flash");
+        const move = changed.get(level.price);
+        const now = performance.now();
+        if (move && now - (row.flashedAt || 0) > FLASH_GAP_MS) {
+          row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
+          flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
+        }
       }
     }
     const s = spreadOf(book);

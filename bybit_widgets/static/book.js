@@ -108,7 +108,7 @@ function onChanges(model, names, handler) {
 
 /** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
 function flash(el, cls) {
-  el.classList.remove("bw-flash-up", "bw-flash-down", "bw-flash");
+  el.classList.remove("bw-flash-up", "bw-flash-down");
   void el.offsetWidth;
   el.classList.add(cls);
 }
@@ -320,16 +320,21 @@ function spreadOf(book) {
 }
 
 /**
- * Prices whose size is new or different from `previous` (a Map price -> size of the last
- * frame). Returns {changed: Set of prices, sizes: Map for the next call}. The first frame
- * (empty `previous`) reports nothing, so a fresh view does not flash every row.
+ * Levels whose size moved noticeably since `previous` (a Map price -> size of the last frame):
+ * new levels, and changes of at least `threshold` of the larger of the two sizes (a busy book
+ * nudges most levels every frame; flashing all of them would flash nothing in particular).
+ * Returns {changed: Map price -> +1 (grew or new) / -1 (shrank), sizes: Map for the next call}.
+ * The first frame (empty `previous`) reports nothing, so a fresh view does not flash every row.
  */
-function changedLevels(previous, levels) {
+function changedLevels(previous, levels, threshold = 0.25) {
   const sizes = new Map();
-  const changed = new Set();
+  const changed = new Map();
   for (const [price, size] of levels) {
     sizes.set(price, size);
-    if (previous.size && previous.get(price) !== size) changed.add(price);
+    if (!previous.size) continue;
+    const before = previous.get(price);
+    if (before === undefined) changed.set(price, 1);
+    else if (Math.abs(size - before) >= threshold * Math.max(size, before)) changed.set(price, size > before ? 1 : -1);
   }
   return { changed, sizes };
 }
@@ -370,6 +375,8 @@ const { h, setText, setAttr, frameBatcher, onChanges, flash, header, errorLine, 
 const { fmtFixed, fmtCompact, decimalsOf } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } = __lib_ladder;
+
+const FLASH_GAP_MS = 700;
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -496,7 +503,12 @@ function render({ model, el }) {
         setText(row.own, mine ? "●" : "");
         setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
         row.el.classList.toggle("bw-has-own", Boolean(mine));
-        if (changed.has(level.price)) flash(row.size, "bw-flash");
+        const move = changed.get(level.price);
+        const now = performance.now();
+        if (move && now - (row.flashedAt || 0) > FLASH_GAP_MS) {
+          row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
+          flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
+        }
       }
     }
     const s = spreadOf(book);

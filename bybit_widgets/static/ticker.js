@@ -108,7 +108,7 @@ function onChanges(model, names, handler) {
 
 /** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
 function flash(el, cls) {
-  el.classList.remove("bw-flash-up", "bw-flash-down", "bw-flash");
+  el.classList.remove("bw-flash-up", "bw-flash-down");
   void el.offsetWidth;
   el.classList.add(cls);
 }

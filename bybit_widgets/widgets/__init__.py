@@ -21,8 +21,18 @@ from .ticket import OrderTicket
 from .trades import Trades
 from .watchlist import Watchlist
 
-__all__ = ["Ticker", "Watchlist", "OrderBook", "OrderTicket", "Trades", "Positions", "Candles", "Dashboard",
-           "FrameScheduler", "configure"]  # fmt: skip
+__all__ = [
+    "Candles",
+    "Dashboard",
+    "FrameScheduler",
+    "OrderBook",
+    "OrderTicket",
+    "Positions",
+    "Ticker",
+    "Trades",
+    "Watchlist",
+    "configure",
+]  # fmt: skip
 
 
 def configure(*, max_messages_per_second: float) -> FrameScheduler:

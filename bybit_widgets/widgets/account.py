@@ -19,7 +19,8 @@ import asyncio
 import concurrent.futures
 import logging
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from ..protocol.records import Order, Position, Wallet
 
@@ -46,7 +47,7 @@ def merge_newer(seeded: dict[Any, Any], streamed: dict[Any, Any]) -> dict[Any, A
 class Account:
     """Open orders, positions and wallet of a session's API key. Get it with :meth:`of`."""
 
-    _by_session: weakref.WeakKeyDictionary[Any, Account] = weakref.WeakKeyDictionary()
+    _by_session: ClassVar[weakref.WeakKeyDictionary[Any, Account]] = weakref.WeakKeyDictionary()
 
     def __init__(self, session: Any) -> None:
         self.session = session

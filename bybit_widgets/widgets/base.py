@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 import anywidget
 import orjson
@@ -31,7 +32,7 @@ from ..protocol.errors import BybitError
 from .account import Account
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
 
-__all__ = ["LiveWidget", "SymbolWidget", "combined_state", "decimals_of", "plain_error", "message_size", "STATIC"]
+__all__ = ["STATIC", "LiveWidget", "SymbolWidget", "combined_state", "decimals_of", "message_size", "plain_error"]
 
 log = logging.getLogger("bybit_widgets.widgets")
 
@@ -197,10 +198,7 @@ class LiveWidget(anywidget.AnyWidget):
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         """The loop the streams (and so this widget's frames and tasks) run on."""
-        loop = self.streams.loop
-        if loop is None:
-            loop = self.streams._host.loop  # bind it now: the running loop in a kernel
-        return loop
+        return self.streams.loop  # bound on first read: the kernel's running loop in a notebook
 
     @property
     def scheduler(self) -> FrameScheduler:
@@ -253,7 +251,7 @@ class LiveWidget(anywidget.AnyWidget):
             return
         try:
             handler(content)
-        except Exception as exc:  # bad input from the view: say so, keep the widget alive
+        except Exception as exc:  # noqa: BLE001 - bad input from the view: say so, keep the widget alive
             log.warning("%s message %r failed: %s", type(self).__name__, content.get("type"), exc)
             self.error = plain_error(exc)
 
@@ -294,11 +292,13 @@ class LiveWidget(anywidget.AnyWidget):
         if self._closed:
             return
         self._closed = True
-        self._unbind()
-        for task in tuple(self._tasks):
-            task.cancel()
-        if self._release_account is not None:
-            self._release_account()
+        loop = self.streams.loop
+        if loop is None or not loop.is_closed():  # (a closed loop runs nothing: nothing to unsubscribe)
+            self._unbind()
+            for task in tuple(self._tasks):
+                task.cancel()
+            if self._release_account is not None:
+                self._release_account()
         if self._scheduler is not None:
             self._scheduler.discard(self)
         super().close()
@@ -336,6 +336,7 @@ class SymbolWidget(LiveWidget):
                 self.symbol = normalised  # re-enters with the clean name
                 return
         self.rules = None
+        self.error = ""  # problems of the previous symbol are not this one's
         self._rebind()
         self._load_rules()
 

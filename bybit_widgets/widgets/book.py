@@ -9,7 +9,7 @@ import traitlets
 from .base import STATIC, SymbolWidget
 from .levels import feed_depth_for, group_levels, group_price, pack_book
 
-__all__ = ["OrderBook", "MAX_ROWS"]
+__all__ = ["MAX_ROWS", "OrderBook"]
 
 MAX_ROWS = 200
 

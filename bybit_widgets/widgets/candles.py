@@ -12,13 +12,15 @@ and the position's entry price (dashed).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets
 import traitlets
 
 from ..protocol.topics import KLINE_INTERVALS
-from .base import STATIC, SymbolWidget, message_size as _size
+from .base import STATIC, SymbolWidget
+from .base import message_size as _size
 
 __all__ = ["Candles", "CandlesHeader", "candle_rows", "interval_ms"]
 
@@ -69,8 +71,15 @@ class _Chart:
     """The bokeh side: figures, one column source, the line pool; counts the comm messages it causes."""
 
     def __init__(self, height: int) -> None:
+        from bokeh.core.json_encoder import serialize_json
         from bokeh.layouts import column
-        from bokeh.models import ColumnDataSource, CrosshairTool, HoverTool, NumeralTickFormatter, Span
+        from bokeh.models import (
+            ColumnDataSource,
+            CrosshairTool,
+            HoverTool,
+            NumeralTickFormatter,
+            Span,
+        )
         from bokeh.plotting import figure
         from jupyter_bokeh import BokehModel
 
@@ -86,11 +95,20 @@ class _Chart:
                 if self.comm is not None:  # jupyter_bokeh's close fails when called twice (e.g. again by __del__)
                     super().close()
 
+            def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+                # A page that connects late (Voila renders after running the notebook; a reloaded
+                # tab) asks for the whole state: give it the chart as it is now, not as it was
+                # built; the patches sent before that page existed went nowhere.
+                state = super().get_state(key, drop_defaults)
+                if "render_bundle" in state:
+                    state["render_bundle"] = serialize_json(self._model_to_traits(self._model))
+                return state
+
         self.messages = 0
         self.bytes = 0
         self.source = ColumnDataSource(candle_rows([], _MINUTE))
-        common = dict(x_axis_type="datetime", sizing_mode="stretch_width", toolbar_location=None,
-                      background_fill_alpha=0, border_fill_alpha=0, outline_line_alpha=0)  # fmt: skip
+        common = {"x_axis_type": "datetime", "sizing_mode": "stretch_width", "toolbar_location": None,
+                  "background_fill_alpha": 0, "border_fill_alpha": 0, "outline_line_alpha": 0}  # fmt: skip
         price = figure(height=height, tools="xpan,xwheel_zoom,reset", active_scroll="xwheel_zoom", **common)
         price.segment("t", "high", "t", "low", source=self.source, color="color", line_width=1)
         bodies = price.vbar("t", "w", "open", "close", source=self.source, fill_color="color", line_color="color")

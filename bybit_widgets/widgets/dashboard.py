@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets
 
@@ -33,7 +34,7 @@ class Dashboard(ipywidgets.GridBox):
                  interval: str = "1", depth: int = 20, session: Any = None) -> None:  # fmt: skip
         symbol = symbol.strip().upper()
         watch = list(dict.fromkeys([*(symbols or DEFAULT_SYMBOLS), symbol]))
-        common = dict(category=category, session=session)
+        common = {"category": category, "session": session}
         self.watchlist = Watchlist(watch, selected=symbol, **common)
         self.ticker = Ticker(symbol, **common)
         self.candles = Candles(symbol, interval, height=300, **common)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..protocol.topics import ORDERBOOK_DEPTHS
 
-__all__ = ["group_levels", "pack_book", "unpack_book", "feed_depth_for", "group_price"]
+__all__ = ["feed_depth_for", "group_levels", "group_price", "pack_book", "unpack_book"]
 
 Level = tuple[float, float]
 

@@ -16,8 +16,15 @@ from typing import Any
 
 from ..protocol.rules import InstrumentRules
 
-__all__ = ["OrderForm", "FormCheck", "Problem", "check_form", "new_order_link_id", "status_of_order",
-           "REJECT_REASONS"]  # fmt: skip
+__all__ = [
+    "REJECT_REASONS",
+    "FormCheck",
+    "OrderForm",
+    "Problem",
+    "check_form",
+    "new_order_link_id",
+    "status_of_order",
+]  # fmt: skip
 
 SIDES = ("Buy", "Sell")
 ORDER_TYPES = ("Market", "Limit")

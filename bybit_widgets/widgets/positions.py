@@ -118,7 +118,7 @@ class Positions(LiveWidget):
         async def run() -> None:
             try:
                 done = await coro_fn()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure is the user's news, in the notice line
                 self.notice = {"kind": "error", "text": f"{label} failed: {plain_error(exc)}"}
             else:
                 self.notice = {"kind": "ok", "text": done}

@@ -25,9 +25,9 @@ import logging
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
-__all__ = ["FrameScheduler", "Framed", "SchedulerStats", "DEFAULT_MAX_HZ", "DEFAULT_MAX_MESSAGES_PER_SECOND"]
+__all__ = ["DEFAULT_MAX_HZ", "DEFAULT_MAX_MESSAGES_PER_SECOND", "FrameScheduler", "Framed", "SchedulerStats"]
 
 log = logging.getLogger("bybit_widgets.widgets")
 
@@ -59,7 +59,7 @@ class SchedulerStats:
 
 
 class _Entry:
-    __slots__ = ("ref", "last", "dirty_since")
+    __slots__ = ("dirty_since", "last", "ref")
 
     def __init__(self, widget: Framed) -> None:
         self.ref = weakref.ref(widget)
@@ -73,8 +73,10 @@ class FrameScheduler:
     ``request(widget)`` from any thread is safe: it hops onto the loop.
     """
 
-    _instances: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FrameScheduler] = weakref.WeakKeyDictionary()
-    _instances_lock = threading.Lock()
+    _instances: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FrameScheduler]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, loop: asyncio.AbstractEventLoop, *,
                  max_messages_per_second: float = DEFAULT_MAX_MESSAGES_PER_SECOND) -> None:  # fmt: skip
@@ -195,8 +197,8 @@ class FrameScheduler:
             log.exception("frame of %r failed", widget)
             try:
                 widget._frame_failed(exc)
-            except Exception:  # pragma: no cover - last resort; already logged above
-                pass
+            except Exception:  # showing the failure failed too: the log above has it
+                log.exception("could not show the failed frame on %r", widget)
             return 0
         self.stats.messages += sent
         self._tokens -= sent

@@ -24,7 +24,7 @@ from typing import Any
 import traitlets
 
 from .base import STATIC, SymbolWidget, plain_error
-from .order_form import OrderForm, check_form, new_order_link_id, status_of_order
+from .order_form import FormCheck, OrderForm, check_form, new_order_link_id, status_of_order
 
 __all__ = ["OrderTicket"]
 
@@ -69,7 +69,7 @@ class OrderTicket(SymbolWidget):
     trade_block = traitlets.Unicode("").tag(sync=True)  # why trading is off, in plain words
     confirm = traitlets.Dict().tag(sync=True)  # {summary, token} while a mainnet order awaits its confirm
     position = traitlets.Dict().tag(sync=True)  # side, size, entry of this symbol's position
-    balance = traitlets.Unicode("").tag(sync=True)  # available balance, e.g. "99,812.40 USDT"
+    balance = traitlets.Unicode("").tag(sync=True)  # available balance, e.g. "99,812.40 USD"
 
     default_max_hz = 10.0
 
@@ -83,6 +83,7 @@ class OrderTicket(SymbolWidget):
         self._tracked_id: str | None = None
         self._pending: dict[str, Any] | None = None  # a mainnet order awaiting its confirm
         self._pending_at = 0.0
+        self._resetting = False
         self.double_submits_blocked = 0
         super().__init__(symbol, category=category, session=session, max_hz=max_hz,
                          status={"status": "idle", "message": ""}, **form)  # fmt: skip
@@ -97,12 +98,17 @@ class OrderTicket(SymbolWidget):
         return [self._ticker, *account.feeds]
 
     def _reset_view(self) -> None:
+        """A new symbol: its prices differ, so the price fields start empty; the qty is kept."""
         self.market, self.position = {}, {}
         self._tracked = self._tracked_id = None
         self._pending = None
         self.confirm = {}
         self.status = {"status": "idle", "message": ""}
-        self.price = self.trigger_price = self.take_profit = self.stop_loss = ""
+        self._resetting = True  # no frame from the old symbol's feeds while the fields clear
+        try:
+            self.price = self.trigger_price = self.take_profit = self.stop_loss = ""
+        finally:
+            self._resetting = False
 
     def _rules_loaded(self) -> None:
         rules = self.rules
@@ -133,11 +139,13 @@ class OrderTicket(SymbolWidget):
         ticker = self._ticker.latest
         return ticker.last_price if ticker is not None else None
 
-    def check(self):  # -> FormCheck
+    def check(self) -> FormCheck:
         """Check the form now (what the view shows as you type)."""
         return check_form(self.form(), self.rules, last_price=self._last_price())
 
     def _form_changed(self, _change: dict) -> None:
+        if self._resetting:
+            return
         if self._pending is not None:  # the order to confirm is not what the form says any more
             self._pending = None
             self.confirm = {}
@@ -172,7 +180,7 @@ class OrderTicket(SymbolWidget):
             self._pending = None
             self.confirm = {}
 
-    def _render_status(self, checked: Any) -> None:
+    def _render_status(self, checked: FormCheck) -> None:
         current = self.status.get("status", "idle")
         if self._tracked is not None and not self._inflight and self._account is not None:
             order = self._account.order_by_link_id(self._tracked)
@@ -252,7 +260,7 @@ class OrderTicket(SymbolWidget):
         async def place() -> None:
             try:
                 ack = await self.session.aclient.place_order(order_link_id=link_id, **params)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure is a rejection the user must see
                 self._tracked = None
                 self.status = {"status": "rejected", "message": plain_error(exc), "order_link_id": link_id}
             else:
@@ -311,7 +319,7 @@ class OrderTicket(SymbolWidget):
             try:
                 await getattr(self.session.aclient, method)(category=self.category, symbol=self.symbol, **ids,
                                                             **changes)  # fmt: skip
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - shown on the ticket, whatever it is
                 self.error = f"{what} refused: {plain_error(exc)}"
             self.scheduler.flush_now(self)
 

@@ -36,16 +36,21 @@ export function spreadOf(book) {
 }
 
 /**
- * Prices whose size is new or different from `previous` (a Map price -> size of the last
- * frame). Returns {changed: Set of prices, sizes: Map for the next call}. The first frame
- * (empty `previous`) reports nothing, so a fresh view does not flash every row.
+ * Levels whose size moved noticeably since `previous` (a Map price -> size of the last frame):
+ * new levels, and changes of at least `threshold` of the larger of the two sizes (a busy book
+ * nudges most levels every frame; flashing all of them would flash nothing in particular).
+ * Returns {changed: Map price -> +1 (grew or new) / -1 (shrank), sizes: Map for the next call}.
+ * The first frame (empty `previous`) reports nothing, so a fresh view does not flash every row.
  */
-export function changedLevels(previous, levels) {
+export function changedLevels(previous, levels, threshold = 0.25) {
   const sizes = new Map();
-  const changed = new Set();
+  const changed = new Map();
   for (const [price, size] of levels) {
     sizes.set(price, size);
-    if (previous.size && previous.get(price) !== size) changed.add(price);
+    if (!previous.size) continue;
+    const before = previous.get(price);
+    if (before === undefined) changed.set(price, 1);
+    else if (Math.abs(size - before) >= threshold * Math.max(size, before)) changed.set(price, size > before ? 1 : -1);
   }
   return { changed, sizes };
 }

@@ -39,15 +39,20 @@ test("spread and mid", () => {
   assert.ok(Math.abs(s.bps - 99.502) < 0.01);
 });
 
-test("changed levels: nothing on the first frame, then new and resized prices", () => {
+test("changed levels: nothing on the first frame, then new and noticeably resized prices", () => {
   const first = changedLevels(new Map(), book.bids);
   assert.equal(first.changed.size, 0);
   const second = changedLevels(first.sizes, [
-    [100, 2],
-    [99, 5],
-    [98, 1],
+    [100, 2.1], // +5 %: a nudge, not news
+    [99, 2], // halved
+    [98, 1], // new
   ]);
-  assert.deepEqual([...second.changed].sort(), [98, 99]);
+  assert.deepEqual([...second.changed.entries()].sort(), [
+    [98, 1],
+    [99, -1],
+  ]);
+  const third = changedLevels(second.sizes, [[100, 2.1], [99, 3]], 0.25);
+  assert.deepEqual([...third.changed.entries()], [[99, 1]]);
 });
 
 test("own orders are keyed by side and price", () => {

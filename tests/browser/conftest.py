@@ -1,17 +1,20 @@
-"""Fixtures of the browser tests: one private JupyterLab and one headless Chromium per test session."""
+"""Fixtures of the browser tests: one private JupyterLab and one headless Chromium for this package.
+
+Package scope, not session: Playwright's sync API keeps an event loop running on the main thread
+while it is open, and tests after these ones call ``asyncio.run``.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from .lab import CHROMIUM, CHROMIUM_ARGS, Lab, start_lab, stop_lab
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     server = start_lab(tmp_path_factory.mktemp("jupyterlab"))
     try:
@@ -20,7 +23,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         stop_lab(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

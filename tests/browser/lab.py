@@ -18,9 +18,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, Any
 
 import httpx
 
@@ -56,6 +57,7 @@ class Lab:
     token: str
     root: Path
     process: subprocess.Popen
+    log: IO[bytes]  # the server's output file, closed by stop_lab
 
     def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
         return httpx.request(method, f"{self.base}{path}", headers={"Authorization": f"token {self.token}"},
@@ -86,18 +88,9 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
     # the news and update toasts would cover the screenshots
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
                                                                            "checkForUpdates": False}))  # fmt: skip
-    env = {**os.environ}
-    for name, sub in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
-        path = root / sub
-        path.mkdir(exist_ok=True)
-        env[name] = str(path)
-    for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_ENV"):
-        env.pop(name, None)  # the notebooks must run on the embedded exchange
-    env.update(extra_env or {})
+    env = {**private_env(root), **(extra_env or {})}
     port, token = free_port(), secrets.token_hex(16)
-    log = open(root / "lab.log", "wb")
+    log = open(root / "lab.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
@@ -105,7 +98,7 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
          "--LabApp.news_url=None"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
     )  # fmt: skip
-    lab = Lab(f"http://127.0.0.1:{port}", token, root, process)
+    lab = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
 
     def answers() -> bool:
         if process.poll() is not None:
@@ -119,6 +112,47 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
     return lab
 
 
+def private_env(root: Path) -> dict[str, str]:
+    """Environment for a Jupyter server with its own HOME, config, data, runtime and settings dirs."""
+    env = {**os.environ}
+    for name, sub in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
+        path = root / sub
+        path.mkdir(parents=True, exist_ok=True)
+        env[name] = str(path)
+    for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_ENV"):
+        env.pop(name, None)  # the notebooks must run on the embedded exchange
+    return env
+
+
+def start_voila(root: Path, notebook: str) -> Lab:
+    """Serve one notebook with Voila (as a dashboard app: outputs only, no code) on loopback."""
+    work = root / "work"
+    work.mkdir(parents=True)
+    shutil.copy(NOTEBOOKS / notebook, work / notebook)
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(root / "voila.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+         f"--Voila.token={token}", f"--Voila.root_dir={work}", "--show_tracebacks=True"],
+        env=private_env(root), stdout=log, stderr=subprocess.STDOUT, cwd=work,
+    )  # fmt: skip
+    server = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"Voila exited with {process.returncode}; see {root / 'voila.log'}")
+        try:
+            httpx.get(f"{server.base}/voila/static/", timeout=5)  # any HTTP answer: the server is up
+            return True
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, 60, "Voila to answer")
+    return server
+
+
 def stop_lab(lab: Lab) -> None:
     lab.process.terminate()
     try:
@@ -126,6 +160,7 @@ def stop_lab(lab: Lab) -> None:
     except subprocess.TimeoutExpired:
         lab.process.kill()
         lab.process.wait(5)
+    lab.log.close()
 
 
 def run_all(page: Any, lab: Lab, notebook: str, timeout: float = 120) -> None:

@@ -86,7 +86,7 @@ def test_quickstart_dashboard_is_live_and_recovers_from_a_drop(page, lab):
 
 def test_order_book_notebook_shows_a_sorted_deep_ladder(page, lab):
     run_all(page, lab, "order_book.ipynb")
-    bids, asks = check_book(page)
+    check_book(page)
     book = page.locator(".bw-book").first
     u0 = int(book.get_attribute("data-u"))
     wait_until(lambda: int(book.get_attribute("data-u") or 0) > u0, 30, "the ladder to update")

@@ -8,7 +8,7 @@ import pytest
 
 import bybit_widgets as bw
 from bybit_widgets.protocol.records import Kline
-from bybit_widgets.widgets.candles import MAX_BARS, UP, DOWN, _Chart, candle_rows, interval_ms
+from bybit_widgets.widgets.candles import DOWN, MAX_BARS, UP, _Chart, candle_rows, interval_ms
 
 from .conftest import live_session, wait_for
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bybit_widgets.widgets.levels import feed_depth_for, group_levels, group_price, pack_book, unpack_book
+from bybit_widgets.widgets.levels import (
+    feed_depth_for,
+    group_levels,
+    group_price,
+    pack_book,
+    unpack_book,
+)
 from bybit_widgets.widgets.trades import pack_trades
 
 FIXTURE = Path(__file__).resolve().parents[2] / "js" / "tests" / "fixtures" / "book.bin"

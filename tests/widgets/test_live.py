@@ -13,6 +13,7 @@ import json
 import pytest
 
 import bybit_widgets as bw
+from bybit_widgets.stream import SubscriptionRefused
 from bybit_widgets.widgets.levels import unpack_book
 
 from .conftest import live_session, wait_for
@@ -43,7 +44,7 @@ def test_ticker_book_trades_and_watchlist_show_live_data(sim):
                 w.close()
             return ticker, book, trades, watch, (bids, asks, u, ts), feed_view
 
-    ticker, book, trades, watch, (bids, asks, u, ts), view = run(main())
+    ticker, book, _trades, watch, (bids, asks, u, ts), view = run(main())
     assert ticker.conn_state == "live" and ticker.quote["mark"] and ticker.quote["change_pct"] is not None
     assert ticker.direction in (1, -1) and len(ticker.spark) >= 8
     assert book.price_decimals == 2 and book.qty_decimals == 3 and book.tick_size == 0.1
@@ -87,7 +88,7 @@ def test_closing_a_widget_unsubscribes_only_when_nobody_else_uses_the_topic(sim)
             a = bw.OrderBook("ETHUSDT", depth=25, session=session)
             b = bw.OrderBook("ETHUSDT", depth=25, session=session)
             await a.ready()
-            topics = lambda: {name for (_, name) in streams._subs}  # noqa: E731
+            topics = lambda: {name for (_, name) in streams._subs}
             assert "orderbook.50.ETHUSDT" in topics()
             a.close()
             await asyncio.sleep(0)
@@ -144,7 +145,7 @@ def test_an_unknown_symbol_says_so_instead_of_spinning(sim):
         async with live_session(sim) as session:
             ticker = bw.Ticker("NOPEUSDT", session=session)
             await wait_for(lambda: ticker.error and ticker.conn_state == "closed", what="the refusal")
-            with pytest.raises(Exception):
+            with pytest.raises(SubscriptionRefused):
                 await ticker.ready(timeout=2)
             ticker.close()
             return ticker

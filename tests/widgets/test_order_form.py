@@ -8,7 +8,12 @@ import pytest
 
 from bybit_widgets.protocol.records import Instrument, Order
 from bybit_widgets.protocol.rules import InstrumentRules
-from bybit_widgets.widgets.order_form import OrderForm, check_form, new_order_link_id, status_of_order
+from bybit_widgets.widgets.order_form import (
+    OrderForm,
+    check_form,
+    new_order_link_id,
+    status_of_order,
+)
 
 LINEAR = InstrumentRules.from_instrument(Instrument.from_wire({
     "symbol": "BTCUSDT", "baseCoin": "BTC", "quoteCoin": "USDT",
@@ -50,7 +55,7 @@ def test_off_tick_price_and_off_step_qty_name_the_nearest_valid_values():
 
 
 def test_below_min_notional_says_the_smallest_qty():
-    check = check_form(form(order_type="Market", qty="0.001", time_in_force="IOC"), LINEAR, last_price=Decimal("1000"))
+    check = check_form(form(order_type="Market", qty="0.001", time_in_force="IOC"), LINEAR, last_price=Decimal(1000))
     (problem,) = check.problems
     assert problem.field == "qty" and "below the minimum 5" in problem.message
     assert problem.suggestions == ("0.005",)

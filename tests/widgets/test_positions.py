@@ -12,10 +12,10 @@ from .conftest import live_session, wait_for
 
 
 def test_unrealised_pnl_sign():
-    assert unrealised_pnl("Buy", Decimal("0.5"), Decimal("100"), Decimal("110")) == Decimal("5.0")
-    assert unrealised_pnl("Sell", Decimal("0.5"), Decimal("100"), Decimal("110")) == Decimal("-5.0")
-    assert unrealised_pnl("", Decimal("0"), Decimal("100"), Decimal("110")) is None
-    assert unrealised_pnl("Buy", Decimal("1"), None, Decimal("110")) is None
+    assert unrealised_pnl("Buy", Decimal("0.5"), Decimal(100), Decimal(110)) == Decimal("5.0")
+    assert unrealised_pnl("Sell", Decimal("0.5"), Decimal(100), Decimal(110)) == Decimal("-5.0")
+    assert unrealised_pnl("", Decimal(0), Decimal(100), Decimal(110)) is None
+    assert unrealised_pnl("Buy", Decimal(1), None, Decimal(110)) is None
 
 
 def test_positions_follow_fills_and_actions_run_as_tasks(sim, account):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_a_widget_gets_at_most_max_hz_frames_and_the_last_change_is_not_lost():
 
     frames, marked_last, scheduler = asyncio.run(main())
     assert 15 <= len(frames) <= 22, len(frames)
-    gaps = [b - a for a, b in zip(frames, frames[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
     assert min(gaps) >= 0.05 - 0.003, min(gaps)
     assert frames[-1] >= marked_last - 0.001, "the newest state must still get a frame after the burst"
     assert scheduler.pending == 0
@@ -134,3 +135,16 @@ def test_one_scheduler_per_loop_and_bad_budget_refused():
     asyncio.run(main())
     with pytest.raises(ValueError, match="max_messages_per_second"):
         FrameScheduler(asyncio.new_event_loop(), max_messages_per_second=0)
+
+
+def test_configure_sets_the_kernel_wide_budget():
+    from bybit_widgets.widgets import configure
+
+    async def main():
+        scheduler = configure(max_messages_per_second=50)
+        assert scheduler is FrameScheduler.for_loop(asyncio.get_running_loop())
+        assert scheduler.max_messages_per_second == 50.0
+        with pytest.raises(ValueError, match="positive"):
+            configure(max_messages_per_second=-1)
+
+    asyncio.run(main())

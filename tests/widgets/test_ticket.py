@@ -165,7 +165,7 @@ def test_mainnet_needs_the_opt_in_and_a_confirm_click(sim, account):
             ticket.close()
             return refused, refusal, confirm, pending_status, after_forged, ticket
 
-    refused, refusal, confirm, pending_status, after_forged, ticket = run(main())
+    refused, refusal, confirm, pending_status, after_forged, _ = run(main())
     assert not refused.can_trade and "allow_mainnet_trading=True" in refused.trade_block
     assert refusal["status"] == "rejected" and refused.env == "mainnet"
     assert confirm["summary"] == "Buy 0.001 BTC at market on MAINNET (real money)" and pending_status != "sending"
