@@ -477,7 +477,9 @@ class Wallet(Record):
     @classmethod
     def from_wire(cls, data: dict) -> Wallet:  # type: ignore[override]
         base = super().from_wire(data)
-        coins = {c.coin: c for c in (CoinBalance.from_wire(item) for item in data.get("coin") or ())}
+        items = data.get("coin")
+        items = items if isinstance(items, list) else ()  # tolerant, like every field: a bad list reads as none
+        coins = {c.coin: c for c in (CoinBalance.from_wire(item) for item in items if isinstance(item, dict))}
         return cls(**{**{f: getattr(base, f) for f in cls.WIRE}, "raw": data, "coins": coins})
 
 

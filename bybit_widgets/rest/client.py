@@ -37,7 +37,7 @@ from ..protocol.records import (
 from ..protocol.signing import Credentials, mask_key
 from .clock import ServerClock
 from .flows import CredentialReport, check_credentials, close_position
-from .pipeline import Flow, Pipeline, Response, RetryPolicy, SendFailed, Sleep
+from .pipeline import Flow, Pipeline, Request, Response, RetryPolicy, SendFailed, Sleep
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -238,8 +238,11 @@ def _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout, all
     )
 
 
-def _response(r: httpx.Response, sent_ms: float, received_ms: float) -> Response:
-    return Response(r.status_code, r.headers, r.content, sent_ms, received_ms)
+def _httpx_request(action: Request) -> httpx.Request:
+    t = action.timeout
+    return httpx.Request(action.method, action.url, headers={**action.headers, "User-Agent": "bybit-widgets"},
+                         content=action.content,
+                         extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}})  # fmt: skip
 
 
 def _send_failed(exc: httpx.TransportError) -> SendFailed:
@@ -269,7 +272,9 @@ class Client(_Endpoints):
             env = "testnet"
         self._pipeline = _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout,
                                         allow_mainnet_trading, clock, retry)  # fmt: skip
-        self._http = httpx.Client(transport=transport, timeout=timeout, headers={"User-Agent": "bybit-widgets"})
+        # The transport is driven directly: the pipeline already does what httpx.Client adds on top
+        # (URL and header merging, cookies, redirects), which cost more than the signing itself.
+        self._transport = transport or httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=10))
 
     def _run(self, flow: Flow) -> Any:
         clock = self._pipeline.clock
@@ -284,19 +289,22 @@ class Client(_Endpoints):
                     continue
                 sent = clock.local_ms()
                 try:
-                    r = self._http.request(action.method, action.url, headers=action.headers,
-                                           content=action.content, timeout=action.timeout)  # fmt: skip
+                    r = self._transport.handle_request(_httpx_request(action))
+                    try:
+                        content = r.read()
+                    finally:
+                        r.close()
                 except httpx.TransportError as exc:
                     error = _send_failed(exc)
                     continue
-                value = _response(r, sent, clock.local_ms())
+                value = Response(r.status_code, r.headers, content, sent, clock.local_ms())
         except StopIteration as stop:
             return stop.value
         finally:
             flow.close()
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -321,13 +329,12 @@ class AsyncClient(_Endpoints):
             env = "testnet"
         self._pipeline = _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout,
                                         allow_mainnet_trading, clock, retry)  # fmt: skip
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         if transport is None:
             # httpcore's async pool costs O(connections x waiting requests) per request and
             # went slower with 50 in flight than one at a time; aiohttp's does not.
+            limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
             transport = AiohttpTransport(limits=limits)
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits,
-                                       headers={"User-Agent": "bybit-widgets"})  # fmt: skip
+        self._transport = transport
 
     async def _drive(self, flow: Flow) -> Any:
         clock = self._pipeline.clock
@@ -342,12 +349,15 @@ class AsyncClient(_Endpoints):
                     continue
                 sent = clock.local_ms()
                 try:
-                    r = await self._http.request(action.method, action.url, headers=action.headers,
-                                                 content=action.content, timeout=action.timeout)  # fmt: skip
+                    r = await self._transport.handle_async_request(_httpx_request(action))
+                    try:
+                        content = await r.aread()
+                    finally:
+                        await r.aclose()
                 except httpx.TransportError as exc:
                     error = _send_failed(exc)
                     continue
-                value = _response(r, sent, clock.local_ms())
+                value = Response(r.status_code, r.headers, content, sent, clock.local_ms())
         except StopIteration as stop:
             return stop.value
         finally:
@@ -357,7 +367,7 @@ class AsyncClient(_Endpoints):
         return self._drive(flow)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._transport.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -561,6 +561,9 @@ class Connection:
             return
         topic = message.get("topic")
         if topic is not None:
+            if type(topic) is not str:  # e.g. a list: it must not reach the registry lookups
+                self._bad_frame(frame, f"a frame's topic must be a string, got {type(topic).__name__}")
+                return
             sub = self.subs.get(topic)
             if sub is None:
                 self._unrouted(topic)
@@ -607,7 +610,7 @@ class Connection:
             self._on_pong(message)
             return
         req_id = message.get("reqId")
-        if req_id is not None and req_id in self._trade_replies:
+        if type(req_id) is str and req_id in self._trade_replies:  # a junk id (e.g. a list) is no key
             future = self._trade_replies[req_id]
             if not future.done():
                 future.set_result(message)
@@ -644,7 +647,7 @@ class Connection:
 
     def _on_subscription_reply(self, message: dict) -> None:
         req_id = message.get("req_id")
-        entry = self._pending.pop(req_id, None) if req_id else None
+        entry = self._pending.pop(req_id, None) if req_id and type(req_id) is str else None
         if entry is None:
             op = message.get("op", "subscribe")
             req_id = next((k for k, (o, _, _) in self._pending.items() if o == op), None)
@@ -654,7 +657,8 @@ class Connection:
         op, topics, _ = entry
         data = message.get("data")
         if isinstance(data, dict) and ("failTopics" in data or "successTopics" in data):  # option/spread shape
-            failed = [t for t in data.get("failTopics") or () if t in topics]
+            fail = data.get("failTopics")
+            failed = [t for t in fail if t in topics] if isinstance(fail, list) else []
             ok = [t for t in topics if t not in failed]
             self._subscribed(op, ok)
             if failed:

@@ -328,7 +328,7 @@ class _KeyedReducer(Reducer):
             if not isinstance(item, dict):
                 raise BadMessage(f"{message.get('topic')} items must be objects: {_preview(item)}")
             key = self.key(item)
-            if key is None:
+            if type(key) is not str:  # missing, or e.g. a list: never a dict key
                 raise BadMessage(f"{message.get('topic')} item without its key field: {_preview(item)}")
             old = self.items.get(key)
             new = type(self).record(item)  # type: ignore[misc]
@@ -400,6 +400,8 @@ class ExecutionsReducer(Reducer):
             if not isinstance(item, dict):
                 raise BadMessage(f"execution items must be objects: {_preview(item)}")
             exec_id = item.get("execId")
+            if exec_id is not None and type(exec_id) is not str:
+                raise BadMessage(f"execution item with a non-string execId: {_preview(item)}")
             if exec_id in self._ids:
                 continue
             if len(self.executions) == self.executions.maxlen:

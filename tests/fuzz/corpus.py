@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -29,12 +28,12 @@ PUBLIC_TOPICS = (f"orderbook.50.{SYMBOL}", f"tickers.{SYMBOL}", f"publicTrade.{S
 PRIVATE_TOPICS = ("order", "execution", "position", "wallet")
 
 
-@dataclass
 class Corpus:
     """Frames by topic (``bytes`` as received) plus control replies (subscribe, pong, auth)."""
 
-    by_topic: dict[str, list[bytes]] = field(default_factory=dict)
-    control: list[bytes] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.by_topic: dict[str, list[bytes]] = {}
+        self.control: list[bytes] = []
 
     def __repr__(self) -> str:  # hypothesis prints the arguments of a failing example: keep it short
         return f"Corpus({ {t: len(f) for t, f in self.by_topic.items()} }, control={len(self.control)})"
