@@ -103,9 +103,13 @@ scalar = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_
 @st.composite
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
     """One request: method, path + query, headers, body."""
-    path = draw(st.sampled_from(PATHS) | st.tuples(st.sampled_from(PATHS), st.sampled_from(["/", "x", "/..", "%00"])).map("".join)
+    path = draw(st.sampled_from(PATHS) | st.sampled_from(PATHS) | st.tuples(st.sampled_from(PATHS), st.sampled_from(["/", "x", "/..", "%00"])).map("".join)
                 | st.text(min_size=1, max_size=20).map(lambda t: "/v5/" + quote(t)))  # fmt: skip
-    method = draw(st.sampled_from(["GET", "POST"]) | st.sampled_from(["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]))
+    route = ROUTES.get(path)
+    if route is not None and draw(st.integers(0, 4)):
+        method = route[0]  # mostly the route's own method: a wrong one is a plain 404, tried the rest of the time
+    else:
+        method = draw(st.sampled_from(["GET", "POST"] * 4 + ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]))
     names = st.sampled_from(WIRE_NAMES) | st.text(min_size=1, max_size=8)
     if method == "GET":
         params = draw(st.dictionaries(names, scalar.map(lambda v: "" if v is None else str(v)), max_size=6))
@@ -163,17 +167,54 @@ def test_any_request_gets_a_bybit_shaped_answer_and_never_a_500(asgi, sim_errors
     count("accepted" if envelope is not None and envelope["retCode"] == 0 else "rejected")
 
 
+_PRICE = st.integers(10_000, 2_000_000).map(lambda t: f"{t / 10:.1f}") | st.sampled_from(["88000", "0.1", "1"])
+_AMOUNT = st.sampled_from(["0.001", "0.002", "0.01", "0.1", "1", "5", "100"]) | st.decimals(
+    min_value=0, max_value=1000, places=3, allow_nan=False).map(str)  # fmt: skip
+_TEXT = st.sampled_from(["BTC", "USDT", "Order", "StopOrder", "tpslOrder", "New", "Filled", "Trade", "25DEC26"])
+_LINK = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=36)
+
+
+def plausible(param: Any, on_wire_as_text: bool) -> st.SearchStrategy[Any]:
+    """Values of the kind the parameter takes, so that requests get past the first check."""
+    kind = param.kind
+    if param.choices:
+        values = st.sampled_from(param.choices)
+    elif kind == "symbol":
+        values = st.sampled_from(["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"])
+    elif kind in ("positive", "nonneg"):
+        values = _PRICE if "rice" in param.wire or param.wire in ("takeProfit", "stopLoss") else _AMOUNT
+    elif kind == "int":
+        values = st.integers(param.lo if param.lo is not None else -5, param.hi if param.hi is not None else 5)
+    elif kind == "bool":
+        values = st.booleans()
+    elif kind == "link_id":
+        values = _LINK
+    elif kind == "ms":
+        values = st.integers(-86_400_000 * 8, 60_000).map(lambda d: int(time.time() * 1000) + d)
+    elif kind == "leverage":
+        values = st.sampled_from(["1", "5", "10", "100", "0"])
+    else:
+        values = _TEXT | _LINK
+    if not on_wire_as_text:
+        return values
+    return values.map(lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
+
+
 @st.composite
 def signed_calls(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
-    """A signed call of a real endpoint whose parameters are the endpoint's own, with random values."""
+    """A signed call of a real endpoint with its own parameters, mostly plausible values, some junk."""
     endpoint = draw(st.sampled_from(sorted(ENDPOINTS.values(), key=lambda e: e.name)))
+    text = endpoint.method == "GET"
     params: dict[str, Any] = {}
     for p in endpoint.params:
-        if draw(st.integers(0, 3)):
-            params[p.wire] = draw(REALISTIC | scalar) if endpoint.method == "GET" else draw(REALISTIC | scalar | junk_values)
+        if not draw(st.integers(0, 15) if p.required else st.booleans()):
+            continue  # a required parameter is left out now and then, an optional one half the time
+        if draw(st.integers(0, 7)):
+            params[p.wire] = draw(plausible(p, text))
+        else:  # one value in eight is junk of any type
+            params[p.wire] = draw(scalar.map(lambda v: "" if v is None else str(v)) if text else scalar | junk_values)
     now = int(time.time() * 1000)
-    if endpoint.method == "GET":
-        params = {k: "" if v is None else str(v) for k, v in params.items()}
+    if text:
         payload = urlencode(params, quote_via=quote, safe=",")
         url, body = (f"{endpoint.path}?{payload}" if payload else endpoint.path), None
     else:
