@@ -145,6 +145,7 @@ def connect(
         api_key=api_key,
         api_secret=api_secret,
         time_source=client.clock.now_ms,
+        allow_mainnet_trading=allow_mainnet_trading,
     )
     session = Session(env, client, aclient, streams, exchange=exchange, allow_mainnet_trading=allow_mainnet_trading)
     with _lock:

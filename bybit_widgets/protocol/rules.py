@@ -9,7 +9,7 @@ values are, before anything is sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation, getcontext
 
 from .errors import InvalidOrderError
 from .records import Instrument
@@ -117,7 +117,8 @@ class InstrumentRules:
             out.extend(self._price_violations(p))
         out.extend(self._qty_violations(q, market))
         ref = p if p is not None else (to_decimal_strict(reference_price, "price") if reference_price else None)
-        if ref is not None and ref > 0 and q > 0 and self.min_notional and q * ref < self.min_notional:
+        if ref is not None and ref > 0 and q > 0 and self.min_notional and not _countless(q, self.qty_step) \
+                and not _countless(ref, self.tick_size) and q * ref < self.min_notional:  # fmt: skip
             smallest = self._round(self.min_notional / ref, self.qty_step, "up")
             smallest = max(smallest, self.min_qty)
             out.append(
@@ -144,6 +145,9 @@ class InstrumentRules:
     def _price_violations(self, p: Decimal) -> list[RuleViolation]:
         if p <= 0:
             return [RuleViolation("price", f"price must be positive, got {p}")]
+        if _countless(p, self.tick_size):  # e.g. "1e30": no tick arithmetic, and no exchange quotes it
+            cap = f"above the maximum {self.format_price(self.max_price)}" if self.max_price else "too large"
+            return [RuleViolation("price", f"price {p} is {cap}", (self.max_price,) if self.max_price else ())]
         out = []
         if p % self.tick_size != 0:
             lo = self._round(p, self.tick_size, "down")
@@ -167,6 +171,10 @@ class InstrumentRules:
     def _qty_violations(self, q: Decimal, market: bool) -> list[RuleViolation]:
         if q <= 0:
             return [RuleViolation("qty", f"qty must be positive, got {q}", (self.min_qty,))]
+        cap = self.max_market_qty if market and self.max_market_qty else self.max_qty
+        if _countless(q, self.qty_step):  # e.g. "1e30": more steps than Decimal counts
+            above = f"above the maximum {self.format_qty(cap)}" if cap is not None else "too large"
+            return [RuleViolation("qty", f"qty {q} is {above}", (cap,) if cap is not None else ())]
         out = []
         if q % self.qty_step != 0:
             lo = self._round(q, self.qty_step, "down")
@@ -183,8 +191,12 @@ class InstrumentRules:
         if q < self.min_qty:
             out.append(RuleViolation("qty", f"qty {q} is below the minimum {self.format_qty(self.min_qty)}",
                                      (self.min_qty,)))  # fmt: skip
-        cap = self.max_market_qty if market and self.max_market_qty else self.max_qty
         if cap is not None and q > cap:
             kind = "market order " if market and self.max_market_qty else ""
             out.append(RuleViolation("qty", f"qty {q} is above the {kind}maximum {self.format_qty(cap)}", (cap,)))
         return out
+
+
+def _countless(value: Decimal, step: Decimal) -> bool:
+    """More whole steps in ``value`` than the Decimal context can count: ``value % step`` would raise."""
+    return value.adjusted() - step.adjusted() >= getcontext().prec

@@ -54,5 +54,6 @@ def create_app(exchange: Exchange, *, config: SimConfig | None = None, clock: Si
         Route("/v5/{rest:path}", v5_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.router.redirect_slashes = False  # Bybit answers /v5 with 404, never with a redirect to /v5/
     app.state.core = core
     return app

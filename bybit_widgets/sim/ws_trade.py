@@ -73,7 +73,7 @@ class TradeSession:
                                 "data": [str(self.core.clock.now_ms())], "connId": self.conn.conn_id})  # fmt: skip
         elif op == "auth":
             self.auth(message.get("args"), req_id)
-        elif op in TRADE_OPS:
+        elif isinstance(op, str) and op in TRADE_OPS:  # (a junk op such as a list is no dict key)
             self.order(op, message, req_id)
         else:
             self.send(op if isinstance(op, str) else "", 10404, f"unsupported op: {op!r}", req_id,

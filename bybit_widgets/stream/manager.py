@@ -22,7 +22,7 @@ import weakref
 from typing import Any, Callable
 
 from ..protocol.environments import resolve_environment
-from ..protocol.errors import AuthError, ParameterError
+from ..protocol.errors import AuthError, MainnetGuardError, ParameterError
 from ..protocol.signing import Credentials
 from ..protocol.topics import (
     CATEGORIES,
@@ -63,6 +63,8 @@ class StreamManager:
     snapshot, this long means the socket is not working: reconnect), ``linger``
     (an unused connection closes after it); ``max_message_bytes`` skips larger
     frames; ``auth_window_ms``; ``seed`` makes the backoff jitter repeatable.
+    On mainnet, :meth:`trade_request` needs ``allow_mainnet_trading=True``
+    (as the REST client does); ``bw.connect`` passes its own opt-in on.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class StreamManager:
         max_message_bytes: int = 8 * 1024 * 1024,
         linger: float = 5.0,
         seed: int | None = None,
+        allow_mainnet_trading: bool = False,
     ) -> None:
         self.env, self._public_root, self._private_url, self._trade_url = _resolve_urls(env, base_ws_url)
         if (api_key is None) != (api_secret is None):
@@ -104,6 +107,7 @@ class StreamManager:
             linger=linger,
         )
         self._rng = random.Random(seed)
+        self.allow_mainnet_trading = allow_mainnet_trading
         self._host = LoopHost(loop)
         self._lock = threading.RLock()  # guards the two registries below, from any thread
         self._connections: dict[str, Connection] = {}
@@ -263,6 +267,13 @@ class StreamManager:
         if not isinstance(params, dict):
             raise ParameterError(f"params must be a dict (the REST body), got {type(params).__name__}",
                                  param="params")  # fmt: skip
+        if self.env == "mainnet" and not self.allow_mainnet_trading:
+            raise MainnetGuardError(
+                f"{op} was blocked: this stream manager is on mainnet (real money) without the trading opt-in",
+                hint="Create it with allow_mainnet_trading=True (or bw.connect('mainnet', "
+                "allow_mainnet_trading=True)) once you mean to trade real funds. Nothing was sent.",
+                endpoint=op,
+            )
         if self._credentials is None:
             raise AuthError("WebSocket trading needs api_key and api_secret",
                             hint="Pass api_key= and api_secret= (bw.connect() does).")  # fmt: skip

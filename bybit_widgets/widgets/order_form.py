@@ -87,12 +87,27 @@ class FormCheck:
         return not self.problems and self.params is not None
 
 
-def _number(text: str) -> Decimal | None:
+# A quadrillion: beyond any price, qty or order value; tick and step arithmetic past it overflows Decimal.
+_MAX_EXPONENT = 15
+
+
+def _decimal(text: str) -> Decimal | None:
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
+        return Decimal(str(text).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() else None
+
+
+def _number(text: str) -> Decimal | None:
+    value = _decimal(text)
+    return value if value is not None and value.is_finite() and value.adjusted() < _MAX_EXPONENT else None
+
+
+def _not_a_number(label: str, text: str) -> str:
+    """Why ``text`` gave no number: too large to mean anything ("1e30"), or not a number at all."""
+    value = _decimal(text)
+    reason = "is too large" if value is not None and value.is_finite() else "is not a number"
+    return f"{label} {text!r} {reason}"
 
 
 def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: Decimal | None = None) -> FormCheck:
@@ -120,7 +135,7 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
         price = _number(form.price)
         if price is None:
             problems.append(Problem("price", "enter a limit price", blank=True) if not form.price.strip()
-                            else Problem("price", f"price {form.price!r} is not a number"))  # fmt: skip
+                            else Problem("price", _not_a_number("price", form.price)))  # fmt: skip
     if market and form.time_in_force == "PostOnly":
         problems.append(Problem("time_in_force", "a market order cannot be post-only; pick Limit or another TIF"))
 
@@ -132,7 +147,7 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
         if trigger is None:
             problems.append(Problem("trigger_price", "enter a trigger price", blank=True)
                             if not form.trigger_price.strip()
-                            else Problem("trigger_price", f"trigger price {form.trigger_price!r} is not a number"))  # fmt: skip
+                            else Problem("trigger_price", _not_a_number("trigger price", form.trigger_price)))  # fmt: skip
         elif last_price is None:
             problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
         elif trigger == last_price:
@@ -151,7 +166,7 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
     qty: Decimal | None = None
     if qty_typed is None:
         problems.append(Problem("qty", "enter a quantity", blank=True) if not form.qty.strip()
-                        else Problem("qty", f"qty {form.qty!r} is not a number"))  # fmt: skip
+                        else Problem("qty", _not_a_number("qty", form.qty)))  # fmt: skip
     elif form.qty_unit == "quote":
         if reference is None or reference <= 0:
             problems.append(Problem("qty", f"waiting for a price to convert {rules.quote_coin} to {rules.base_coin}"))

@@ -160,6 +160,7 @@ def _assert_bybit_shaped(response: httpx.Response) -> dict | None:
 @given(request=requests())
 def test_any_request_gets_a_bybit_shaped_answer_and_never_a_500(asgi, sim_errors, request):
     count = tally("simulator REST (ASGI)", "random paths, methods, params, bodies; valid and broken signatures")
+    sim_errors.records.clear()  # the fixture lives across examples
     method, url, headers, body = request
     response = asgi.send(method, url, headers, body)
     envelope = _assert_bybit_shaped(response)
@@ -230,6 +231,7 @@ def signed_calls(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | Non
 @given(call=signed_calls())
 def test_the_engine_answers_random_parameters_of_every_endpoint_with_an_envelope(asgi, sim_errors, call):
     count = tally("simulator engine (signed calls)", "each endpoint's own parameters with random values")
+    sim_errors.records.clear()
     response = asgi.send(*call)
     assert response.status_code == 200, (response.status_code, response.text[:300])
     envelope = _assert_bybit_shaped(response)
@@ -246,6 +248,7 @@ def test_the_engine_answers_random_parameters_of_every_endpoint_with_an_envelope
                              max_size=3))  # fmt: skip
 def test_the_control_surface_refuses_junk_with_a_named_error(asgi, sim_errors, method, path, body, query):
     count = tally("simulator /sim/ control", "random bodies and queries")
+    sim_errors.records.clear()
     url = f"{path}?{urlencode(query)}" if query else path
     try:
         response = asgi.send(method, url, {}, body)

@@ -1,7 +1,7 @@
 """Transports that record every HTTP request the package's clients send, and forward it to a real server.
 
-``bw.connect()`` builds its clients itself (the sync face on httpx's default
-transport, the async face on ``httpx_aiohttp.AiohttpTransport``), so a test
+``bw.connect()`` builds its clients itself (the sync face on
+``httpx.HTTPTransport``, the async face on ``httpx_aiohttp.AiohttpTransport``), so a test
 that wants to see *every* request from a session -- including those of a
 widget -- installs these in place of both transports for its duration. Each
 request is recorded as it was addressed (e.g. ``https://api.bybit.com/...``)
@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import types
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -97,15 +96,10 @@ def record_client_requests(monkeypatch: pytest.MonkeyPatch, forward_to: str) -> 
     import bybit_widgets.rest.client as client_module
 
     recorder = Recorder(forward_to)
-    original = httpx.Client.__init__
-
-    def sync_init(self: httpx.Client, *args: Any, transport: Any = None, **kwargs: Any) -> None:
-        original(self, *args, transport=transport or _SyncRecording(recorder), **kwargs)
-
-    # only the client module sees the recording classes: httpx itself stays untouched
+    # only the client module sees the recording transports: httpx itself stays untouched
     proxy = types.ModuleType("httpx")
     proxy.__getattr__ = lambda name: getattr(httpx, name)  # type: ignore[method-assign]
-    proxy.Client = type("RecordingClient", (httpx.Client,), {"__init__": sync_init})  # type: ignore[attr-defined]
+    proxy.HTTPTransport = lambda **_: _SyncRecording(recorder)  # type: ignore[attr-defined]
     monkeypatch.setattr(client_module, "httpx", proxy)
     monkeypatch.setattr(client_module, "AiohttpTransport", lambda **_: _AsyncRecording(recorder))
     return recorder

@@ -9,10 +9,9 @@ import textwrap
 import time
 
 import pytest
+from jupyter_client.manager import start_new_kernel
 
 import bybit_widgets as bw
-
-jupyter_client = pytest.importorskip("jupyter_client")
 
 BAD_STDERR = ("Task was destroyed", "Unclosed", "ResourceWarning", "Traceback", "never awaited", "Exception")
 
@@ -25,8 +24,6 @@ def sim():
 
 @pytest.fixture(scope="module")
 def kernel():
-    from jupyter_client.manager import start_new_kernel
-
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60)
     try:
         yield kc
