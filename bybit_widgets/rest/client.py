@@ -81,7 +81,10 @@ class _Endpoints:
         return creds.api_key if creds else None
 
     def __repr__(self) -> str:
-        creds = self._pipeline.credentials
+        pipeline = getattr(self, "_pipeline", None)  # a half-built client still has a repr (tracebacks print it)
+        if pipeline is None:
+            return f"{type(self).__name__}(<not initialised>)"
+        creds = pipeline.credentials
         key = f", api_key={mask_key(creds.api_key)!r}" if creds else ""
         return f"{type(self).__name__}(env={self.environment!r}, base_url={self.base_url!r}{key})"
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-__all__ = ["Recorded", "Recorder", "record_client_requests", "TRADING_PATHS"]
+__all__ = ["Recorded", "Recorder", "SyncRecording", "AsyncRecording", "record_client_requests", "TRADING_PATHS"]
 
 # every path that places, changes or cancels orders or positions (reference: trading endpoints)
 TRADING_PATHS = ("/v5/order/create", "/v5/order/amend", "/v5/order/cancel", "/v5/order/cancel-all",
@@ -66,7 +66,7 @@ class Recorder:
             return [r for r in self.requests if r.path in TRADING_PATHS and (host is None or r.host == host)]
 
 
-class _SyncRecording(httpx.BaseTransport):
+class SyncRecording(httpx.BaseTransport):
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
         self.inner = httpx.HTTPTransport()
@@ -78,7 +78,7 @@ class _SyncRecording(httpx.BaseTransport):
         self.inner.close()
 
 
-class _AsyncRecording(httpx.AsyncBaseTransport):
+class AsyncRecording(httpx.AsyncBaseTransport):
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
         self.inner = httpx.AsyncHTTPTransport()
@@ -99,7 +99,7 @@ def record_client_requests(monkeypatch: pytest.MonkeyPatch, forward_to: str) -> 
     # only the client module sees the recording transports: httpx itself stays untouched
     proxy = types.ModuleType("httpx")
     proxy.__getattr__ = lambda name: getattr(httpx, name)  # type: ignore[method-assign]
-    proxy.HTTPTransport = lambda **_: _SyncRecording(recorder)  # type: ignore[attr-defined]
+    proxy.HTTPTransport = lambda **_: SyncRecording(recorder)  # type: ignore[attr-defined]
     monkeypatch.setattr(client_module, "httpx", proxy)
-    monkeypatch.setattr(client_module, "AiohttpTransport", lambda **_: _AsyncRecording(recorder))
+    monkeypatch.setattr(client_module, "AiohttpTransport", lambda **_: AsyncRecording(recorder))
     return recorder

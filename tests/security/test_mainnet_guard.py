@@ -22,7 +22,7 @@ from tests.integration.stream.fake_ws import FakeBybit
 from tests.integration.stream.support import wait_for
 
 from .mainnet import record_guard
-from .recording import Recorder, _AsyncRecording, _SyncRecording, record_client_requests
+from .recording import Recorder, AsyncRecording, SyncRecording, record_client_requests
 
 MAINNET = "api.bybit.com"
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.001")
@@ -58,13 +58,13 @@ def test_every_trading_endpoint_of_both_client_faces_is_refused_before_any_reque
     assert set(TRADING_CALLS) == {e.name for e in ENDPOINTS.values() if e.trading}  # none forgotten
     key, secret = account
     recorder = Recorder(sim.rest_url)
-    with bw.Client(key, secret, env="mainnet", transport=_SyncRecording(recorder)) as client:
+    with bw.Client(key, secret, env="mainnet", transport=SyncRecording(recorder)) as client:
         for name, kwargs in TRADING_CALLS.items():
             with pytest.raises(MainnetGuardError):
                 getattr(client, name)(**kwargs)
 
     async def async_face() -> None:
-        async with bw.AsyncClient(key, secret, env="mainnet", transport=_AsyncRecording(recorder)) as aclient:
+        async with bw.AsyncClient(key, secret, env="mainnet", transport=AsyncRecording(recorder)) as aclient:
             for name, kwargs in TRADING_CALLS.items():
                 with pytest.raises(MainnetGuardError) as info:
                     await getattr(aclient, name)(**kwargs)
@@ -73,12 +73,12 @@ def test_every_trading_endpoint_of_both_client_faces_is_refused_before_any_reque
     asyncio.run(async_face())
     assert recorder.trading() == [] and _orders(sim, key) == []
     # the recording would have seen an order: with the opt-in, one reaches "mainnet" (forwarded to the sim)
-    with bw.Client(key, secret, env="mainnet", allow_mainnet_trading=True, transport=_SyncRecording(recorder)) as ok:
+    with bw.Client(key, secret, env="mainnet", allow_mainnet_trading=True, transport=SyncRecording(recorder)) as ok:
         ack = ok.place_order(**ORDER)
     assert [r.path for r in recorder.trading(MAINNET)] == ["/v5/order/create"]
     assert [o["orderLinkId"] for o in _orders(sim, key)] == [ack.order_link_id]
     # closing that position without the opt-in reads it, then stops at the guard
-    with bw.Client(key, secret, env="mainnet", transport=_SyncRecording(recorder)) as client:
+    with bw.Client(key, secret, env="mainnet", transport=SyncRecording(recorder)) as client:
         with pytest.raises(MainnetGuardError):
             client.close_position("linear", "BTCUSDT")
     assert len(recorder.trading()) == 1 and len(_orders(sim, key)) == 1

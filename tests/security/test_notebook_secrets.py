@@ -67,7 +67,7 @@ def test_no_notebook_leaks_the_secret_in_its_saved_file_html_or_logs(tmp_path):
     key = "BWKEY" + secrets.token_hex(7).upper()  # 19 characters, shaped like Bybit's
     secret = "BWSECRET" + secrets.token_hex(14).upper()
     with ThreadPoolExecutor(max_workers=3) as pool:  # kernels are processes: three at a time on two cores
-        runs = dict(zip(NOTEBOOKS, pool.map(lambda nb: _run(nb, tmp_path, key, secret), NOTEBOOKS)))
+        runs = dict(zip(NOTEBOOKS, pool.map(lambda nb: _run(nb, tmp_path, key, secret), NOTEBOOKS), strict=True))
     findings: list[Finding] = []
     for notebook, artefacts in runs.items():
         for what, text in artefacts.items():

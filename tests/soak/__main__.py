@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-limit-mb", type=float, default=60.0, help="largest RSS growth that passes")
     parser.add_argument("--out", type=Path, default=LONG_FILE)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # like Ctrl-C: the exchange process is stopped
     log_dir = Path(tempfile.mkdtemp(prefix="bw-soak-"))
     config = SoakConfig(seed=args.seed, faults=None, minutes=args.minutes, rss_growth_limit_mb=args.rss_limit_mb,
                         log_dir=log_dir, progress=lambda line: print(line, flush=True))  # fmt: skip

@@ -207,7 +207,7 @@ class Soak:
             if seen == (bids, asks):
                 return True, ""
             diff = next((f"{side} level {i}: {a} != {b}" for side, mine, theirs in (("bid", seen[0], bids),
-                         ("ask", seen[1], asks)) for i, (a, b) in enumerate(zip(mine, theirs)) if a != b),
+                         ("ask", seen[1], asks)) for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b),
                         f"lengths {len(seen[0])}/{len(seen[1])} vs {len(bids)}/{len(asks)}")  # fmt: skip
             return False, f"book differs from the truth at u={u}: {diff}"
         return False, f"book never compared with the truth: {why}"
@@ -298,6 +298,11 @@ class Soak:
             return f"feeds not live after the chaos: {feeds.not_live()}"
         orders = feeds.by_topic["order"]
         positions = feeds.by_topic["position"]
+        # A clock_skew fault moves the exchange's own timestamps: after a jump back, position events stamped
+        # before the newest the feed holds are (rightly) ignored as out of order, until the clock passes it.
+        last = (positions.latest or {}).get(SYMBOL)
+        if last is not None and last.updated_time and not await self._exchange_clock_past(last.updated_time, 45):
+            return f"the exchange's clock never passed the position feed's last update {last.updated_time}"
         intent = await self.flow.place("market")
         if intent.outcome != "acked":
             return f"the final order was not placed: {intent.outcome} {intent.error}"
@@ -312,7 +317,14 @@ class Soak:
             return f"position feed shows {shown and shown.size}, the exchange {size}"
         return ""
 
-
+    async def _exchange_clock_past(self, ms: int, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (await self.client.get_server_time()).ms <= ms:
+            if loop.time() > deadline:
+                return False
+            await asyncio.sleep(0.5)  # polling the exchange's clock, with a deadline
+        return True
 
 
 async def _soak(config: SoakConfig) -> SoakResult:
