@@ -58,17 +58,25 @@ class TopicStream(Protocol):
     def join(self, ctx: PushContext) -> list[str]: ...
 
 
-class BookStream:
+class _SymbolTopic:
+    """What every per-symbol stream knows: the exchange, its market and the topic it serves."""
+
+    def __init__(self, exchange: Any, category: str, topic: Topic) -> None:
+        assert topic.symbol is not None
+        self.exchange = exchange
+        self.category = category
+        self.name = topic.name
+        self.symbol: str = topic.symbol
+
+
+class BookStream(_SymbolTopic):
     """``orderbook.{depth}.{symbol}``: snapshot, then deltas of the top ``depth`` levels."""
 
     kind = "orderbook"
 
     def __init__(self, exchange: Any, category: str, topic: Topic, u_start: int) -> None:
         assert topic.depth is not None and topic.symbol is not None
-        self.exchange = exchange
-        self.category = category
-        self.name = topic.name
-        self.symbol = topic.symbol
+        _SymbolTopic.__init__(self, exchange, category, topic)
         self.depth = topic.depth
         self.period = max(1, ORDERBOOK_PUSH_MS[self.depth] // TICK_MS)
         self.u = u_start - 1  # u of the last push
@@ -176,17 +184,13 @@ def _diff(old_map: dict[str, str], old: list, new: list) -> list[list[str]] | No
     return changes
 
 
-class TickerStream:
+class TickerStream(_SymbolTopic):
     """``tickers.{symbol}``: linear snapshot then deltas of changed fields (100 ms); spot snapshots (50 ms)."""
 
     kind = "tickers"
 
     def __init__(self, exchange: Any, category: str, topic: Topic) -> None:
-        assert topic.symbol is not None
-        self.exchange = exchange
-        self.category = category
-        self.name = topic.name
-        self.symbol = topic.symbol
+        _SymbolTopic.__init__(self, exchange, category, topic)
         self.spot = category == "spot"
         self.period = (50 if self.spot else 100) // TICK_MS
         self.last: dict[str, Any] | None = None
@@ -216,17 +220,14 @@ class TickerStream:
         return [self._frame("snapshot", self.last, ctx)]
 
 
-class KlineStream:
+class KlineStream(_SymbolTopic):
     """``kline.{interval}.{symbol}``: the forming candle about every second; closed candles at once."""
 
     kind = "kline"
 
     def __init__(self, exchange: Any, category: str, topic: Topic) -> None:
-        assert topic.symbol is not None and topic.interval is not None
-        self.exchange = exchange
-        self.category = category
-        self.name = topic.name
-        self.symbol = topic.symbol
+        assert topic.interval is not None
+        _SymbolTopic.__init__(self, exchange, category, topic)
         self.interval = topic.interval
         self.period = _KLINE_CHECK_MS // TICK_MS
         self._forming_every = _KLINE_PUSH_MS // _KLINE_CHECK_MS
@@ -249,17 +250,13 @@ class KlineStream:
         return [self._frame([self.exchange.kline(self.category, self.symbol, self.interval)], ctx)]
 
 
-class TradeStream:
+class TradeStream(_SymbolTopic):
     """``publicTrade.{symbol}``: the trades of each tick, in one message (split at 1024)."""
 
     kind = "publicTrade"
 
     def __init__(self, exchange: Any, category: str, topic: Topic) -> None:
-        assert topic.symbol is not None
-        self.exchange = exchange
-        self.category = category
-        self.name = topic.name
-        self.symbol = topic.symbol
+        _SymbolTopic.__init__(self, exchange, category, topic)
         self.period = 1
         _, self._cursor = exchange.trades_since(category, self.symbol, 0)
 
