@@ -2,7 +2,8 @@
 // cumulative), spread and mid between them, changed levels flashing, the user's open orders
 // marked, price grouping, and an honest banner while the book is resyncing or stale.
 
-import { h, setText, setAttr, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } from "./lib/ladder.js";
@@ -23,14 +24,24 @@ function onGrid(value, decimals) {
   return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
+// A row's nodes are made once (each text span with its text node) and only their data,
+// attributes and classes change afterwards; `frac` and `level` remember what is shown.
 function makeRow(side) {
   const bar = h("div", { class: "bw-bar" });
-  const price = h("span", { class: "bw-price" });
-  const size = h("span", { class: "bw-size" });
-  const total = h("span", { class: "bw-total" });
-  const own = h("span", { class: "bw-own" });
+  const price = h("span", { class: "bw-price" }, "");
+  const size = h("span", { class: "bw-size" }, "");
+  const total = h("span", { class: "bw-total" }, "");
+  const own = h("span", { class: "bw-own" }, "");
   const el = h("div", { class: `bw-row bw-${side}`, hidden: true }, bar, own, price, size, total);
-  return { el, bar, price, size, total, own, side };
+  return { el, bar, price, size, total, own, side, frac: -1, shownPrice: null, flashedAt: 0 };
+}
+
+function hideRow(row) {
+  if (row.el.hidden) return;
+  row.el.hidden = true;
+  row.el.removeAttribute("data-testid");
+  row.shownPrice = null;
+  unflash(row.size);
 }
 
 function render({ model, el }) {
@@ -86,18 +97,23 @@ function render({ model, el }) {
     group.value = String(model.get("grouping"));
   };
 
+  let choicesFor = "";
   const apply = () => {
+    centre(); // reads the layout of the last painted frame, before this frame writes anything
     const state = model.get("conn_state");
     setText(head.title, `${model.get("symbol")} · Book`);
-    updateBadge(head.badge, state, model.get("conn_reason"));
     updateError(error, model.get("error"));
-    fillGroupChoices();
-    cumulative.checked = model.get("cumulative");
+    const choicesKey = `${model.get("tick_size")}|${model.get("price_decimals")}|${model.get("grouping")}`;
+    if (choicesKey !== choicesFor) {
+      choicesFor = choicesKey;
+      fillGroupChoices();
+    }
+    setProp(cumulative, "checked", model.get("cumulative"));
     const book = decodeBook(model.get("levels"));
-    const live = state === "live";
-    setText(banner, live ? "" : BANNERS[state] || state);
-    banner.hidden = live;
-    root.classList.toggle("bw-dim", !live && (book.bids.length > 0 || book.asks.length > 0));
+    const isLive = state === "live";
+    setText(banner, isLive ? "" : BANNERS[state] || state);
+    setHidden(banner, isLive);
+    root.classList.toggle("bw-dim", !isLive && (book.bids.length > 0 || book.asks.length > 0));
     const tick = model.get("tick_size");
     const grouping = model.get("grouping");
     const pd = grouping > 1 && tick > 0 ? Math.min(model.get("price_decimals"), decimalsOf(String(Number((grouping * tick).toFixed(8))))) : model.get("price_decimals");
@@ -116,29 +132,38 @@ function render({ model, el }) {
         const row = pool[i];
         const level = list[i];
         if (!level) {
-          if (!row.el.hidden) {
-            row.el.hidden = true;
-            row.el.removeAttribute("data-testid");
-          }
+          hideRow(row);
           continue;
         }
-        row.el.hidden = false;
-        setAttr(row.el, "data-testid", `bw-book-${side}`);
+        if (row.el.hidden) {
+          row.el.hidden = false;
+          row.el.setAttribute("data-testid", `bw-book-${side}`);
+        }
         setAttr(row.el, "data-price", level.price);
         setAttr(row.el, "data-size", level.size);
         setText(row.price, fmtFixed(level.price, pd));
         setText(row.size, fmtFixed(level.size, qd));
         setText(row.total, level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd));
-        row.bar.style.transform = `scaleX(${level.frac.toFixed(4)})`;
+        const frac = Math.round(level.frac * 1000) / 1000; // a thousandth of the width: below a pixel
+        if (frac !== row.frac) {
+          row.frac = frac;
+          row.bar.style.transform = `scaleX(${frac})`;
+        }
         const mine = own.get(`${side}:${level.price}`);
         setText(row.own, mine ? "●" : "");
         setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
         row.el.classList.toggle("bw-has-own", Boolean(mine));
+        if (row.shownPrice !== level.price) {
+          row.shownPrice = level.price;
+          unflash(row.size); // the row now shows another level: its flash was about the old one
+        }
         const move = changed.get(level.price);
-        const now = performance.now();
-        if (move && now - (row.flashedAt || 0) > FLASH_GAP_MS) {
-          row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
-          flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
+        if (move) {
+          const now = performance.now();
+          if (now - row.flashedAt > FLASH_GAP_MS) {
+            row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
+            flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
+          }
         }
       }
     }
@@ -147,11 +172,18 @@ function render({ model, el }) {
     setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`);
     setAttr(spread, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
     setAttr(root, "data-u", book.u || null);
-    setAttr(root, "data-ts", book.ts || null);
-    if (!centred && book.bids.length && book.asks.length && body.scrollHeight > body.clientHeight && !userScrolled) {
+    wantCentre = !centred && !userScrolled && model.get("height") > 0 && book.bids.length > 0 && book.asks.length > 0;
+  };
+  // Centre a scrolling ladder on the spread once: on the frame after the rows were filled, so the
+  // layout read comes before this frame's writes and forces nothing.
+  let wantCentre = false;
+  const centre = () => {
+    if (!wantCentre) return;
+    wantCentre = false;
+    if (body.scrollHeight > body.clientHeight) {
       body.scrollTop = spreadRow.offsetTop - body.clientHeight / 2 + spreadRow.offsetHeight / 2; // .bw-ladder is the offset parent
-      centred = true;
     }
+    centred = true;
   };
   const setHeight = () => {
     const px = model.get("height");
@@ -159,23 +191,23 @@ function render({ model, el }) {
     centred = false;
   };
   setHeight();
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["levels", "own", "conn_state", "conn_reason", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth"], frame.schedule);
-  const offHeight = onChanges(model, ["height"], () => {
-    setHeight();
-    frame.schedule();
-  });
+  const offHeight = onChanges(model, ["height"], setHeight);
   const offSymbol = onChanges(model, ["symbol", "grouping"], () => {
     prevSizes = { bid: new Map(), ask: new Map() };
     centred = false;
     userScrolled = false;
   });
-  apply();
+  const stop = live(model, {
+    kind: "book",
+    root,
+    badge: head.badge,
+    names: ["levels", "own", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth", "height"],
+    apply,
+  });
   return () => {
-    off();
+    stop();
     offHeight();
     offSymbol();
-    frame.cancel();
   };
 }
 

@@ -2,7 +2,8 @@
 // badge. The chart itself is a bokeh model (jupyter_bokeh) placed below this header by the
 // kernel; this view only shows the live numbers above it.
 
-import { h, setText, setClass, frameBatcher, onChanges, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setClass, setProp, header, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtPct, groupDigits, dirClass } from "./lib/format.js";
 
 const INTERVALS = [
@@ -26,21 +27,24 @@ function render({ model, el }) {
   const ohlc = {};
   const parts = [];
   for (const key of ["open", "high", "low", "close"]) {
-    ohlc[key] = h("span", { class: "bw-ohlc-value" });
+    ohlc[key] = textEl("span", { class: "bw-ohlc-value" });
     parts.push(h("span", { class: "bw-ohlc" }, h("span", { class: "bw-muted", text: key[0].toUpperCase() }), ohlc[key]));
   }
-  const change = h("span", { class: "bw-ohlc" });
+  const change = textEl("span", { class: "bw-ohlc" });
   const error = errorLine();
   const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, h("div", { class: "bw-ohlc-line" }, ...parts, change));
   el.append(root);
 
+  let shownInterval = null;
   const apply = () => {
     setText(head.title, `${model.get("symbol")} · Chart`);
-    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
     updateError(error, model.get("error"));
     const value = model.get("interval");
-    if (!Array.from(interval.options).some((o) => o.value === value)) interval.append(h("option", { value, text: value }));
-    interval.value = value;
+    if (value !== shownInterval) {
+      shownInterval = value; // an interval the picker does not offer gets its own option, once
+      if (!Array.from(interval.options).some((o) => o.value === value)) interval.append(h("option", { value, text: value }));
+    }
+    setProp(interval, "value", value);
     const k = model.get("last") || {};
     for (const key of ["open", "high", "low", "close"]) setText(ohlc[key], groupDigits(k[key] || ""));
     const o = Number(k.open);
@@ -50,13 +54,7 @@ function render({ model, el }) {
     setClass(change, ["bw-up", "bw-down"], dirClass(pct));
     setClass(ohlc.close, ["bw-up", "bw-down"], dirClass(pct));
   };
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["last", "interval", "symbol", "conn_state", "conn_reason", "error"], frame.schedule);
-  apply();
-  return () => {
-    off();
-    frame.cancel();
-  };
+  return live(model, { kind: "candles", root, badge: head.badge, names: ["last", "interval", "symbol", "error"], apply });
 }
 
 export default { render };

@@ -3,13 +3,18 @@
 // reports in the notice line; a button stays disabled while its action is in flight. Rows are
 // keyed (symbol, order id) and updated in place, so a click never lands on a replaced element.
 
-import { h, setText, setAttr, setClass, frameBatcher, onChanges, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtFixed, groupDigits, dirClass } from "./lib/format.js";
 
-/** Keep `body`'s rows in the order of `items`, creating rows with `make` and updating with `update`. */
+/**
+ * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
+ * shown yet) and updating with `update`; a row already in place is not moved.
+ */
 function keyedRows(body, cache, items, key, make, update) {
   const keep = new Set();
-  items.forEach((item, i) => {
+  let at = 0;
+  for (const item of items) {
     const k = key(item);
     keep.add(k);
     let row = cache.get(k);
@@ -18,17 +23,14 @@ function keyedRows(body, cache, items, key, make, update) {
       cache.set(k, row);
     }
     update(row, item);
-    const nodes = row.nodes();
-    let at = 0;
-    for (let j = 0; j < i; j++) at += cache.get(key(items[j])).nodes().length;
-    for (const node of nodes) {
+    for (const node of row.nodes) {
       if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
       at++;
     }
-  });
+  }
   for (const [k, row] of cache) {
     if (!keep.has(k)) {
-      for (const node of row.nodes()) node.remove();
+      for (const node of row.nodes) node.remove();
       cache.delete(k);
     }
   }
@@ -37,8 +39,8 @@ function keyedRows(body, cache, items, key, make, update) {
 function render({ model, el }) {
   const head = header("Positions");
   const error = errorLine();
-  const notice = h("div", { class: "bw-notice", hidden: true });
-  const unavailable = h("div", { class: "bw-empty", hidden: true });
+  const notice = textEl("div", { class: "bw-notice", hidden: true });
+  const unavailable = textEl("div", { class: "bw-empty", hidden: true });
   const posBody = h("tbody");
   const ordBody = h("tbody");
   // a trailing "#" marks a numeric (right-aligned) column
@@ -69,10 +71,10 @@ function render({ model, el }) {
 
   const makePosition = (p) => {
     const c = {};
-    for (const name of ["symbol", "size", "entry", "mark", "pnl", "liq", "tpsl"]) c[name] = h("td", { class: name === "symbol" ? "" : "bw-num" });
-    const sideTag = h("span", { class: "bw-side-tag" });
-    const name = h("span");
-    const lev = h("span", { class: "bw-muted" });
+    for (const name of ["symbol", "size", "entry", "mark", "pnl", "liq", "tpsl"]) c[name] = name === "symbol" ? h("td", { class: "" }) : textEl("td", { class: "bw-num" });
+    const sideTag = textEl("span", { class: "bw-side-tag" });
+    const name = textEl("span");
+    const lev = textEl("span", { class: "bw-muted" });
     c.symbol.append(sideTag, name, lev);
     const tp = h("input", { class: "bw-input bw-input-sm", placeholder: "TP", "aria-label": `${p.symbol} take profit` });
     const sl = h("input", { class: "bw-input bw-input-sm", placeholder: "SL", "aria-label": `${p.symbol} stop loss` });
@@ -94,14 +96,14 @@ function render({ model, el }) {
             text: "Set",
             onclick: () => {
               send({ type: "tpsl", symbol: p.symbol, take_profit: tp.value, stop_loss: sl.value });
-              editor.hidden = true;
+              setHidden(editor, true);
             },
           }),
-          h("button", { class: "bw-btn bw-btn-sm bw-btn-ghost", type: "button", text: "Cancel", onclick: () => (editor.hidden = true) }),
+          h("button", { class: "bw-btn bw-btn-sm bw-btn-ghost", type: "button", text: "Cancel", onclick: () => setHidden(editor, true) }),
         ),
       ),
     );
-    const close = h("button", {
+    const close = textEl("button", {
       class: "bw-btn bw-btn-sm bw-btn-danger",
       type: "button",
       "data-testid": "bw-position-close",
@@ -118,11 +120,11 @@ function render({ model, el }) {
         const row = posRows.get(p.symbol);
         tp.value = row.item.tp || "";
         sl.value = row.item.sl || "";
-        editor.hidden = !editor.hidden;
+        setHidden(editor, !editor.hidden);
       },
     });
     const tr = h("tr", { "data-testid": "bw-position-row" }, c.symbol, c.size, c.entry, c.mark, c.pnl, c.liq, c.tpsl, h("td", { class: "bw-actions" }, edit, close));
-    return { tr, editor, c, sideTag, name, lev, close, item: p, nodes: () => [tr, editor] };
+    return { tr, editor, c, sideTag, name, lev, close, item: p, nodes: [tr, editor] };
   };
 
   const updatePosition = (row, p) => {
@@ -142,14 +144,14 @@ function render({ model, el }) {
     setText(row.c.liq, groupDigits(p.liq));
     setText(row.c.tpsl, p.tp || p.sl ? `${groupDigits(p.tp) || "–"} / ${groupDigits(p.sl) || "–"}` : "–");
     const closing = busy.has(`close:${p.symbol}`);
-    row.close.disabled = closing;
+    setProp(row.close, "disabled", closing);
     setText(row.close, closing ? "Closing…" : "Close");
   };
 
   const makeOrder = (o) => {
     const c = {};
-    for (const name of ["symbol", "side", "type", "price", "qty", "filled", "status"]) c[name] = h("td", { class: ["price", "qty", "filled"].includes(name) ? "bw-num" : "" });
-    const cancel = h("button", {
+    for (const name of ["symbol", "side", "type", "price", "qty", "filled", "status"]) c[name] = textEl("td", { class: ["price", "qty", "filled"].includes(name) ? "bw-num" : "" });
+    const cancel = textEl("button", {
       class: "bw-btn bw-btn-sm",
       type: "button",
       onclick: () => {
@@ -158,7 +160,7 @@ function render({ model, el }) {
       },
     });
     const tr = h("tr", { "data-testid": "bw-order-row", "data-order-id": o.order_id }, c.symbol, c.side, c.type, c.price, c.qty, c.filled, c.status, h("td", { class: "bw-actions" }, cancel));
-    return { tr, c, cancel, nodes: () => [tr] };
+    return { tr, c, cancel, nodes: [tr] };
   };
 
   const updateOrder = (row, o) => {
@@ -172,37 +174,30 @@ function render({ model, el }) {
     setText(row.c.filled, o.filled);
     setText(row.c.status, o.status);
     const cancelling = busy.has(`cancel:${o.order_id}`);
-    row.cancel.disabled = cancelling;
+    setProp(row.cancel, "disabled", cancelling);
     setText(row.cancel, cancelling ? "Cancelling…" : "Cancel");
   };
 
   const apply = () => {
-    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
     updateError(error, model.get("error"));
     const available = model.get("available");
-    unavailable.hidden = available;
+    setHidden(unavailable, available);
     setText(unavailable, model.get("unavailable_reason"));
     const n = model.get("notice") || {};
-    notice.hidden = !n.text;
+    setHidden(notice, !n.text);
     setText(notice, n.text || "");
     notice.classList.toggle("bw-notice-error", n.kind === "error");
     busy = new Set(model.get("busy") || []);
     const positions = model.get("positions") || [];
     keyedRows(posBody, posRows, positions, (p) => p.symbol, makePosition, updatePosition);
-    posEmpty.hidden = positions.length > 0 || !available;
-    posTable.hidden = positions.length === 0;
+    setHidden(posEmpty, positions.length > 0 || !available);
+    setHidden(posTable, positions.length === 0);
     const orders = model.get("orders") || [];
     keyedRows(ordBody, ordRows, orders, (o) => o.order_id, makeOrder, updateOrder);
-    ordEmpty.hidden = orders.length > 0 || !available;
-    ordTable.hidden = orders.length === 0;
+    setHidden(ordEmpty, orders.length > 0 || !available);
+    setHidden(ordTable, orders.length === 0);
   };
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["positions", "orders", "busy", "notice", "available", "unavailable_reason", "conn_state", "conn_reason", "error"], frame.schedule);
-  apply();
-  return () => {
-    off();
-    frame.cancel();
-  };
+  return live(model, { kind: "positions", root, badge: head.badge, names: ["positions", "orders", "busy", "notice", "available", "unavailable_reason", "error"], apply });
 }
 
 export default { render };

@@ -1,7 +1,8 @@
 // Ticker view: last price (flashing on each tick), 24 h change, range, volume, mark / index /
 // funding for derivatives, a sparkline and the connection badge.
 
-import { h, setText, setAttr, setClass, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, setHidden, flash, header, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtPct, fmtCompact, fmtCountdown, groupDigits, dirClass } from "./lib/format.js";
 import { toFloat64 } from "./lib/packed.js";
 import { sparkPath, sparkTrend } from "./lib/spark.js";
@@ -10,14 +11,14 @@ const SPARK_W = 160;
 const SPARK_H = 36;
 
 function stat(label) {
-  const value = h("span", { class: "bw-stat-value" });
+  const value = textEl("span", { class: "bw-stat-value" });
   return { el: h("div", { class: "bw-stat" }, h("span", { class: "bw-stat-label", text: label }), value), value };
 }
 
 function render({ model, el }) {
   const head = header("");
-  const last = h("span", { class: "bw-last", "data-testid": "bw-ticker-last" });
-  const change = h("span", { class: "bw-change" });
+  const last = textEl("span", { class: "bw-last", "data-testid": "bw-ticker-last" });
+  const change = textEl("span", { class: "bw-change" });
   const svgNS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNS, "svg");
   svg.setAttribute("class", "bw-spark");
@@ -49,7 +50,6 @@ function render({ model, el }) {
   const apply = () => {
     const q = model.get("quote") || {};
     setText(head.title, `${model.get("symbol")} · ${model.get("category") === "spot" ? "Spot" : "Perp"}`);
-    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
     updateError(error, model.get("error"));
     root.classList.toggle("bw-dim", model.get("conn_state") !== "live" && q.last !== undefined);
     if (q.last_num !== undefined && q.last_num !== null) {
@@ -66,7 +66,7 @@ function render({ model, el }) {
     setText(stats.volume.value, fmtCompact(q.volume));
     setText(stats.turnover.value, fmtCompact(q.turnover));
     const derivative = Boolean(q.mark);
-    for (const key of ["mark", "index", "funding"]) stats[key].el.hidden = !derivative;
+    for (const key of ["mark", "index", "funding"]) setHidden(stats[key].el, !derivative);
     setText(stats.mark.value, groupDigits(q.mark));
     setText(stats.index.value, groupDigits(q.index));
     const countdown = q.next_funding ? fmtCountdown(q.next_funding, Date.now()) : "";
@@ -77,13 +77,7 @@ function render({ model, el }) {
     setAttr(path, "d", sparkPath(points, SPARK_W, SPARK_H));
     setClass(svg, ["bw-up", "bw-down"], dirClass(sparkTrend(points)));
   };
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["quote", "direction", "spark", "conn_state", "conn_reason", "error", "symbol"], frame.schedule);
-  apply();
-  return () => {
-    off();
-    frame.cancel();
-  };
+  return live(model, { kind: "ticker", root, badge: head.badge, names: ["quote", "direction", "spark", "error", "symbol", "category"], apply });
 }
 
 export default { render };

@@ -4,7 +4,8 @@
 // kernel reports a status other than "sending" — and the kernel refuses a second submit while
 // one is in flight anyway. On mainnet a confirm box must be clicked before anything is sent.
 
-import { h, setText, setAttr, setClass, frameBatcher, onChanges, header, envBadge, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, setHidden, setProp, frameBatcher, onChanges, header, envBadge, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { groupDigits } from "./lib/format.js";
 import { stepValue } from "./lib/steps.js";
 
@@ -46,12 +47,49 @@ function render({ model, el }) {
   const tif = h("select", { class: "bw-select", "aria-label": "time in force" }, ...["GTC", "IOC", "FOK", "PostOnly"].map((v) => h("option", { value: v, text: v })));
   tif.addEventListener("change", () => set("time_in_force", tif.value));
 
-  // text fields with their problem lines
+  // text fields with their problem lines: a message and a pool of suggestion chips, made once
+  // (a chip shows one suggestion; spare chips hide), so a frame only rewrites text
   const problemsFor = {};
+  const problemLine = (name, input) => {
+    const message = textEl("span");
+    const el = h("div", { class: "bw-problem", hidden: true }, message);
+    const chips = [];
+    const chip = () => {
+      const c = { value: "", el: null };
+      c.el = textEl("button", {
+        class: "bw-chip",
+        type: "button",
+        title: "use this value",
+        hidden: true,
+        onclick: () => {
+          input.value = c.value;
+          set(name, c.value);
+        },
+      });
+      chips.push(c);
+      el.append(c.el);
+    };
+    chip(); // the rules suggest at most two values (the valid neighbours)
+    chip();
+    const show = (p) => {
+      setHidden(el, !p);
+      if (!p) return;
+      setText(message, p.message);
+      const suggestions = p.suggestions || [];
+      while (chips.length < suggestions.length) chip();
+      chips.forEach((c, i) => {
+        const s = i < suggestions.length ? String(suggestions[i]) : "";
+        c.value = s;
+        setText(c.el, s);
+        setHidden(c.el, i >= suggestions.length);
+      });
+    };
+    return { el, show };
+  };
   const textField = (name, attrs) => {
     const input = h("input", { class: "bw-input", inputmode: "decimal", autocomplete: "off", spellcheck: "false", ...attrs });
     input.addEventListener("input", () => set(name, input.value));
-    problemsFor[name] = h("div", { class: "bw-problem", hidden: true });
+    problemsFor[name] = problemLine(name, input);
     return input;
   };
   const stepper = (name, input, stepTrait, fallback) => {
@@ -80,20 +118,20 @@ function render({ model, el }) {
     set(name, value);
   };
   const quick = (label, key) => h("button", { class: "bw-chip", type: "button", text: label, title: `use the ${label.toLowerCase()} price`, onclick: () => fill(price, "price", key) });
-  const unit = h("button", { class: "bw-unit", type: "button", title: "qty in base coin or in quote value", onclick: () => set("qty_unit", model.get("qty_unit") === "base" ? "quote" : "base") });
+  const unit = textEl("button", { class: "bw-unit", type: "button", title: "qty in base coin or in quote value", onclick: () => set("qty_unit", model.get("qty_unit") === "base" ? "quote" : "base") });
   const reduce = h("input", { type: "checkbox", "aria-label": "reduce only" });
   reduce.addEventListener("change", () => set("reduce_only", reduce.checked));
 
-  const priceRow = h("div", { class: "bw-field" }, h("label", { text: "Price" }), h("div", { class: "bw-input-group" }, price, ...stepper("price", price, "tick_size", () => market().last || "")), h("div", { class: "bw-chips" }, quick("Bid", "bid"), quick("Last", "last"), quick("Ask", "ask")), problemsFor.price);
-  const triggerRow = h("div", { class: "bw-field" }, h("label", { text: "Trigger" }), h("div", { class: "bw-input-group" }, trigger, ...stepper("trigger_price", trigger, "tick_size", () => market().last || "")), problemsFor.trigger_price);
-  const qtyRow = h("div", { class: "bw-field" }, h("label", { text: "Qty" }), h("div", { class: "bw-input-group" }, qty, unit, ...stepper("qty", qty, "qty_step", () => "")), problemsFor.qty);
-  const tpslBox = h("details", { class: "bw-tpsl" }, h("summary", { text: "Take profit / stop loss" }), h("div", { class: "bw-field" }, tp, problemsFor.take_profit), h("div", { class: "bw-field" }, sl, problemsFor.stop_loss));
-  const preview = h("div", { class: "bw-preview" });
-  const submit = h("button", { class: "bw-submit", type: "button", "data-testid": "bw-ticket-submit" });
-  const status = h("div", { class: "bw-status", "data-testid": "bw-ticket-status", "data-status": "idle", role: "status" });
+  const priceRow = h("div", { class: "bw-field" }, h("label", { text: "Price" }), h("div", { class: "bw-input-group" }, price, ...stepper("price", price, "tick_size", () => market().last || "")), h("div", { class: "bw-chips" }, quick("Bid", "bid"), quick("Last", "last"), quick("Ask", "ask")), problemsFor.price.el);
+  const triggerRow = h("div", { class: "bw-field" }, h("label", { text: "Trigger" }), h("div", { class: "bw-input-group" }, trigger, ...stepper("trigger_price", trigger, "tick_size", () => market().last || "")), problemsFor.trigger_price.el);
+  const qtyRow = h("div", { class: "bw-field" }, h("label", { text: "Qty" }), h("div", { class: "bw-input-group" }, qty, unit, ...stepper("qty", qty, "qty_step", () => "")), problemsFor.qty.el);
+  const tpslBox = h("details", { class: "bw-tpsl" }, h("summary", { text: "Take profit / stop loss" }), h("div", { class: "bw-field" }, tp, problemsFor.take_profit.el), h("div", { class: "bw-field" }, sl, problemsFor.stop_loss.el));
+  const preview = textEl("div", { class: "bw-preview" });
+  const submit = textEl("button", { class: "bw-submit", type: "button", "data-testid": "bw-ticket-submit" });
+  const status = textEl("div", { class: "bw-status", "data-testid": "bw-ticket-status", "data-status": "idle", role: "status" });
   const amend = h("button", { class: "bw-btn", type: "button", text: "Amend to form", hidden: true, onclick: () => model.send({ type: "amend" }) });
   const cancel = h("button", { class: "bw-btn bw-btn-danger", type: "button", text: "Cancel order", hidden: true, onclick: () => model.send({ type: "cancel" }) });
-  const confirmText = h("div", { class: "bw-confirm-text" });
+  const confirmText = textEl("div", { class: "bw-confirm-text" });
   const confirmBox = h(
     "div",
     { class: "bw-confirm", hidden: true, role: "alertdialog" },
@@ -105,8 +143,10 @@ function render({ model, el }) {
       h("button", { class: "bw-btn bw-btn-ghost", type: "button", text: "Dismiss", onclick: () => model.send({ type: "dismiss" }) }),
     ),
   );
-  const block = h("div", { class: "bw-block", hidden: true });
-  const info = h("div", { class: "bw-ticket-info" });
+  const block = textEl("div", { class: "bw-block", hidden: true });
+  // the info lines: quote, position, balance, rules; each a fixed div, hidden while it says nothing
+  const infoLines = [0, 1, 2, 3].map(() => textEl("div", { hidden: true }));
+  const info = h("div", { class: "bw-ticket-info" }, ...infoLines);
   const error = errorLine();
   let awaiting = false; // a submit was sent and the kernel has not answered yet
   let awaitTimer = 0;
@@ -117,7 +157,7 @@ function render({ model, el }) {
     clearTimeout(awaitTimer);
     awaitTimer = setTimeout(() => {
       awaiting = false; // the kernel answered with an unchanged status (or not at all): allow a retry
-      frame.schedule();
+      recheck.schedule();
     }, 3000);
     model.send({ type: "submit" });
   });
@@ -144,8 +184,9 @@ function render({ model, el }) {
   );
   el.append(root);
 
+  const inputs = { price, trigger_price: trigger, qty, take_profit: tp, stop_loss: sl };
   const syncInput = (input, value) => {
-    if (document.activeElement !== input && input.value !== value) input.value = value ?? "";
+    if (document.activeElement !== input) setProp(input, "value", value ?? "");
   };
 
   const apply = () => {
@@ -153,50 +194,31 @@ function render({ model, el }) {
     const side = model.get("side");
     const orderType = model.get("order_type");
     const st = model.get("status") || {};
-    if (document.activeElement !== symbol) symbol.value = model.get("symbol");
-    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
+    syncInput(symbol, model.get("symbol"));
     updateError(error, model.get("error"));
     buy.classList.toggle("bw-active", side === "Buy");
     sell.classList.toggle("bw-active", side === "Sell");
     setAttr(buy, "aria-pressed", side === "Buy" ? "true" : "false");
     setAttr(sell, "aria-pressed", side === "Sell" ? "true" : "false");
-    type.value = orderType;
-    conditional.checked = model.get("conditional");
-    tif.value = model.get("time_in_force");
-    tif.disabled = orderType === "Market";
-    reduce.checked = model.get("reduce_only");
+    setProp(type, "value", orderType);
+    setProp(conditional, "checked", model.get("conditional"));
+    setProp(tif, "value", model.get("time_in_force"));
+    setProp(tif, "disabled", orderType === "Market");
+    setProp(reduce, "checked", model.get("reduce_only"));
     syncInput(price, model.get("price"));
     syncInput(trigger, model.get("trigger_price"));
     syncInput(qty, model.get("qty"));
     syncInput(tp, model.get("take_profit"));
     syncInput(sl, model.get("stop_loss"));
-    priceRow.hidden = orderType === "Market";
-    triggerRow.hidden = !model.get("conditional");
+    setHidden(priceRow, orderType === "Market");
+    setHidden(triggerRow, !model.get("conditional"));
     setText(unit, model.get("qty_unit") === "base" ? rules.base || "base" : rules.quote || "quote");
 
     const problems = model.get("problems") || [];
     for (const [name, line] of Object.entries(problemsFor)) {
-      const p = problems.find((x) => x.field === name && !x.blank); // blanks are said once, in the status line
-      line.hidden = !p;
-      if (!p) continue;
-      const input = { price, trigger_price: trigger, qty, take_profit: tp, stop_loss: sl }[name];
-      line.replaceChildren(
-        h("span", { text: p.message }),
-        ...(p.suggestions || []).map((s) =>
-          h("button", {
-            class: "bw-chip",
-            type: "button",
-            text: s,
-            title: "use this value",
-            onclick: () => {
-              input.value = s;
-              set(name, s);
-            },
-          }),
-        ),
-      );
+      line.show(problems.find((x) => x.field === name && !x.blank)); // blanks are said once, in the status line
     }
-    for (const [name, input] of Object.entries({ price, trigger_price: trigger, qty, take_profit: tp, stop_loss: sl })) {
+    for (const [name, input] of Object.entries(inputs)) {
       input.classList.toggle("bw-invalid", problems.some((x) => x.field === name && !x.blank));
     }
 
@@ -206,9 +228,9 @@ function render({ model, el }) {
     setText(preview, [pv.summary, notional + inBase].filter(Boolean).join(" · "));
 
     const canTrade = model.get("can_trade");
-    block.hidden = canTrade;
+    setHidden(block, canTrade);
     setText(block, model.get("trade_block"));
-    submit.disabled = !canTrade || awaiting || st.status === "sending" || problems.length > 0 || Boolean((model.get("confirm") || {}).token);
+    setProp(submit, "disabled", !canTrade || awaiting || st.status === "sending" || problems.length > 0 || Boolean((model.get("confirm") || {}).token));
     setText(submit, `${side === "Buy" ? "Buy" : "Sell"} ${model.get("symbol")}${orderType === "Market" ? " at market" : ""}`);
     setClass(submit, ["bw-buy", "bw-sell"], side === "Buy" ? "bw-buy" : "bw-sell");
 
@@ -217,34 +239,41 @@ function render({ model, el }) {
     const label = STATUS_TEXT[st.status] ?? st.status;
     setText(status, [label, st.message && label ? st.message : st.message ? st.message[0].toUpperCase() + st.message.slice(1) : ""].filter(Boolean).join(": "));
     setClass(status, ["bw-status-ok", "bw-status-bad", "bw-status-busy"], { accepted: "bw-status-ok", filled: "bw-status-ok", rejected: "bw-status-bad", invalid: "bw-status-bad", cancelled: "bw-status-bad", sending: "bw-status-busy" }[st.status] || "");
-    amend.hidden = cancel.hidden = !(st.open && st.status === "accepted");
+    const canAmend = Boolean(st.open && st.status === "accepted");
+    setHidden(amend, !canAmend);
+    setHidden(cancel, !canAmend);
 
     const confirm = model.get("confirm") || {};
-    confirmBox.hidden = !confirm.token;
+    setHidden(confirmBox, !confirm.token);
     setText(confirmText, confirm.summary || "");
 
     const m = market();
     const pos = model.get("position") || {};
-    const lines = [];
-    if (m.bid || m.ask) lines.push(`Bid ${groupDigits(m.bid)} · Ask ${groupDigits(m.ask)}`);
-    if (pos.size) lines.push(`Position: ${pos.side === "Buy" ? "long" : "short"} ${pos.size} @ ${groupDigits(pos.entry)}`);
-    if (model.get("balance")) lines.push(`Available: ${model.get("balance")}`);
-    if (rules.tick_size) lines.push(`Tick ${rules.tick_size} · step ${rules.qty_step} · min ${rules.min_qty}`);
-    info.replaceChildren(...lines.map((t) => h("div", { text: t })));
+    const lines = [
+      m.bid || m.ask ? `Bid ${groupDigits(m.bid)} · Ask ${groupDigits(m.ask)}` : "",
+      pos.size ? `Position: ${pos.side === "Buy" ? "long" : "short"} ${pos.size} @ ${groupDigits(pos.entry)}` : "",
+      model.get("balance") ? `Available: ${model.get("balance")}` : "",
+      rules.tick_size ? `Tick ${rules.tick_size} · step ${rules.qty_step} · min ${rules.min_qty}` : "",
+    ];
+    lines.forEach((text, i) => {
+      setText(infoLines[i], text);
+      setHidden(infoLines[i], !text);
+    });
   };
-  const frame = frameBatcher(apply);
-  const names = ["side", "order_type", "qty", "qty_unit", "price", "time_in_force", "reduce_only", "conditional", "trigger_price", "take_profit", "stop_loss", "rules_info", "problems", "preview", "market", "status", "can_trade", "trade_block", "confirm", "position", "balance", "conn_state", "conn_reason", "error", "symbol"];
-  const off = onChanges(model, names, frame.schedule);
+  // the retry timer's re-check: the same apply, on the next frame (no model change to drive it)
+  const recheck = frameBatcher(apply);
+  const names = ["side", "order_type", "qty", "qty_unit", "price", "time_in_force", "reduce_only", "conditional", "trigger_price", "take_profit", "stop_loss", "rules_info", "problems", "preview", "market", "status", "can_trade", "trade_block", "confirm", "position", "balance", "error", "symbol"];
+  // registered before live's own listener: a status answer clears the guard before the frame reads it
   const offStatus = onChanges(model, ["status", "confirm"], () => {
     awaiting = false;
     clearTimeout(awaitTimer);
   });
-  apply();
+  const stop = live(model, { kind: "ticket", root, badge: head.badge, names, apply });
   return () => {
-    off();
+    stop();
     offStatus();
     clearTimeout(awaitTimer);
-    frame.cancel();
+    recheck.cancel();
   };
 }
 

@@ -1,6 +1,7 @@
 // Trades tape view: newest trade on top, green taker buys, red taker sells, new rows flash.
 
-import { h, setText, setAttr, setClass, frameBatcher, onChanges, flash, header, errorLine, updateBadge, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, setHidden, onChanges, flash, unflash, header, errorLine, updateError } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtFixed, fmtClock } from "./lib/format.js";
 import { decodeTrades } from "./lib/packed.js";
 
@@ -16,9 +17,9 @@ function render({ model, el }) {
 
   const rowAt = (i) => {
     while (pool.length <= i) {
-      const price = h("span", { class: "bw-price" });
-      const size = h("span", { class: "bw-size" });
-      const time = h("span", { class: "bw-time" });
+      const price = textEl("span", { class: "bw-price" });
+      const size = textEl("span", { class: "bw-size" });
+      const time = textEl("span", { class: "bw-time" });
       const row = { el: h("div", { class: "bw-row bw-trade", hidden: true }, price, size, time), price, size, time };
       pool.push(row);
       list.append(row.el);
@@ -28,7 +29,6 @@ function render({ model, el }) {
 
   const apply = () => {
     setText(head.title, `${model.get("symbol")} · Trades`);
-    updateBadge(head.badge, model.get("conn_state"), model.get("conn_reason"));
     updateError(error, model.get("error"));
     const trades = decodeTrades(model.get("trades"));
     const pd = model.get("price_decimals");
@@ -39,11 +39,12 @@ function render({ model, el }) {
       const row = rowAt(i);
       const t = trades[i];
       if (!t) {
-        row.el.hidden = true;
-        row.el.removeAttribute("data-testid");
+        setHidden(row.el, true);
+        setAttr(row.el, "data-testid", null);
+        unflash(row.el);
         continue;
       }
-      row.el.hidden = false;
+      setHidden(row.el, false);
       setAttr(row.el, "data-testid", "bw-trade-row");
       setAttr(row.el, "data-price", t.price);
       setAttr(row.el, "data-size", t.size);
@@ -54,18 +55,15 @@ function render({ model, el }) {
       setClass(row.el, ["bw-buy", "bw-sell"], t.side === "Buy" ? "bw-buy" : "bw-sell");
       // only the trades new in this frame are highlighted; rows shift down, so older highlights are cleared
       if (previousNewest !== -Infinity && t.time > previousNewest) flash(row.el, t.side === "Buy" ? "bw-flash-up" : "bw-flash-down");
-      else row.el.classList.remove("bw-flash-up", "bw-flash-down");
+      else unflash(row.el);
     }
     if (trades.length) newest = trades[0].time;
   };
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["trades", "conn_state", "conn_reason", "error", "symbol", "price_decimals", "qty_decimals"], frame.schedule);
   const offSymbol = onChanges(model, ["symbol"], () => (newest = -Infinity));
-  apply();
+  const stop = live(model, { kind: "trades", root, badge: head.badge, names: ["trades", "error", "symbol", "price_decimals", "qty_decimals"], apply });
   return () => {
-    off();
+    stop();
     offSymbol();
-    frame.cancel();
   };
 }
 

@@ -1,7 +1,8 @@
 // Watchlist view: a ticker tape of many symbols; a click selects one (the kernel repoints the
 // other widgets of a dashboard).
 
-import { h, setText, setAttr, setClass, frameBatcher, onChanges, flash, connectionBadge, updateBadge } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, flash, connectionBadge } from "./lib/dom.js";
+import { live } from "./lib/live.js";
 import { fmtPct, groupDigits, dirClass } from "./lib/format.js";
 
 function render({ model, el }) {
@@ -19,12 +20,12 @@ function render({ model, el }) {
   const cellFor = (symbol) => {
     let cell = cells.get(symbol);
     if (!cell) {
-      const last = h("span", { class: "bw-tape-last" });
-      const change = h("span", { class: "bw-tape-change" });
+      const last = textEl("span", { class: "bw-tape-last" });
+      const change = textEl("span", { class: "bw-tape-change" });
       const node = h(
         "button",
         { class: "bw-tape-cell", type: "button", role: "option", "data-testid": "bw-watch-row", "data-symbol": symbol, onclick: () => select(symbol) },
-        h("span", { class: "bw-tape-symbol", text: symbol }),
+        textEl("span", { class: "bw-tape-symbol" }, symbol),
         last,
         change,
       );
@@ -62,15 +63,8 @@ function render({ model, el }) {
         cells.delete(symbol);
       }
     }
-    updateBadge(badge, model.get("conn_state"), model.get("conn_reason"));
   };
-  const frame = frameBatcher(apply);
-  const off = onChanges(model, ["rows", "selected", "conn_state", "conn_reason"], frame.schedule);
-  apply();
-  return () => {
-    off();
-    frame.cancel();
-  };
+  return live(model, { kind: "watchlist", root, badge, names: ["rows", "selected"], apply });
 }
 
 export default { render };

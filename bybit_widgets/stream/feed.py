@@ -133,6 +133,7 @@ class Subscription:
         self.messages = self.gaps = self.resyncs = self.reconnects = self.errors = 0
         self.duplicates = self.dropped = 0
         self.last_message_at: float | None = None  # monotonic seconds
+        self.exchange_ts: int | None = None  # exchange time (ms) of the newest applied message
         self.silent_since = time.monotonic()  # baseline of the no-data watchdog
         self._waiters: list[_Waiter] = []
         self._waiters_lock = threading.Lock()
@@ -158,6 +159,9 @@ class Subscription:
             self.record_error(StreamDataError(f"{self.name}: {exc}"))
             return
         if outcome == APPLIED:
+            ts = message.get("ts", message.get("creationTime"))  # (private topics stamp creationTime)
+            if isinstance(ts, int):
+                self.exchange_ts = ts
             if self.state != "live" and not self.reducer.awaiting_snapshot:
                 self.set_state("live", "receiving data")
             self.notify_update()
@@ -298,6 +302,11 @@ class Feed:
         if self._maxlen is not None and isinstance(value, list) and len(value) > self._maxlen:
             value = value[-self._maxlen :]
         return value
+
+    @property
+    def exchange_ts(self) -> int | None:
+        """The exchange's time (ms) of the newest message applied (its ``ts``), None before any."""
+        return self._sub.exchange_ts
 
     @property
     def version(self) -> int:

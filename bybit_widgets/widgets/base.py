@@ -4,8 +4,11 @@ A widget is a thin view (design.md): it holds feeds from the session's
 stream manager, never a connection. Feed callbacks only mark it dirty; the
 :class:`~.scheduler.FrameScheduler` later calls :meth:`LiveWidget._flush_frame`,
 which reads the feeds' newest values and sets traits inside one
-``hold_sync`` (one comm message per frame). Closing the widget closes its
-feeds, which unsubscribes a topic once nobody else uses it.
+``hold_sync`` (one comm message per frame). Each frame is stamped (``_frame``:
+number, kernel time, exchange time shown, lagging views); the views
+acknowledge it once painted, and :mod:`.flow` holds the next frame until
+then. Closing the widget closes its feeds, which unsubscribes a topic once
+nobody else uses it.
 
 User actions that need the network (place an order, close a position) come
 in as custom comm messages; the handler starts a task on the kernel's loop
@@ -18,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anywidget
 import orjson
@@ -30,6 +34,7 @@ import traitlets
 from .. import session as session_module
 from ..protocol.errors import BybitError
 from .account import Account
+from .flow import FlowControl
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
 
 __all__ = ["STATIC", "LiveWidget", "SymbolWidget", "combined_state", "decimals_of", "message_size", "plain_error"]
@@ -95,6 +100,12 @@ class LiveWidget(anywidget.AnyWidget):
     conn_reason = traitlets.Unicode("subscribing").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)  # the last problem, in plain words ("" when fine)
     env = traitlets.Unicode("").tag(sync=True)  # sim / testnet / demo / mainnet / custom
+    # [seq, kernel ms, exchange ms shown or None, [lagging view ids]]: see flow.py
+    _frame = traitlets.List([0, 0, None, []]).tag(sync=True)
+    _id = traitlets.Unicode("").tag(sync=True)  # the model id, for the page's batched acknowledgements
+
+    #: the live widgets of this kernel by model id (a page's acknowledgements come in one message)
+    _by_id: ClassVar[weakref.WeakValueDictionary[str, LiveWidget]] = weakref.WeakValueDictionary()
 
     #: frames per second at most, unless the caller asks for another rate
     default_max_hz: float = DEFAULT_MAX_HZ
@@ -113,6 +124,8 @@ class LiveWidget(anywidget.AnyWidget):
         self._account: Account | None = None
         self._release_account: Callable[[], None] | None = None
         self._closed = False
+        self.flow = FlowControl()
+        self._flow_news = False  # a view's lagging changed: the next flush carries it even if nothing else did
         self.session = session if session is not None else session_module.current()
         self.max_hz = max_hz if max_hz is not None else self.default_max_hz
         if not isinstance(self.max_hz, (int, float)) or not self.max_hz > 0:
@@ -120,6 +133,8 @@ class LiveWidget(anywidget.AnyWidget):
         self.frame_interval = 1.0 / self.max_hz
         super().__init__(**traits)
         self.env = str(getattr(self.session, "env", "") or "")
+        self._id = self.model_id
+        LiveWidget._by_id[self.model_id] = self
         self.on_msg(self._on_custom_msg)
 
     # -- feeds -----------------------------------------------------------------------------------
@@ -219,7 +234,21 @@ class LiveWidget(anywidget.AnyWidget):
             state, reason = combined_state((f.state, f.state_reason) for f in self._state_feeds)
             self.conn_state, self.conn_reason = state, reason
             self._render()
+            if self._states_to_send or self._flow_news:  # (ipywidgets' set of traits this message carries)
+                self._flow_news = False
+                stamp = self.flow.sent(self.loop.time())
+                self._frame = [stamp.seq, stamp.sent_ms, self._shown_ts(), self.flow.lagging_views()]
         return self.messages_sent - before
+
+    def _shown_ts(self) -> int | None:
+        """The exchange time (ms) of what the frame shows: the newest message among its feeds."""
+        feeds = (*self._feeds, *self._state_feeds)  # (the account's private feeds are only in the latter)
+        return max((t for f in feeds if (t := f.exchange_ts) is not None), default=None)
+
+    @property
+    def lagging(self) -> bool:
+        """True while a view of this widget shows a state more than a second older than the kernel's newest."""
+        return self.flow.lagging
 
     def _render(self) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -237,6 +266,38 @@ class LiveWidget(anywidget.AnyWidget):
     def comm_stats(self) -> dict[str, int]:
         """Comm messages and bytes this widget sent to the browser since it was created."""
         return {"messages": self.messages_sent, "bytes": self.bytes_sent}
+
+    # -- flow control: the views introduce themselves and acknowledge painted frames ---------------
+
+    def _msg_hello(self, content: dict) -> None:
+        self.flow.hello(_view_id(content), self.loop.time())
+        self._flow_news = True  # the new view gets the newest state at once, even if nothing changed
+        self._request_frame()
+
+    def _msg_acks(self, content: dict) -> None:
+        """The page's views painted these frames: ``acks`` = [[model id, view id, seq], ...]."""
+        acks = content.get("acks")
+        if not isinstance(acks, list) or not all(isinstance(a, list) and len(a) == 3 for a in acks):
+            raise ValueError(f"acknowledgements must be a list of [model id, view id, seq], got {acks!r:.60}")
+        for model_id, view, seq in acks:
+            widget = LiveWidget._by_id.get(model_id) if isinstance(model_id, str) else None
+            if widget is not None:  # (one closed meanwhile has nothing left to pace)
+                widget._ack(_view_id({"view": view}), seq)
+
+    def _ack(self, view: str, seq: Any) -> None:
+        if isinstance(seq, bool) or not isinstance(seq, int):
+            raise ValueError(f"an acknowledgement needs an integer seq, got {seq!r:.40}")
+        if self._closed:
+            return
+        lagging = self.flow.lagging_views()
+        if self.flow.ack(view, seq, self.loop.time()):
+            self.scheduler.released(self)
+        if self.flow.lagging_views() != lagging:
+            self._flow_news = True  # the views must learn it even if the state stays as it is
+            self._request_frame()
+
+    def _msg_bye(self, content: dict) -> None:
+        self.flow.bye(_view_id(content))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -388,6 +449,13 @@ class SymbolWidget(LiveWidget):
         if self.rules is None:
             raise LookupError(self.error or f"the rules of {self.symbol} did not load")
         return self
+
+
+def _view_id(content: dict) -> str:
+    view = content.get("view")
+    if not isinstance(view, str) or not 0 < len(view) <= 64:
+        raise ValueError(f"a view message needs a view id (a short string), got {view!r:.40}")
+    return view
 
 
 def _symbol(value: str) -> str:

@@ -12,7 +12,10 @@ widget serialise its newest state once:
 - for all widgets together at most ``max_messages_per_second`` (a token
   bucket), oldest-due first, so a dashboard stays well under the server's
   limit however many widgets it shows;
-- no timer runs while nothing is dirty.
+- no timer runs while nothing is dirty;
+- a widget whose last frame the browser has not acknowledged yet waits
+  (:mod:`.flow`): frames are dropped here, in the kernel, never queued in a
+  socket; its acknowledgement (or the frame's deadline) lets it go again.
 
 A widget's ``_flush_frame()`` raising is recorded on the widget and logged
 once: one broken view never stops the frames of the others.
@@ -27,6 +30,8 @@ import weakref
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from .flow import FlowControl
+
 __all__ = ["DEFAULT_MAX_HZ", "DEFAULT_MAX_MESSAGES_PER_SECOND", "FrameScheduler", "Framed", "SchedulerStats"]
 
 log = logging.getLogger("bybit_widgets.widgets")
@@ -40,6 +45,8 @@ class Framed(Protocol):
 
     #: seconds between two frames of this widget (1 / max_hz)
     frame_interval: float
+    #: its frames in flight and their acknowledgements
+    flow: FlowControl
 
     def _flush_frame(self) -> int:
         """Send the newest state; return how many comm messages that took (0 if nothing changed)."""
@@ -117,9 +124,18 @@ class FrameScheduler:
         if entry is None or entry.ref() is not widget:
             entry = self._entries[key] = _Entry(widget)
         if key not in self._dirty:
+            now = self.loop.time()
             self._dirty.add(key)
-            entry.dirty_since = self.loop.time()
-            self._arm(max(entry.last + widget.frame_interval, self.loop.time()))
+            entry.dirty_since = now
+            widget.flow.changed(now)
+            self._arm(self._due_at(entry, widget, now))
+
+    def released(self, widget: Framed) -> None:
+        """``widget``'s frame in flight was acknowledged: its newest state may go (if it has one)."""
+        key = id(widget)
+        entry = self._entries.get(key)
+        if key in self._dirty and entry is not None:
+            self._arm(self._due_at(entry, widget, self.loop.time()))
 
     def discard(self, widget: Framed) -> None:
         """Forget ``widget`` (closed): no further frames."""
@@ -142,6 +158,11 @@ class FrameScheduler:
         return len(self._dirty)
 
     # -- timing ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _due_at(entry: _Entry, widget: Framed, now: float) -> float:
+        """When a dirty widget's next frame is due: its rate, and its acknowledgement (or deadline)."""
+        return max(entry.last + widget.frame_interval, widget.flow.wake_at() or now, now)
 
     def _arm(self, when: float) -> None:
         if self._timer is not None and self._timer_at <= when:
@@ -168,7 +189,7 @@ class FrameScheduler:
                 self._dirty.discard(key)
                 self._entries.pop(key, None)
                 continue
-            at = entry.last + widget.frame_interval
+            at = self._due_at(entry, widget, now)
             if at <= now + 0.001:  # within a millisecond: a timer never fires exactly on time
                 due.append((entry.dirty_since or now, key, widget))
             else:

@@ -1,6 +1,11 @@
 // Small DOM helpers shared by the views: element creation, the connection and environment
 // badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
 // applied once, on the next frame, with the newest state.
+//
+// The render budget: an update path never creates nodes (setText writes the data of the text
+// node already there), never writes what is already shown (every setter compares first, so an
+// unchanged frame invalidates no style), and never reads layout (a read after a write forces a
+// synchronous layout: the old flash restart via offsetWidth cost one per flashing cell).
 
 /** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
 export function h(tag, attrs = {}, ...children) {
@@ -19,10 +24,26 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Set text only when it changed (cheap to call every frame). */
+/** Set text only when it changed, reusing the element's text node (no node per frame). */
 export function setText(el, text) {
   const value = String(text ?? "");
-  if (el.textContent !== value) el.textContent = value;
+  const node = el.firstChild;
+  if (node !== null && node.nodeType === 3 && node.nextSibling === null) {
+    if (node.data !== value) node.data = value;
+  } else if (el.textContent !== value) {
+    el.textContent = value; // first text, or the element held other nodes: once
+  }
+}
+
+/** Show or hide an element, touching the attribute only when that changes. */
+export function setHidden(el, hidden) {
+  const value = Boolean(hidden);
+  if (el.hidden !== value) el.hidden = value;
+}
+
+/** Set a property (value, checked, disabled, ...) only when it differs. */
+export function setProp(el, name, value) {
+  if (el[name] !== value) el[name] = value;
 }
 
 /** Set or remove an attribute only when it changed. */
@@ -37,8 +58,14 @@ export function setAttr(el, name, value) {
 
 /** Toggle one of a set of mutually exclusive classes. */
 export function setClass(el, choices, chosen) {
-  for (const c of choices) if (c && c !== chosen) el.classList.remove(c);
-  if (chosen) el.classList.add(chosen);
+  const list = el.classList;
+  for (const c of choices) if (c && c !== chosen && list.contains(c)) list.remove(c);
+  if (chosen && !list.contains(chosen)) list.add(chosen);
+}
+
+/** A text span (or `tag`) made with its text node, so `setText` on it never creates one. */
+export function textEl(tag, attrs = {}, text = "") {
+  return h(tag, attrs, String(text ?? ""));
 }
 
 export const STATE_LABELS = {
@@ -47,7 +74,12 @@ export const STATE_LABELS = {
   stale: "Stale",
   reconnecting: "Reconnecting",
   resyncing: "Resyncing",
+  lagging: "Lagging",
   closed: "Closed",
+};
+
+export const STATE_REASONS = {
+  lagging: "this view shows data more than a second older than the kernel's newest; it skips frames to catch up",
 };
 
 /** The connection badge every live widget shows (data-testid bw-connection-state). */
@@ -61,7 +93,8 @@ export function updateBadge(el, state, reason) {
   const s = STATE_LABELS[state] ? state : "connecting";
   setAttr(el, "data-state", s);
   setText(el.lastChild, STATE_LABELS[s]);
-  setAttr(el, "title", reason ? `${STATE_LABELS[s]}: ${reason}` : STATE_LABELS[s]);
+  const why = STATE_REASONS[s] || reason;
+  setAttr(el, "title", why ? `${STATE_LABELS[s]}: ${why}` : STATE_LABELS[s]);
 }
 
 /** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
@@ -103,26 +136,67 @@ export function onChanges(model, names, handler) {
   };
 }
 
-/** Re-trigger a CSS animation class on an element (removing and re-adding it after a reflow). */
+export const FLASH_MS = 450;
+const flashing = new Map(); // element -> time its flash ends
+let flashTimer = 0;
+
+/**
+ * End the flashes that are due. The views call it at the start of each animation frame they
+ * paint, so while frames flow a flash ends in a frame that is drawn anyway; the timer below only
+ * covers a view that stopped receiving frames, and it too ends flashes in an animation frame.
+ */
+export function expireFlashes(now = performance.now()) {
+  for (const [el, until] of flashing) {
+    if (until <= now) {
+      el.classList.remove("bw-flash-up", "bw-flash-down");
+      flashing.delete(el);
+    }
+  }
+}
+
+function armFlashTimer() {
+  if (flashTimer || !flashing.size) return;
+  const raf = globalThis.requestAnimationFrame ?? ((f) => setTimeout(f, 16));
+  flashTimer = setTimeout(() => {
+    raf(() => {
+      flashTimer = 0;
+      expireFlashes();
+      armFlashTimer();
+    });
+  }, 2 * FLASH_MS);
+}
+
+/**
+ * Highlight an element for FLASH_MS: a class on, then off; no animation and no reflow, so a
+ * flash costs two repaints of one cell even in software rendering. A flash while one is
+ * showing extends it (with the new direction).
+ */
 export function flash(el, cls) {
-  el.classList.remove("bw-flash-up", "bw-flash-down");
-  void el.offsetWidth;
-  el.classList.add(cls);
+  const other = cls === "bw-flash-up" ? "bw-flash-down" : "bw-flash-up";
+  if (el.classList.contains(other)) el.classList.remove(other);
+  if (!el.classList.contains(cls)) el.classList.add(cls);
+  flashing.set(el, performance.now() + FLASH_MS);
+  armFlashTimer();
+}
+
+/** Stop flashing `el` now (its row is reused for other data). */
+export function unflash(el) {
+  if (flashing.delete(el)) el.classList.remove("bw-flash-up", "bw-flash-down");
 }
 
 /** The widget's header line: a title, optional extra nodes, and the connection badge. */
 export function header(title, ...extra) {
   const badge = connectionBadge();
-  const el = h("div", { class: "bw-header" }, h("span", { class: "bw-title", text: title }), ...extra, h("span", { class: "bw-spacer" }), badge);
+  const el = h("div", { class: "bw-header" }, textEl("span", { class: "bw-title" }, title), ...extra, h("span", { class: "bw-spacer" }), badge);
   return { el, badge, title: el.firstChild };
 }
 
 /** Shows the widget's `error` trait (a problem in plain words) under the header. */
 export function errorLine() {
-  return h("div", { class: "bw-error", role: "alert", hidden: true });
+  return textEl("div", { class: "bw-error", role: "alert", hidden: true });
 }
 
 export function updateError(el, text) {
   setText(el, text || "");
-  el.hidden = !text;
+  setHidden(el, !text);
 }

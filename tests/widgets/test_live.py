@@ -200,3 +200,81 @@ def test_no_widget_trait_holds_the_key_or_the_secret(sim, account):
     text = run(main())
     assert secret not in text
     assert key not in text
+
+
+def test_a_view_that_said_hello_gets_one_frame_at_a_time_each_stamped_with_the_exchange_time(sim):
+    async def main():
+        async with live_session(sim) as session:
+            book = bw.OrderBook("BTCUSDT", depth=25, session=session)
+            await book.ready()
+            await wait_for(lambda: book._frame[0] > 0, what="a first frame")
+            book._on_custom_msg(book, {"type": "hello", "view": "v1"}, [])
+            await wait_for(lambda: book.flow.in_flight is not None, what="a frame in flight")
+            held = book._frame[0]
+            await asyncio.sleep(0.5)  # the book changes every 20 ms meanwhile; no frame may go
+            unchanged = book._frame[0]
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "v1", held]]}, [])
+            await wait_for(lambda: book._frame[0] > held, 2, "the next frame after the acknowledgement")
+            stamp = list(book._frame)
+            u_of_frame = unpack_book(book.levels)[2]
+            book.close()
+            return held, unchanged, stamp, u_of_frame, book._book
+
+    held, unchanged, stamp, _u, _feed = run(main())
+    assert unchanged == held, "a frame went out although the view had not acknowledged the last one"
+    seq, kernel_ms, exchange_ts, lagging = stamp
+    assert seq == held + 1 and kernel_ms > 0 and lagging == []
+    assert exchange_ts > 1.7e12, "the stamp carries the exchange time of the book shown"
+
+
+def test_a_view_that_acknowledges_late_is_told_it_lags_and_then_that_it_caught_up(sim):
+    async def main():
+        async with live_session(sim) as session:
+            book = bw.OrderBook("BTCUSDT", depth=25, session=session)
+            await book.ready()
+            book._on_custom_msg(book, {"type": "hello", "view": "slow"}, [])
+            await wait_for(lambda: book.flow.in_flight is not None, what="a frame in flight")
+            first = book._frame[0]
+            await asyncio.sleep(1.3)  # the view takes 1.3 s to paint
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", first]]}, [])
+            await wait_for(lambda: book._frame[0] > first, 2, "the next frame")
+            told, lagging_flag = list(book._frame[3]), book.lagging
+            second = book._frame[0]
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", second]]}, [])  # at once this time
+            await wait_for(lambda: book._frame[0] > second, 2, "the frame after")
+            after, caught_up = list(book._frame[3]), not book.lagging
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", "x"]]}, [])
+            error = book.error
+            book.close()
+            return told, lagging_flag, after, caught_up, error
+
+    told, lagging_flag, after, caught_up, error = run(main())
+    assert told == ["slow"] and lagging_flag
+    assert after == [] and caught_up
+    assert "integer seq" in error, "a malformed acknowledgement is refused in plain words"
+
+
+def test_one_message_from_the_page_acknowledges_the_frames_of_several_widgets(sim):
+    async def main():
+        async with live_session(sim) as session:
+            book = bw.OrderBook("BTCUSDT", depth=25, session=session)
+            ticker = bw.Ticker("BTCUSDT", session=session)
+            await book.ready()
+            await ticker.ready()
+            for widget in (book, ticker):
+                widget._on_custom_msg(widget, {"type": "hello", "view": f"v-{widget.model_id}"}, [])
+            await wait_for(lambda: book.flow.in_flight and ticker.flow.in_flight, what="both frames in flight")
+            held = {w: w.flow.in_flight for w in (book, ticker)}
+            acks = [[w.model_id, f"v-{w.model_id}", seq] for w, seq in held.items()] + [["gone", "v", 1]]
+            book._on_custom_msg(book, {"type": "acks", "acks": acks}, [])  # through the book's comm only
+            await wait_for(lambda: all(w._frame[0] > seq for w, seq in held.items()), 3, "both next frames")
+            errors = (book.error, ticker.error)
+            book._on_custom_msg(book, {"type": "acks", "acks": "nonsense"}, [])
+            refused = book.error
+            book.close()
+            ticker.close()
+            return errors, refused
+
+    errors, refused = run(main())
+    assert errors == ("", ""), "an acknowledgement for a widget that is gone is skipped quietly"
+    assert "list of [model id, view id, seq]" in refused

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from bybit_widgets.widgets.flow import FlowControl
 from bybit_widgets.widgets.scheduler import FrameScheduler
 
 
@@ -15,15 +16,18 @@ class Counter:
 
     def __init__(self, hz: float, messages: int = 1, fail: bool = False) -> None:
         self.frame_interval = 1.0 / hz
+        self.flow = FlowControl()
         self.messages = messages
         self.fail = fail
         self.frames: list[float] = []
         self.failures: list[BaseException] = []
 
     def _flush_frame(self) -> int:
-        self.frames.append(asyncio.get_running_loop().time())
+        now = asyncio.get_running_loop().time()
+        self.frames.append(now)
         if self.fail:
             raise RuntimeError("render broke")
+        self.flow.sent(now)
         return self.messages
 
     def _frame_failed(self, error: BaseException) -> None:
@@ -148,3 +152,42 @@ def test_configure_sets_the_kernel_wide_budget():
             configure(max_messages_per_second=-1)
 
     asyncio.run(main())
+
+
+def test_a_widget_whose_view_has_not_acknowledged_waits_and_then_sends_only_its_newest_state():
+    async def main():
+        loop = asyncio.get_running_loop()
+        scheduler = FrameScheduler(loop)
+        widget = Counter(hz=100)
+        widget.flow.hello("view-1", loop.time())
+        scheduler.request(widget)
+        await asyncio.sleep(0.05)
+        assert len(widget.frames) == 1  # the first frame went out; it is in flight
+        await hammer(scheduler, [widget], 0.3)  # 300 changes while the view paints nothing
+        held = len(widget.frames)
+        widget.flow.ack("view-1", widget.flow.seq, loop.time())
+        scheduler.released(widget)
+        await asyncio.sleep(0.05)
+        return held, len(widget.frames), scheduler
+
+    held, after, scheduler = asyncio.run(main())
+    assert held == 1, "no frame may go while the last one is unacknowledged"
+    assert after == 2, "after the acknowledgement exactly one frame (the newest state) goes, not a backlog"
+    assert scheduler.pending == 0
+
+
+def test_an_acknowledgement_that_never_comes_delays_a_widget_only_until_the_deadline():
+    async def main():
+        loop = asyncio.get_running_loop()
+        scheduler = FrameScheduler(loop)
+        widget = Counter(hz=100)
+        widget.flow = FlowControl(deadline=0.1, max_deadline=0.2)
+        widget.flow.hello("gone", loop.time())
+        await hammer(scheduler, [widget], 0.65)
+        return widget.frames
+
+    frames = asyncio.run(main())
+    gaps = [round(b - a, 2) for a, b in itertools.pairwise(frames)]
+    # first frame at once, then one at each deadline: 0.1 s, then doubling to the 0.2 s cap
+    assert 3 <= len(frames) <= 5, frames
+    assert gaps[0] >= 0.09 and all(g >= 0.09 for g in gaps), gaps

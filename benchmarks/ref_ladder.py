@@ -1,0 +1,117 @@
+"""A minimal reference ladder: the baseline the benchmark compares ``bw.OrderBook`` with.
+
+The same sequence-checked feed as the widgets (``session.streams.order_book``)
+and the same 25 + 25 levels at 25 Hz, done the plainest way that is still
+reasonable: an asyncio task on the kernel's running loop sets one Bytes trait
+(little-endian float64: the book's exchange ``ts``, then ``rows`` bid
+(price, size) pairs best first, then ``rows`` ask pairs, NaN-padded) every
+40 ms when the book moved; no frame scheduler, no flow control. The view
+builds its rows once and sets ``textContent`` of the existing spans (only
+where the text changed) on ``requestAnimationFrame``. Its root carries
+``data-testid="bw-widget" data-kind="ref" data-ts=<ts of the book shown>``.
+Comm messages and bytes are counted where they leave the kernel, as the
+widgets count theirs, so ``comm_stats`` compares like for like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import struct
+from typing import Any
+
+import anywidget
+import traitlets
+
+from bybit_widgets.widgets.base import message_size
+
+ESM = """
+export default {
+  render({ model, el }) {
+    const n = model.get("rows"), cells = [];  // n ask rows (worst first), then n bid rows (best first)
+    const root = el.appendChild(document.createElement("div"));
+    root.setAttribute("data-testid", "bw-widget");
+    root.setAttribute("data-kind", "ref");
+    root.style.cssText = "font: 12px monospace; white-space: pre";
+    for (let i = 0; i < 2 * n; i++) {
+      const row = root.appendChild(document.createElement("div"));
+      row.style.color = i < n ? "#c0392b" : "#27ae60";
+      cells.push([row.appendChild(document.createElement("span")), row.appendChild(document.createElement("span"))]);
+      cells[i][1].style.marginLeft = "2em";
+    }
+    const put = (span, x, digits) => { const t = Number.isNaN(x) ? "" : x.toFixed(digits); if (span.textContent !== t) span.textContent = t; };
+    let pending = 0;
+    const draw = () => {
+      pending = 0;
+      const d = model.get("levels");
+      if (!d || d.byteLength < 8 * (1 + 4 * n)) return;
+      const v = new DataView(d.buffer ?? d, d.byteOffset ?? 0, d.byteLength), at = (i) => v.getFloat64(8 * i, true);
+      for (let i = 0; i < n; i++) {
+        const bid = cells[n + i], ask = cells[n - 1 - i];
+        put(bid[0], at(1 + 2 * i), 1); put(bid[1], at(2 + 2 * i), 3);
+        put(ask[0], at(1 + 2 * n + 2 * i), 1); put(ask[1], at(2 + 2 * n + 2 * i), 3);
+      }
+      root.setAttribute("data-ts", String(at(0)));
+    };
+    const schedule = () => { if (!pending) pending = requestAnimationFrame(draw); };
+    model.on("change:levels", schedule);
+    schedule();
+    return () => { model.off("change:levels", schedule); cancelAnimationFrame(pending); };
+  },
+};
+"""
+
+
+def pack(bids: list[tuple[float, float]], asks: list[tuple[float, float]], ts: float, rows: int) -> bytes:
+    """``ts``, then ``rows`` (price, size) pairs of each side, best first, NaN where a side is short."""
+
+    def side(levels: list[tuple[float, float]]) -> list[float]:
+        flat = [x for level in levels[:rows] for x in level]
+        return flat + [math.nan] * (2 * rows - len(flat))
+
+    return struct.pack(f"<{1 + 4 * rows}d", ts, *side(bids), *side(asks))
+
+
+class RefLadder(anywidget.AnyWidget):
+    """``rows`` levels a side of ``feed`` (an order-book feed), pushed every ``interval`` s."""
+
+    _esm = ESM
+    rows = traitlets.Int(25).tag(sync=True)
+    levels = traitlets.Bytes(b"").tag(sync=True)
+
+    def __init__(self, feed: Any, rows: int = 25, interval: float = 0.040) -> None:
+        self.messages_sent = 0  # before the base constructor: it already sends the initial state
+        self.bytes_sent = 0
+        super().__init__(rows=rows)
+        self.feed = feed
+        self.interval = interval
+        self._task = asyncio.get_running_loop().create_task(self._push())  # kept: the loop holds tasks weakly
+
+    async def _push(self) -> None:
+        loop = asyncio.get_running_loop()
+        due, shown = loop.time(), None
+        while True:
+            due = max(due + self.interval, loop.time())  # a fixed rate; a late tick is not made up with a burst
+            await asyncio.sleep(due - loop.time())
+            book = self.feed.latest
+            if book is not None and book.u != shown:
+                shown = book.u
+                self.levels = pack(book.bids, book.asks, float(book.ts or 0), self.rows)
+
+    @property
+    def conn_state(self) -> str:
+        return self.feed.state
+
+    def _send(self, msg: dict, buffers: list | None = None) -> None:
+        self.messages_sent += 1
+        self.bytes_sent += message_size(msg, buffers)
+        super()._send(msg, buffers)
+
+    @property
+    def comm_stats(self) -> dict[str, int]:
+        return {"messages": self.messages_sent, "bytes": self.bytes_sent}
+
+    def close(self) -> None:
+        self._task.cancel()
+        self.feed.close()
+        super().close()

@@ -1,0 +1,198 @@
+"""Flow control of one widget's frames, end to end: at most one frame in flight, acknowledged after paint.
+
+The frame scheduler alone kept the kernel's side honest (at most ``max_hz``
+frames, the newest state wins), but a browser that paints slower than that
+still fell behind: the frames queued in the Jupyter server and the page's
+socket, and the view showed a market seconds old (measured: p50 4-23 s
+behind with a Dashboard on a 2-core machine) while its badge said *Live*.
+
+So a widget's views acknowledge each frame once they have painted it, and
+the kernel sends the next frame only then. Frames are whole states, so one
+that is never sent loses nothing: the next carries everything. The pace is
+the fastest view's (a slower second view skips frames); a view that never
+answers (closed, reloaded, output cleared) cannot stall the widget: after
+``deadline`` seconds the newest state goes out anyway, with the deadline
+doubling while nobody answers (``max_deadline`` at most), so a dead page
+costs a frame every few seconds, not a stream.
+
+Lag is measured on the kernel's clock only (the browser's may be another
+machine's): when a view acknowledges frame ``n``, it shows the state as of
+that frame, and it is behind by how long the kernel has held a newer state
+than that one (from the first change after frame ``n`` was made). A view
+more than ``lag_enter`` seconds behind is *lagging* until an acknowledgement
+finds it less than ``lag_leave`` behind.
+
+Until a view has introduced itself, nothing paces the frames but the
+scheduler's rate (a widget without a front end, in a script or a test, still
+gets its frames).
+
+Pure and clock-free: every call takes ``now`` (seconds, any monotonic clock),
+so the rules are tested with plain numbers.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_DEADLINE", "LAG_ENTER", "LAG_LEAVE", "FlowControl", "FrameStamp"]
+
+DEFAULT_DEADLINE = 2.0  # seconds without an acknowledgement before the newest state goes out anyway
+MAX_DEADLINE = 8.0
+LAG_ENTER = 1.0  # a view this far behind the kernel's newest state is lagging
+LAG_LEAVE = 0.5  # ... until it is less than this behind
+HISTORY = 64  # frames remembered for the lag of a slow view's (older) acknowledgement
+VIEW_TTL = 60.0  # a view silent this long is forgotten (its lag is no longer reported)
+
+
+@dataclass(frozen=True)
+class FrameStamp:
+    """What a frame carries for flow control: its number and the kernel time it was made at (ms)."""
+
+    seq: int
+    sent_ms: int
+
+
+class _View:
+    __slots__ = ("heard", "lag", "lagging")
+
+    def __init__(self, now: float) -> None:
+        self.heard = now  # last message from this view
+        self.lag = 0.0  # seconds behind, at its last acknowledgement
+        self.lagging = False
+
+
+class _Sent:
+    __slots__ = ("at", "changed_after")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.changed_after: float | None = None  # first change of the state after this frame was made
+
+
+class FlowControl:
+    """The flow state of one widget. Drive it with :meth:`changed`, :meth:`sent`, :meth:`ack`, ...
+
+    ``ready(now)`` says whether a frame may go out now; ``wake_at()`` when it
+    may at the latest (the deadline of the frame in flight), if not now.
+    """
+
+    def __init__(self, *, deadline: float = DEFAULT_DEADLINE, max_deadline: float = MAX_DEADLINE,
+                 lag_enter: float = LAG_ENTER, lag_leave: float = LAG_LEAVE) -> None:  # fmt: skip
+        if not 0 < deadline <= max_deadline:
+            raise ValueError(f"need 0 < deadline <= max_deadline, got {deadline!r} and {max_deadline!r}")
+        if not 0 <= lag_leave <= lag_enter:
+            raise ValueError(f"need 0 <= lag_leave <= lag_enter, got {lag_leave!r} and {lag_enter!r}")
+        self.base_deadline = deadline
+        self.max_deadline = max_deadline
+        self.lag_enter = lag_enter
+        self.lag_leave = lag_leave
+        self.seq = 0  # number of the last frame made
+        self.in_flight: int | None = None  # the frame waiting for its acknowledgement
+        self.deadline = deadline  # the current one: doubles while nobody answers
+        self.expired = 0  # frames sent on a deadline, not on an acknowledgement
+        self._in_flight_at = 0.0
+        self._views: dict[str, _View] = {}
+        self._sent: OrderedDict[int, _Sent] = OrderedDict()
+        self._paced = False  # a view has introduced itself
+
+    # -- the widget's side ---------------------------------------------------------------------
+
+    def changed(self, now: float) -> None:
+        """The widget's state changed (it is dirty)."""
+        if self._sent:
+            last = next(reversed(self._sent.values()))
+            if last.changed_after is None:
+                last.changed_after = now
+
+    def ready(self, now: float) -> bool:
+        """May a frame go out now? (No frame in flight, or its deadline passed.)"""
+        return self.in_flight is None or now >= self._in_flight_at + self.deadline
+
+    def wake_at(self) -> float | None:
+        """When :meth:`ready` turns true by itself (the deadline), or None when it is true already."""
+        return None if self.in_flight is None else self._in_flight_at + self.deadline
+
+    def sent(self, now: float) -> FrameStamp:
+        """A frame is going out now: its stamp.
+
+        Normally only when :meth:`ready`; a frame forced earlier (a connection change shown at
+        once) is allowed and replaces the one in flight.
+        """
+        if self.in_flight is not None and now >= self._in_flight_at + self.deadline:
+            self.expired += 1  # sent on the deadline: nobody answered the previous one
+            self.deadline = min(self.max_deadline, self.deadline * 2)
+        self.seq += 1
+        self._sent[self.seq] = _Sent(now)
+        while len(self._sent) > HISTORY:
+            self._sent.popitem(last=False)
+        if self._paced:
+            self.in_flight, self._in_flight_at = self.seq, now
+        return FrameStamp(self.seq, round(now * 1000))
+
+    # -- the views' side -----------------------------------------------------------------------
+
+    def hello(self, view: str, now: float) -> None:
+        """A view appeared (rendered, or a reloaded page): it wants the newest state now."""
+        self._paced = True
+        self._views[view] = _View(now)
+        self._release()
+
+    def bye(self, view: str) -> None:
+        """A view went away (its cleanup ran)."""
+        self._views.pop(view, None)
+
+    def ack(self, view: str, seq: int, now: float) -> bool:
+        """``view`` painted frame ``seq``. Returns True if that lets the next frame go."""
+        state = self._views.get(view)
+        if state is None:  # a view that never said hello (its hello was lost, or we forgot it)
+            self._paced = True
+            state = self._views[view] = _View(now)
+        state.heard = now
+        sent = self._sent.get(seq)
+        if sent is not None:
+            behind = now - sent.changed_after if sent.changed_after is not None else 0.0
+        elif 0 < seq <= self.seq:  # older than the history: behind at least since the oldest frame kept
+            oldest = next(iter(self._sent.values()), None)
+            behind = now - oldest.at if oldest is not None else 0.0
+        else:
+            return False  # not a frame of ours (another kernel's, before a restart): ignore
+        state.lag = behind
+        if state.lagging and behind < self.lag_leave:
+            state.lagging = False
+        elif not state.lagging and behind > self.lag_enter:
+            state.lagging = True
+        self._forget_silent(now)
+        if self.in_flight is not None and seq >= self.in_flight:
+            self._release()
+            return True
+        return False
+
+    def lagging_views(self) -> list[str]:
+        """The views that are lagging now (carried in the next frame, so each view can say so)."""
+        return sorted(v for v, s in self._views.items() if s.lagging)
+
+    @property
+    def lagging(self) -> bool:
+        """Is any view lagging?"""
+        return any(s.lagging for s in self._views.values())
+
+    @property
+    def views(self) -> int:
+        """Views known to be showing this widget."""
+        return len(self._views)
+
+    def lag(self, view: str) -> float | None:
+        """Seconds ``view`` was behind at its last acknowledgement (None: unknown view)."""
+        state = self._views.get(view)
+        return None if state is None else state.lag
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _release(self) -> None:
+        self.in_flight = None
+        self.deadline = self.base_deadline
+
+    def _forget_silent(self, now: float) -> None:
+        for view in [v for v, s in self._views.items() if now - s.heard > VIEW_TTL]:
+            del self._views[view]
