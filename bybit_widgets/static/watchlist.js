@@ -209,26 +209,26 @@ return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS
 // ---- lib/live.js
 const __lib_live = (() => {
 // The view's half of flow control (bybit_widgets/widgets/flow.py): introduce the view to the
-// kernel, apply the newest state once per animation frame, acknowledge each frame after it has
-// been painted (the kernel sends the next one only then, so nothing queues in a socket), and
-// show `lagging` when the kernel says this view is more than a second behind its newest state.
+// kernel, apply the newest state once per animation frame, acknowledge the frames it painted
+// (the kernel holds a widget's frames while those go unacknowledged, so nothing piles up in a
+// socket), and show `lagging` when the kernel says this view is more than a second behind.
 //
 // Every frame carries `_frame` = [seq, kernel ms, exchange ms shown, [lagging view ids]]; the
 // lag is the kernel's measure on its own clock (the browser's may be another machine's).
 //
 // Acknowledgements are batched for the whole page: every message from the page to the kernel is
 // a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
-// re-renders its status displays for (measured: 20 messages/s took the page from 55 % to 75 %
-// busy with one ladder). So the views that painted since the last batch share one message, at
-// most one per ACK_GAP_MS, sent through any of their models (the kernel routes each
-// acknowledgement to its widget by model id). A Dashboard's widgets then fall into step: one
-// batch releases them together, their frames arrive together and are painted in one frame.
+// turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
+// 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
+// message, at most one per ACK_GAP_MS, sent through any of their models (the kernel routes each
+// acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
+// in between.
 
 const { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } = __lib_dom;
 
 let views = 0;
 
-const ACK_GAP_MS = 40;
+const ACK_GAP_MS = 150;
 
 /** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
 function ackBatch() {

@@ -162,7 +162,7 @@ class FrameScheduler:
     @staticmethod
     def _due_at(entry: _Entry, widget: Framed, now: float) -> float:
         """When a dirty widget's next frame is due: its rate, and its acknowledgement (or deadline)."""
-        return max(entry.last + widget.frame_interval, widget.flow.wake_at() or now, now)
+        return max(entry.last + widget.frame_interval, widget.flow.wake_at(now))
 
     def _arm(self, when: float) -> None:
         if self._timer is not None and self._timer_at <= when:

@@ -8,7 +8,7 @@ import pytest
 
 import bybit_widgets as bw
 from bybit_widgets.protocol.records import Kline
-from bybit_widgets.widgets.candles import DOWN, MAX_BARS, UP, _Chart, candle_rows, interval_ms
+from bybit_widgets.widgets.candles import CHART_INTERVAL, DOWN, MAX_BARS, UP, _Chart, candle_rows, interval_ms
 
 from .conftest import live_session, wait_for
 
@@ -70,7 +70,9 @@ def test_live_candles_load_history_then_follow_the_feed(sim, account):
             close = candles.header.last["close"]
             await wait_for(lambda: candles.header.last["close"] != close, 20, "the forming candle to move")
             data = candles.chart.source.data
-            assert data["close"][-1] == float(candles.header.last["close"])
+            # the chart is patched at most every CHART_INTERVAL s, each time with the candle the header shows
+            await wait_for(lambda: data["close"][-1] == float(candles.header.last["close"]), 2 * CHART_INTERVAL + 1,
+                           "the chart to show the forming candle")  # fmt: skip
             ack = await session.aclient.place_order(category="linear", symbol="BTCUSDT", side="Buy",
                                                     order_type="Market", qty="0.003")  # fmt: skip
             assert ack.order_id
@@ -107,3 +109,23 @@ def test_dashboard_composes_and_the_watchlist_repoints_everything(sim, account):
     dash, symbols = asyncio.run(main())
     assert symbols == {"ETHUSDT"}
     assert all(w.closed for w in (dash.ticker, dash.book, dash.ticket, dash.trades, dash.candles.header))
+
+
+def test_the_chart_is_patched_at_most_every_chart_interval_while_the_header_follows_every_kline(sim):
+    async def main():
+        async with live_session(sim) as session:
+            candles = bw.Candles("BTCUSDT", interval="1", session=session)
+            await candles.header.ready()
+            await wait_for(lambda: len(candles.chart.source.data["t"]) > 50, what="the history")
+            patches, headers = [], []
+            candles.chart.source.document.on_change(lambda _e: patches.append(asyncio.get_running_loop().time()))
+            candles.header.observe(lambda _c: headers.append(1), names=["last"])
+            await asyncio.sleep(3 * CHART_INTERVAL + 0.5)  # the window observed
+            candles.close()
+            return patches, headers
+
+    patches, headers = asyncio.run(main())
+    updates = [t for i, t in enumerate(patches) if i == 0 or t - patches[i - 1] > 0.05]  # (a patch + a stream: one)
+    gaps = [b - a for a, b in zip(updates, updates[1:])]
+    assert updates and all(g >= CHART_INTERVAL - 0.01 for g in gaps), gaps
+    assert len(headers) > len(patches), "the header's numbers follow every kline"

@@ -8,21 +8,48 @@ from bybit_widgets.widgets.flow import FlowControl
 
 
 def test_without_any_view_frames_are_never_held():
-    flow = FlowControl()
+    flow = FlowControl(window=0)
     for t in range(5):
         assert flow.ready(float(t))
         flow.sent(float(t))
-    assert flow.ready(5.0) and flow.wake_at() is None
+    assert flow.ready(5.0) and flow.wake_at(5.0) == 5.0
 
 
-def test_once_a_view_said_hello_one_frame_is_in_flight_until_it_is_acknowledged():
-    flow = FlowControl()
+def test_with_no_window_once_a_view_said_hello_one_frame_is_in_flight_until_it_is_acknowledged():
+    flow = FlowControl(window=0)
     flow.hello("a", 0.0)
     stamp = flow.sent(0.0)
-    assert stamp.seq == 1 and stamp.sent_ms == 0
-    assert not flow.ready(0.5) and flow.wake_at() == pytest.approx(2.0)
+    assert stamp.seq == 1 and stamp.sent_ms == 0 and flow.in_flight == 1
+    assert not flow.ready(0.5) and flow.wake_at(0.5) == pytest.approx(2.0)
     assert flow.ack("a", stamp.seq, 0.1) is True
-    assert flow.ready(0.1)
+    assert flow.ready(0.1) and flow.in_flight is None
+
+
+def test_frames_flow_while_the_oldest_unacknowledged_one_is_younger_than_the_window():
+    flow = FlowControl(window=0.3)
+    flow.hello("a", 0.0)
+    for t in (0.0, 0.04, 0.08, 0.12):
+        assert flow.ready(t)
+        flow.sent(t)
+    assert flow.ready(0.29) and not flow.ready(0.3), "the first frame has waited 0.3 s: hold"
+    assert flow.ack("a", 2, 0.31)  # the page painted up to frame 2: frame 3 (sent at 0.08) is the oldest now
+    assert flow.ready(0.37) and not flow.ready(0.38)
+    assert flow.ack("a", 4, 0.39) and flow.in_flight is None and flow.ready(5.0)
+
+
+def test_a_page_that_stops_answering_gets_a_few_frames_at_most_then_one_per_deadline():
+    flow = FlowControl(window=0.3, deadline=2.0)
+    flow.hello("a", 0.0)
+    sent = []
+    t = 0.0
+    while t < 10.0:
+        if flow.ready(t):
+            flow.sent(t)
+            sent.append(round(t, 2))
+        t = round(t + 0.04, 2)
+    assert sent[:8] == [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24, 0.28] and 0.32 not in sent
+    # then the deadline: 2 s after the last frame (2.28, give or take a step), then 4 s after that
+    assert len(sent) == 10 and 2.28 <= sent[8] <= 2.32 and 4.0 <= sent[9] - sent[8] <= 4.04, sent
 
 
 def test_a_stamp_carries_the_kernel_time_in_milliseconds_and_numbers_grow():
@@ -33,22 +60,22 @@ def test_a_stamp_carries_the_kernel_time_in_milliseconds_and_numbers_grow():
 
 
 def test_a_missing_acknowledgement_releases_the_frame_at_the_deadline_which_then_doubles_up_to_its_cap():
-    flow = FlowControl(deadline=2.0, max_deadline=8.0)
+    flow = FlowControl(window=0, deadline=2.0, max_deadline=8.0)
     flow.hello("a", 0.0)
     flow.sent(0.0)
     assert not flow.ready(1.99) and flow.ready(2.0)
     flow.sent(2.0)  # on the deadline: nobody answered
-    assert flow.expired == 1 and flow.wake_at() == pytest.approx(6.0)
+    assert flow.expired == 1 and flow.wake_at(2.0) == pytest.approx(6.0)
     flow.sent(6.0)
     flow.sent(14.0)
-    assert flow.wake_at() == pytest.approx(22.0), "the deadline stops doubling at max_deadline"
+    assert flow.wake_at(14.0) == pytest.approx(22.0), "the deadline stops doubling at max_deadline"
     assert flow.ack("a", flow.seq, 14.5)
     flow.sent(15.0)
-    assert flow.wake_at() == pytest.approx(17.0), "an acknowledgement resets the deadline"
+    assert flow.wake_at(15.0) == pytest.approx(17.0), "an acknowledgement resets the deadline"
 
 
 def test_a_frame_forced_before_the_deadline_does_not_count_as_expired():
-    flow = FlowControl()
+    flow = FlowControl(window=0)
     flow.hello("a", 0.0)
     flow.sent(0.0)
     flow.sent(0.5)  # a connection change shown at once (flush_now)
@@ -56,7 +83,7 @@ def test_a_frame_forced_before_the_deadline_does_not_count_as_expired():
 
 
 def test_the_fastest_view_sets_the_pace_and_a_slow_view_acknowledging_an_older_frame_releases_nothing():
-    flow = FlowControl()
+    flow = FlowControl(window=0)
     flow.hello("fast", 0.0)
     flow.hello("slow", 0.0)
     flow.sent(0.0)
@@ -119,7 +146,7 @@ def test_a_slow_view_acknowledging_a_frame_older_than_the_history_is_still_measu
 
 
 def test_a_new_view_releases_the_frame_in_flight_so_it_gets_the_newest_state_at_once():
-    flow = FlowControl()
+    flow = FlowControl(window=0)
     flow.hello("old", 0.0)
     flow.sent(0.0)
     assert not flow.ready(0.1)
@@ -140,7 +167,7 @@ def test_views_that_said_bye_or_fell_silent_are_forgotten():
 
 
 def test_an_acknowledgement_of_a_frame_never_sent_is_ignored():
-    flow = FlowControl()
+    flow = FlowControl(window=0)
     flow.hello("a", 0.0)
     flow.sent(0.0)
     assert flow.ack("a", 99, 0.1) is False
@@ -150,5 +177,7 @@ def test_an_acknowledgement_of_a_frame_never_sent_is_ignored():
 def test_bad_settings_are_refused_in_plain_words():
     with pytest.raises(ValueError, match="deadline"):
         FlowControl(deadline=0)
+    with pytest.raises(ValueError, match="window"):
+        FlowControl(window=3.0, deadline=2.0)
     with pytest.raises(ValueError, match="lag_leave"):
         FlowControl(lag_enter=0.5, lag_leave=1.0)

@@ -202,7 +202,7 @@ def test_no_widget_trait_holds_the_key_or_the_secret(sim, account):
     assert key not in text
 
 
-def test_a_view_that_said_hello_gets_one_frame_at_a_time_each_stamped_with_the_exchange_time(sim):
+def test_a_view_that_does_not_acknowledge_gets_no_frames_past_the_window_each_stamped_with_the_exchange_time(sim):
     async def main():
         async with live_session(sim) as session:
             book = bw.OrderBook("BTCUSDT", depth=25, session=session)
@@ -210,6 +210,7 @@ def test_a_view_that_said_hello_gets_one_frame_at_a_time_each_stamped_with_the_e
             await wait_for(lambda: book._frame[0] > 0, what="a first frame")
             book._on_custom_msg(book, {"type": "hello", "view": "v1"}, [])
             await wait_for(lambda: book.flow.in_flight is not None, what="a frame in flight")
+            await wait_for(lambda: not book.flow.ready(asyncio.get_running_loop().time()), 2, "the window to close")
             held = book._frame[0]
             await asyncio.sleep(0.5)  # the book changes every 20 ms meanwhile; no frame may go
             unchanged = book._frame[0]
@@ -233,7 +234,7 @@ def test_a_view_that_acknowledges_late_is_told_it_lags_and_then_that_it_caught_u
             book = bw.OrderBook("BTCUSDT", depth=25, session=session)
             await book.ready()
             book._on_custom_msg(book, {"type": "hello", "view": "slow"}, [])
-            await wait_for(lambda: book.flow.in_flight is not None, what="a frame in flight")
+            await wait_for(lambda: not book.flow.ready(asyncio.get_running_loop().time()), 2, "the window to close")
             first = book._frame[0]
             await asyncio.sleep(1.3)  # the view takes 1.3 s to paint
             book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", first]]}, [])

@@ -159,6 +159,7 @@ def test_a_widget_whose_view_has_not_acknowledged_waits_and_then_sends_only_its_
         loop = asyncio.get_running_loop()
         scheduler = FrameScheduler(loop)
         widget = Counter(hz=100)
+        widget.flow = FlowControl(window=0)
         widget.flow.hello("view-1", loop.time())
         scheduler.request(widget)
         await asyncio.sleep(0.05)
@@ -181,7 +182,7 @@ def test_an_acknowledgement_that_never_comes_delays_a_widget_only_until_the_dead
         loop = asyncio.get_running_loop()
         scheduler = FrameScheduler(loop)
         widget = Counter(hz=100)
-        widget.flow = FlowControl(deadline=0.1, max_deadline=0.2)
+        widget.flow = FlowControl(window=0, deadline=0.1, max_deadline=0.2)
         widget.flow.hello("gone", loop.time())
         await hammer(scheduler, [widget], 0.65)
         return widget.frames
