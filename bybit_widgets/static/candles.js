@@ -222,13 +222,14 @@ const __lib_live = (() => {
 // 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
 // message, at most one per ACK_GAP_MS, sent through any of their models (the kernel routes each
 // acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
-// in between.
+// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
+// clock), so the wait for the batch is not taken for lag.
 
 const { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } = __lib_dom;
 
 let views = 0;
 
-const ACK_GAP_MS = 150;
+const ACK_GAP_MS = 250;
 
 /** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
 function ackBatch() {
@@ -242,7 +243,7 @@ function flushAcks(batch) {
   batch.sentAt = performance.now();
   const entries = [...batch.pending.values()];
   batch.pending.clear();
-  const acks = entries.map((e) => [e.id, e.view, e.seq]);
+  const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
   for (let i = entries.length - 1; i >= 0; i--) {
     try {
       entries[i].model.send({ type: "acks", acks });
@@ -256,7 +257,7 @@ function flushAcks(batch) {
 /** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
 function queueAck(model, view, seq) {
   const batch = ackBatch();
-  batch.pending.set(view, { model, id: model.get("_id"), view, seq });
+  batch.pending.set(view, { model, id: model.get("_id"), view, seq, paintedAt: performance.now() });
   if (!batch.timer) {
     const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
     batch.timer = setTimeout(() => flushAcks(batch), wait);

@@ -275,22 +275,25 @@ class LiveWidget(anywidget.AnyWidget):
         self._request_frame()
 
     def _msg_acks(self, content: dict) -> None:
-        """The page's views painted these frames: ``acks`` = [[model id, view id, seq], ...]."""
+        """The page's views painted these frames: ``acks`` = [[model id, view id, seq, ms since paint], ...]."""
         acks = content.get("acks")
-        if not isinstance(acks, list) or not all(isinstance(a, list) and len(a) == 3 for a in acks):
-            raise ValueError(f"acknowledgements must be a list of [model id, view id, seq], got {acks!r:.60}")
-        for model_id, view, seq in acks:
+        if not isinstance(acks, list) or not all(isinstance(a, list) and len(a) == 4 for a in acks):
+            raise ValueError(f"acknowledgements must be a list of [model id, view id, seq, ms since paint], "
+                             f"got {acks!r:.60}")  # fmt: skip
+        for model_id, view, seq, ago_ms in acks:
             widget = LiveWidget._by_id.get(model_id) if isinstance(model_id, str) else None
             if widget is not None:  # (one closed meanwhile has nothing left to pace)
-                widget._ack(_view_id({"view": view}), seq)
+                widget._ack(_view_id({"view": view}), seq, ago_ms)
 
-    def _ack(self, view: str, seq: Any) -> None:
+    def _ack(self, view: str, seq: Any, ago_ms: Any) -> None:
         if isinstance(seq, bool) or not isinstance(seq, int):
             raise ValueError(f"an acknowledgement needs an integer seq, got {seq!r:.40}")
+        if isinstance(ago_ms, bool) or not isinstance(ago_ms, (int, float)):
+            raise ValueError(f"an acknowledgement needs the milliseconds since its paint, got {ago_ms!r:.40}")
         if self._closed:
             return
         lagging = self.flow.lagging_views()
-        if self.flow.ack(view, seq, self.loop.time()):
+        if self.flow.ack(view, seq, self.loop.time(), ago_ms / 1000):
             self.scheduler.released(self)
         if self.flow.lagging_views() != lagging:
             self._flow_news = True  # the views must learn it even if the state stays as it is

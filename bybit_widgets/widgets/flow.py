@@ -10,15 +10,16 @@ So a widget's views acknowledge the frames they have painted, and the
 kernel holds the widget's frames while the oldest unacknowledged one is
 more than ``window`` seconds old. Frames are whole states, so one that is
 never sent loses nothing: the next carries everything. With ``window=0``
-this is one frame in flight, as design.md has it. The default (0.3 s) exists
+this is one frame in flight, as design.md has it. The default (0.45 s) exists
 because every message from the page is a shell request that the kernel
 answers with a busy and an idle status, and JupyterLab turns each into a
 favicon swap and a status-bar redraw: one acknowledgement per frame held a
-single ladder to 14 frames/s at 45 % of the page's main thread. The page
-therefore sends one batch of acknowledgements for all its views at most
-every 150 ms (js/lib/live.js), and the window lets frames flow in between:
-a slow page stops receiving frames within 0.3 s plus one round trip, so at
-most a few whole states ever wait in a socket, never a backlog.
+single ladder to 14 frames/s at 45 % of the page's main thread; batched every
+250 ms it runs at 24 frames/s at 34 %. So the page sends one batch of
+acknowledgements for all its views at most every 250 ms (js/lib/live.js),
+and the window lets frames flow in between: a slow page stops receiving
+frames within 0.45 s plus one round trip, so at most a dozen small whole
+states ever wait in a socket, never a growing backlog.
 
 The pace is the fastest view's (a slower second view skips frames); a view
 that never answers (closed, reloaded, output cleared) cannot stall the
@@ -27,9 +28,12 @@ anyway, the deadline doubling while nobody answers (``max_deadline`` at
 most), so a dead page costs a frame every few seconds, not a stream.
 
 Lag is measured on the kernel's clock only (the browser's may be another
-machine's): when a view acknowledges frame ``n``, it shows the state as of
-that frame, and it is behind by how long the kernel has held a newer state
-than that one (from the first change after frame ``n`` was made). A view
+machine's): when a view acknowledges frame ``n``, it showed the state as of
+that frame when it painted it, and it was behind by how long the kernel had
+held a newer state than that one by then (from the first change after frame
+``n`` was made). The acknowledgement says how long ago the paint was (a
+duration on the browser's clock, so no clocks are compared), so the batching
+delay does not count as lag. A view
 more than ``lag_enter`` seconds behind is *lagging* until an acknowledgement
 finds it less than ``lag_leave`` behind.
 
@@ -48,7 +52,7 @@ from dataclasses import dataclass
 
 __all__ = ["DEFAULT_DEADLINE", "DEFAULT_WINDOW", "LAG_ENTER", "LAG_LEAVE", "FlowControl", "FrameStamp"]
 
-DEFAULT_WINDOW = 0.3  # seconds the oldest unacknowledged frame may wait before the widget holds its frames
+DEFAULT_WINDOW = 0.45  # seconds the oldest unacknowledged frame may wait before the widget holds its frames
 DEFAULT_DEADLINE = 2.0  # seconds without an acknowledgement before the newest state goes out anyway
 MAX_DEADLINE = 8.0
 LAG_ENTER = 1.0  # a view this far behind the kernel's newest state is lagging
@@ -170,19 +174,21 @@ class FlowControl:
         """A view went away (its cleanup ran)."""
         self._views.pop(view, None)
 
-    def ack(self, view: str, seq: int, now: float) -> bool:
-        """``view`` painted frame ``seq``. Returns True if that lets the next frame go."""
+    def ack(self, view: str, seq: int, now: float, painted_ago: float = 0.0) -> bool:
+        """``view`` painted frame ``seq``, ``painted_ago`` seconds ago. True if that lets frames go again."""
         state = self._views.get(view)
         if state is None:  # a view that never said hello (its hello was lost, or we forgot it)
             self._paced = True
             state = self._views[view] = _View(now)
         state.heard = now
         sent = self._sent.get(seq)
+        painted = now - max(0.0, painted_ago)
         if sent is not None:
-            behind = now - sent.changed_after if sent.changed_after is not None else 0.0
+            changed = sent.changed_after
+            behind = max(0.0, painted - changed) if changed is not None else 0.0
         elif 0 < seq <= self.seq:  # older than the history: behind at least since the oldest frame kept
             oldest = next(iter(self._sent.values()), None)
-            behind = now - oldest.at if oldest is not None else 0.0
+            behind = max(0.0, painted - oldest.at) if oldest is not None else 0.0
         else:
             return False  # not a frame of ours (another kernel's, before a restart): ignore
         state.lag = behind

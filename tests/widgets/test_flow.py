@@ -105,6 +105,15 @@ def test_lag_is_how_long_the_kernel_has_held_a_newer_state_than_the_one_acknowle
     assert flow.lagging_views() == []
 
 
+def test_the_wait_between_paint_and_acknowledgement_is_not_taken_for_lag():
+    flow = FlowControl()
+    flow.hello("a", 0.0)
+    flow.sent(10.0)
+    flow.changed(10.1)
+    flow.ack("a", 1, 11.3, painted_ago=0.25)  # painted at 11.05, then waited for the page's batch
+    assert flow.lag("a") == pytest.approx(0.95) and flow.lagging_views() == []
+
+
 def test_an_acknowledged_frame_with_no_newer_state_is_not_behind_however_late_the_acknowledgement():
     flow = FlowControl()
     flow.hello("a", 0.0)

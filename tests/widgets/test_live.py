@@ -214,7 +214,7 @@ def test_a_view_that_does_not_acknowledge_gets_no_frames_past_the_window_each_st
             held = book._frame[0]
             await asyncio.sleep(0.5)  # the book changes every 20 ms meanwhile; no frame may go
             unchanged = book._frame[0]
-            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "v1", held]]}, [])
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "v1", held, 0]]}, [])
             await wait_for(lambda: book._frame[0] > held, 2, "the next frame after the acknowledgement")
             stamp = list(book._frame)
             u_of_frame = unpack_book(book.levels)[2]
@@ -237,14 +237,14 @@ def test_a_view_that_acknowledges_late_is_told_it_lags_and_then_that_it_caught_u
             await wait_for(lambda: not book.flow.ready(asyncio.get_running_loop().time()), 2, "the window to close")
             first = book._frame[0]
             await asyncio.sleep(1.3)  # the view takes 1.3 s to paint
-            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", first]]}, [])
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", first, 0]]}, [])
             await wait_for(lambda: book._frame[0] > first, 2, "the next frame")
             told, lagging_flag = list(book._frame[3]), book.lagging
             second = book._frame[0]
-            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", second]]}, [])  # at once this time
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", second, 0]]}, [])  # at once this time
             await wait_for(lambda: book._frame[0] > second, 2, "the frame after")
             after, caught_up = list(book._frame[3]), not book.lagging
-            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", "x"]]}, [])
+            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", "x", 0]]}, [])
             error = book.error
             book.close()
             return told, lagging_flag, after, caught_up, error
@@ -266,7 +266,7 @@ def test_one_message_from_the_page_acknowledges_the_frames_of_several_widgets(si
                 widget._on_custom_msg(widget, {"type": "hello", "view": f"v-{widget.model_id}"}, [])
             await wait_for(lambda: book.flow.in_flight and ticker.flow.in_flight, what="both frames in flight")
             held = {w: w.flow.in_flight for w in (book, ticker)}
-            acks = [[w.model_id, f"v-{w.model_id}", seq] for w, seq in held.items()] + [["gone", "v", 1]]
+            acks = [[w.model_id, f"v-{w.model_id}", seq, 5] for w, seq in held.items()] + [["gone", "v", 1, 0]]
             book._on_custom_msg(book, {"type": "acks", "acks": acks}, [])  # through the book's comm only
             await wait_for(lambda: all(w._frame[0] > seq for w, seq in held.items()), 3, "both next frames")
             errors = (book.error, ticker.error)
@@ -278,4 +278,4 @@ def test_one_message_from_the_page_acknowledges_the_frames_of_several_widgets(si
 
     errors, refused = run(main())
     assert errors == ("", ""), "an acknowledgement for a widget that is gone is skipped quietly"
-    assert "list of [model id, view id, seq]" in refused
+    assert "list of [model id, view id, seq, ms since paint]" in refused
