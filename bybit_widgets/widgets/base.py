@@ -270,7 +270,7 @@ class LiveWidget(anywidget.AnyWidget):
     # -- flow control: the views introduce themselves and acknowledge painted frames ---------------
 
     def _msg_hello(self, content: dict) -> None:
-        self.flow.hello(_view_id(content), self.loop.time())
+        self.flow.hello(_view_id(content.get("view")), self.loop.time())
         self._flow_news = True  # the new view gets the newest state at once, even if nothing changed
         self._request_frame()
 
@@ -283,7 +283,7 @@ class LiveWidget(anywidget.AnyWidget):
         for model_id, view, seq, ago_ms in acks:
             widget = LiveWidget._by_id.get(model_id) if isinstance(model_id, str) else None
             if widget is not None:  # (one closed meanwhile has nothing left to pace)
-                widget._ack(_view_id({"view": view}), seq, ago_ms)
+                widget._ack(_view_id(view), seq, ago_ms)
 
     def _ack(self, view: str, seq: Any, ago_ms: Any) -> None:
         if isinstance(seq, bool) or not isinstance(seq, int):
@@ -300,7 +300,7 @@ class LiveWidget(anywidget.AnyWidget):
             self._request_frame()
 
     def _msg_bye(self, content: dict) -> None:
-        self.flow.bye(_view_id(content))
+        self.flow.bye(_view_id(content.get("view")))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -454,8 +454,7 @@ class SymbolWidget(LiveWidget):
         return self
 
 
-def _view_id(content: dict) -> str:
-    view = content.get("view")
+def _view_id(view: Any) -> str:
     if not isinstance(view, str) or not 0 < len(view) <= 64:
         raise ValueError(f"a view message needs a view id (a short string), got {view!r:.40}")
     return view
