@@ -1,8 +1,10 @@
 // Order ticket view. The form lives in model traits (the kernel checks it on every change and
 // answers with `problems`, each naming its field and the nearest valid values as one-click
 // fixes). Submit sends one message; the button stays disabled from the click until the
-// kernel reports a status other than "sending" — and the kernel refuses a second submit while
-// one is in flight anyway. On mainnet a confirm box must be clicked before anything is sent.
+// kernel answers, and then while the kernel says `holding` (an order in flight, or answered less
+// than a second ago: one order per intent) — and the kernel refuses those submits anyway, so a
+// double click places one order however fast the fill. On mainnet a confirm box must be clicked
+// before anything is sent.
 
 import { h, textEl, setText, setAttr, setClass, setHidden, setProp, frameBatcher, onChanges, header, envBadge, errorLine, updateError } from "./lib/dom.js";
 import { live } from "./lib/live.js";
@@ -230,8 +232,12 @@ function render({ model, el }) {
     const canTrade = model.get("can_trade");
     setHidden(block, canTrade);
     setText(block, model.get("trade_block"));
-    setProp(submit, "disabled", !canTrade || awaiting || st.status === "sending" || problems.length > 0 || Boolean((model.get("confirm") || {}).token));
-    setText(submit, `${side === "Buy" ? "Buy" : "Sell"} ${model.get("symbol")}${orderType === "Market" ? " at market" : ""}`);
+    const holding = model.get("holding");
+    setProp(submit, "disabled", !canTrade || awaiting || holding || st.status === "sending" || problems.length > 0 || Boolean((model.get("confirm") || {}).token));
+    setAttr(submit, "data-holding", holding ? "true" : "false");
+    const resting = holding && st.status !== "sending"; // answered a moment ago: say why the button waits
+    setText(submit, resting ? "One order per click — a moment…" : `${side === "Buy" ? "Buy" : "Sell"} ${model.get("symbol")}${orderType === "Market" ? " at market" : ""}`);
+    setAttr(submit, "title", resting ? "The last order was answered less than a second ago; clicks now place nothing" : null);
     setClass(submit, ["bw-buy", "bw-sell"], side === "Buy" ? "bw-buy" : "bw-sell");
 
     setAttr(status, "data-status", st.status || "idle");
@@ -262,9 +268,9 @@ function render({ model, el }) {
   };
   // the retry timer's re-check: the same apply, on the next frame (no model change to drive it)
   const recheck = frameBatcher(apply);
-  const names = ["side", "order_type", "qty", "qty_unit", "price", "time_in_force", "reduce_only", "conditional", "trigger_price", "take_profit", "stop_loss", "rules_info", "problems", "preview", "market", "status", "can_trade", "trade_block", "confirm", "position", "balance", "error", "symbol"];
+  const names = ["side", "order_type", "qty", "qty_unit", "price", "time_in_force", "reduce_only", "conditional", "trigger_price", "take_profit", "stop_loss", "rules_info", "problems", "preview", "market", "status", "can_trade", "trade_block", "confirm", "position", "balance", "holding", "error", "symbol"];
   // registered before live's own listener: a status answer clears the guard before the frame reads it
-  const offStatus = onChanges(model, ["status", "confirm"], () => {
+  const offStatus = onChanges(model, ["status", "confirm", "holding"], () => {
     awaiting = false;
     clearTimeout(awaitTimer);
   });

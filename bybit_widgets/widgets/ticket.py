@@ -5,9 +5,10 @@ Safety first, because a click here moves money:
 - the comm handler never waits on the network: it checks the form, starts a
   task on the kernel's loop and returns; the task's answer lands in
   ``status``;
-- one order at a time: while a submit is in flight every further submit is
-  refused in the kernel (the view also disables its button, but the kernel
-  is what counts), so a double click cannot place two orders;
+- one order per intent (:mod:`.intent`): while a submit is in flight and for
+  a second after its outcome every further submit is refused in the kernel
+  (the view also disables its button and says why, but the kernel is what
+  counts), so a double click cannot place two orders, however fast the fill;
 - on mainnet the session must have opted in (``allow_mainnet_trading=True``)
   and every order needs a second, confirming click;
 - each submit carries a fresh ``orderLinkId``; the client never resends a
@@ -24,6 +25,7 @@ from typing import Any
 import traitlets
 
 from .base import STATIC, SymbolWidget, plain_error
+from .intent import HOLD_SECONDS, IntentGuard
 from .order_form import FormCheck, OrderForm, check_form, new_order_link_id, status_of_order
 
 __all__ = ["OrderTicket"]
@@ -70,21 +72,22 @@ class OrderTicket(SymbolWidget):
     confirm = traitlets.Dict().tag(sync=True)  # {summary, token} while a mainnet order awaits its confirm
     position = traitlets.Dict().tag(sync=True)  # side, size, entry of this symbol's position
     balance = traitlets.Unicode("").tag(sync=True)  # available balance, e.g. "99,812.40 USD"
+    holding = traitlets.Bool(False).tag(sync=True)  # an order in flight or just answered: submits place nothing
 
     default_max_hz = 10.0
 
     def __init__(self, symbol: str, *, category: str = "linear", session: Any = None, max_hz: float | None = None,
-                 **form: Any) -> None:  # fmt: skip
+                 hold: float = HOLD_SECONDS, **form: Any) -> None:  # fmt: skip
         unknown = set(form) - set(_FORM_TRAITS)
         if unknown:
             raise TypeError(f"unknown ticket field(s): {', '.join(sorted(unknown))}; fields: {', '.join(_FORM_TRAITS)}")
-        self._inflight = False
+        self._guard = IntentGuard(hold)
+        self._release: Any = None  # the timer that ends the hold
         self._tracked: str | None = None  # orderLinkId of the last order placed
         self._tracked_id: str | None = None
         self._pending: dict[str, Any] | None = None  # a mainnet order awaiting its confirm
         self._pending_at = 0.0
         self._resetting = False
-        self.double_submits_blocked = 0
         super().__init__(symbol, category=category, session=session, max_hz=max_hz,
                          status={"status": "idle", "message": ""}, **form)  # fmt: skip
         self.can_trade, self.trade_block = self._trading_allowed()
@@ -182,7 +185,7 @@ class OrderTicket(SymbolWidget):
 
     def _render_status(self, checked: FormCheck) -> None:
         current = self.status.get("status", "idle")
-        if self._tracked is not None and not self._inflight and self._account is not None:
+        if self._tracked is not None and not self._guard.in_flight and self._account is not None:
             order = self._account.order_by_link_id(self._tracked)
             if order is not None:
                 state, message = status_of_order(order)
@@ -207,9 +210,13 @@ class OrderTicket(SymbolWidget):
         """Press the submit button: returns the placing task, or ``None`` if nothing was sent (see ``status``)."""
         return self._msg_submit({})
 
+    @property
+    def double_submits_blocked(self) -> int:
+        """Submits and confirms that placed nothing because an order was in flight or just answered."""
+        return self._guard.refused
+
     def _msg_submit(self, _content: dict) -> Any:
-        if self._inflight:
-            self.double_submits_blocked += 1
+        if not self._guard.allows(time.monotonic()):
             return None
         if not self.can_trade:
             self.status = {"status": "rejected", "message": self.trade_block}
@@ -248,11 +255,10 @@ class OrderTicket(SymbolWidget):
         self.confirm = {}
 
     def _place(self, params: dict[str, Any]) -> Any:
-        if self._inflight:  # a confirm and a submit racing: still only one order
-            self.double_submits_blocked += 1
+        if not self._guard.begin(time.monotonic()):  # a confirm and a submit racing: still only one order
             return None
+        self._hold(True)
         link_id = new_order_link_id()
-        self._inflight = True
         self._tracked, self._tracked_id = link_id, None
         self.status = {"status": "sending", "message": "sending the order...", "order_link_id": link_id}
         self.scheduler.flush_now(self)
@@ -268,10 +274,35 @@ class OrderTicket(SymbolWidget):
                 self.status = {"status": "accepted", "message": "accepted by the exchange", "order_link_id": link_id,
                                "order_id": ack.order_id or "", "open": True}  # fmt: skip
             finally:
-                self._inflight = False
+                self._guard.finish(time.monotonic())
+                self._release_later()
                 self.scheduler.flush_now(self)
 
         return self._spawn(place(), "placing the order")
+
+    def _hold(self, on: bool) -> None:
+        if self.holding != on:
+            self.holding = on
+
+    def _release_later(self) -> None:
+        """End the hold once its second is over (a timer on the loop; the guard itself has no clock)."""
+        release_at = self._guard.release_at()
+        if release_at is None:
+            return
+
+        def release() -> None:
+            self._release = None
+            if self.closed:
+                return
+            if self._guard.holding(time.monotonic()):
+                self._release_later()  # a later outcome moved the end of the hold
+                return
+            self._hold(False)
+            self.scheduler.flush_now(self)
+
+        if self._release is not None:
+            self._release.cancel()
+        self._release = self.loop.call_later(max(0.0, release_at - time.monotonic()), release)
 
     def _msg_amend(self, _content: dict) -> Any:
         """Move the tracked open order to the form's price and qty."""
@@ -306,7 +337,7 @@ class OrderTicket(SymbolWidget):
         return self._msg_cancel({})
 
     def _tracked_order_open(self) -> bool:
-        if self._tracked is None or self._inflight:
+        if self._tracked is None or self._guard.in_flight:
             return False
         order = self._account.order_by_link_id(self._tracked) if self._account is not None else None
         return order.is_open if order is not None else bool(self.status.get("open"))

@@ -53,6 +53,38 @@ def test_market_order_fills_and_a_double_click_places_one_order(sim, account):
     assert ticket.status["message"].startswith("0.010 @ ")
 
 
+def test_a_click_after_a_fast_fill_places_nothing_until_a_second_has_passed(sim, account):
+    """One order per intent: the fill lands well under the 150 ms of a double click, so the guard
+    holds for a second after the outcome; the next deliberate order then goes through."""
+    key, _ = account
+
+    async def main():
+        async with live_session(sim, account) as session:
+            ticket = bw.OrderTicket("BTCUSDT", session=session, side="Buy", order_type="Market", qty="0.001")
+            await ticket.ready()
+            click(ticket, {"type": "submit"})
+            first = ticket.status["order_link_id"]
+            await wait_for(lambda: ticket.status["status"] in ("accepted", "filled"), what="the first outcome")
+            answered = time.monotonic()
+            held = ticket.holding
+            click(ticket, {"type": "submit"})  # the second click of a double click, after the fill
+            second_refused = ticket.status.get("order_link_id") == first
+            await wait_for(lambda: not ticket.holding, 3, "the hold to end")
+            held_for = time.monotonic() - answered
+            click(ticket, {"type": "submit"})
+            second = ticket.status["order_link_id"]
+            await wait_for(lambda: ticket.status["status"] == "filled", what="the second fill")
+            ticket.close()
+            return held, second_refused, held_for, first, second, ticket
+
+    held, second_refused, held_for, first, second, ticket = run(main())
+    assert held and second_refused
+    assert ticket.double_submits_blocked == 1
+    assert 0.9 <= held_for < 1.5, f"the hold lasted {held_for:.2f} s"
+    assert second != first
+    assert len(orders_of(sim, key, first)) == 1 and len(orders_of(sim, key, second)) == 1
+
+
 def test_the_handler_returns_while_the_exchange_does_not_answer(sim, account):
     """The create is executed but never answered: the ticket waits in a task, the kernel stays free."""
     key, _ = account
@@ -88,7 +120,8 @@ def test_rejections_are_in_plain_words_and_invalid_forms_send_nothing(sim, accou
             ticket = bw.OrderTicket("BTCUSDT", session=session, side="Buy", order_type="Limit", qty="0.0015",
                                     price="88000.05")  # fmt: skip
             await ticket.ready()
-            await wait_for(lambda: ticket.status["status"] == "invalid", what="live validation")
+            await wait_for(lambda: ticket.status["status"] == "invalid"  # (checked against the loaded rules)
+                           and any(p["field"] == "price" for p in ticket.problems), what="live validation")
             problems = list(ticket.problems)
             click(ticket, {"type": "submit"})
             refused_locally = dict(ticket.status)
