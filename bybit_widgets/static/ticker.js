@@ -220,8 +220,8 @@ const __lib_live = (() => {
 // a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
 // turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
 // 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
-// message, at most one per ACK_GAP_MS, sent through any of their models (the kernel routes each
-// acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
+// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
+// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
 // in between. Each acknowledgement says how long ago its frame was painted (a duration on this
 // clock), so the wait for the batch is not taken for lag.
 
@@ -241,23 +241,38 @@ function ackBatch() {
 function flushAcks(batch) {
   batch.timer = 0;
   batch.sentAt = performance.now();
-  const entries = [...batch.pending.values()];
+  // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
+  // (and widget manager), and a kernel knows only its own models' ids
+  const groups = new Map();
+  for (const entry of batch.pending.values()) {
+    const group = groups.get(entry.kernel);
+    if (group) group.push(entry);
+    else groups.set(entry.kernel, [entry]);
+  }
   batch.pending.clear();
-  const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
-  for (let i = entries.length - 1; i >= 0; i--) {
-    try {
-      entries[i].model.send({ type: "acks", acks });
-      return;
-    } catch (_) {
-      // that view's comm is gone (widget closed, kernel restarted): try another model
+  for (const entries of groups.values()) {
+    const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      try {
+        entries[i].model.send({ type: "acks", acks });
+        break;
+      } catch (_) {
+        // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
+      }
     }
   }
+}
+
+/** What tells the page's kernels apart: the model's widget manager (one per notebook and kernel). */
+const NO_MANAGER = {};
+function kernelOf(model) {
+  return model.widget_manager ?? NO_MANAGER;
 }
 
 /** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
 function queueAck(model, view, seq) {
   const batch = ackBatch();
-  batch.pending.set(view, { model, id: model.get("_id"), view, seq, paintedAt: performance.now() });
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
   if (!batch.timer) {
     const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
     batch.timer = setTimeout(() => flushAcks(batch), wait);
@@ -326,7 +341,7 @@ function live(model, { kind, root, badge = null, names, apply }) {
     send({ type: "bye" });
   };
 }
-return { ACK_GAP_MS, queueAck, newViewId, shownState, readStamp, live };
+return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
 })();
 
 // ---- lib/format.js

@@ -525,6 +525,43 @@ def test_every_view_says_hello_first_then_acknowledges_painted_frames_in_batches
     assert run.bye == {"type": "bye", "view": run.view}, f"the {kind} view's cleanup sent {run.bye}"
 
 
+TWO_KERNELS_JS = """async ([initial, first]) => {
+  // three ticker views: A1 and A2 of one notebook's kernel, B1 of another's (each widget manager
+  // stands for a notebook and its kernel, as in JupyterLab with two notebooks open)
+  const module = await import(`${location.origin}/static/ticker.js`);
+  const managers = { A: {}, B: {} };
+  const views = [["A1", "A"], ["A2", "A"], ["B1", "B"]].map(([id, kernel]) => {
+    const model = new FakeModel({ ...decode(initial, null), _id: id });
+    model.widget_manager = managers[kernel];
+    const host = document.body.appendChild(document.createElement("div"));
+    module.default.render({ model, el: host });
+    const view = model.sent.find((m) => m.type === "hello").view;
+    model.update(decode({ ...first, _frame: [7, 0, 1, []] }, view));
+    return { id, kernel, model };
+  });
+  await nextFrame();
+  const batch = globalThis[Symbol.for("bybit_widgets.acks")];
+  while (batch.timer || batch.pending.size) await nextFrame();
+  return views.map(({ id, kernel, model }) => ({ id, kernel, acks: model.sent.filter((m) => m.type === "acks").map((m) => m.acks.map((a) => a[0])) }));
+}"""
+
+
+def test_acknowledgements_go_to_each_kernel_only_for_its_own_widgets(context):
+    """Two notebooks open in one page, each with its kernel: one batch per kernel, through one of its models."""
+    initial, frames = ticker_frames(random.Random("two-kernels"))
+    page = context.new_page()
+    try:
+        page.goto(f"{ORIGIN}/")
+        sent = page.evaluate(TWO_KERNELS_JS, [initial, frames[0]])
+    finally:
+        page.close()
+    by_kernel: dict[str, list[list[str]]] = {}
+    for view in sent:
+        by_kernel.setdefault(view["kernel"], []).extend(view["acks"])
+    assert sorted(map(sorted, by_kernel["A"])) == [["A1", "A2"]], sent
+    assert by_kernel["B"] == [["B1"]], sent
+
+
 # -- (c) the root's stamp ------------------------------------------------------------------------
 
 
