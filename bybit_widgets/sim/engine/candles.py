@@ -1,10 +1,12 @@
 """Klines for every v5 interval, aligned to wall-clock boundaries, built from trades.
 
-The one-minute series is the base: it always exists (with a day of seeded
-synthetic history, so charts and 24h statistics are meaningful from the
-first second) and every other interval is aggregated from it the first time
-someone asks, then kept up to date trade by trade. Prices are ticks, volume
-lots and turnover ``ticks*lots`` units, so sums are exact integers.
+The one-minute series is the base: it always exists (with a day of history
+the live generator would have printed, ``history.py``, so charts and 24h
+statistics are meaningful from the first second) and every other interval is
+aggregated from it the first time someone asks, then kept up to date trade by
+trade, so a coarse candle is always its minutes' open, extremes, close and
+sums. Prices are ticks, volume lots and turnover ``ticks*lots`` units, so sums
+are exact integers.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from .book import Book, BookSide
-from .candles import Candle, CandleSeries, bucket_end, bucket_start
+from .candles import CandleSeries
+from .history import LiveLaws, one_minute_history
 from .instruments import Instrument
 
 __all__ = ["Market", "MIN_LEVELS"]
@@ -41,6 +42,7 @@ _GARCH_ALPHA = 0.06
 _GARCH_BETA = 0.92
 _PULL_TRADE_P = 0.3  # a level overtaken by the fair price is traded through rather than pulled
 _PRINT_P = 0.08  # a taker print at the touch per tick (8/s)
+_PRINT_SIGMA = 1.1  # log sd of a print's size around print_lots
 _ADD_TRIES = 3
 _ADD_P = 0.6
 _CANCEL_TRIES = 3
@@ -49,7 +51,7 @@ _NEAR_SCALE = 60.0  # ticks: mean distance from the touch of an add or a cancel
 _REFILL_DENSITY = 0.9
 _MAX_SWEEP = 2000  # levels handled per side per tick (a huge jump is spread over ticks)
 _TAPE = 5000  # public trades kept
-_HISTORY_MIN = 1440  # synthetic one-minute candles before the start
+_HISTORY_MIN = 1440  # one-minute candles of history before the start (see history.py)
 _INDEX_EVERY = 100  # ticks between index / mark / funding updates (1 s)
 _TICK_DIRS = ("PlusTick", "ZeroPlusTick", "MinusTick", "ZeroMinusTick")
 
@@ -190,7 +192,7 @@ class Market:
         """A small taker order at the touch (may walk a few levels)."""
         rng = self.rng
         buy = rng.random() < 0.5 + max(-0.2, min(0.2, (self.fair / self._tick - self._mid()) * 0.2))
-        lots = max(1, int(self._print_lots * rng.lognormvariate(0.0, 1.1)))
+        lots = max(1, int(self._print_lots * rng.lognormvariate(0.0, _PRINT_SIGMA)))
         side = self.book.asks if buy else self.book.bids
         best = side.best()
         if best is None:
@@ -344,25 +346,20 @@ class Market:
         return series
 
     def _history(self) -> CandleSeries:
-        """A day of synthetic one-minute candles ending at the start price, from the symbol's own stream."""
-        rng = random.Random(self._history_seed)  # its own stream: asking for history never shifts the market
-        start = bucket_start("1", self._start_ms)
-        sigma = self.inst.spec.daily_vol / math.sqrt(_HISTORY_MIN)
-        close = self.fair
-        minutes: list[Candle] = []
-        volume_mean = self._print_lots * 5 * 60  # ~5 prints/s
-        for k in range(1, _HISTORY_MIN + 1):
-            open_ = close * math.exp(-rng.gauss(0.0, sigma))
-            hi = max(open_, close) * (1 + abs(rng.gauss(0.0, sigma * 0.6)))
-            lo = min(open_, close) * (1 - abs(rng.gauss(0.0, sigma * 0.6)))
-            o, h, low, c = (self.inst.ticks_round(x) for x in (open_, hi, lo, close))
-            lots = max(1, int(volume_mean * rng.lognormvariate(-0.2, 0.6)))
-            t0 = start - k * 60_000
-            minutes.append(Candle(t0, t0 + 60_000, o, h, low, c, lots, lots * ((o + c) // 2), t0 + 60_000))
-            close = open_
-        minutes.reverse()
-        price = self.last
-        return CandleSeries("1", Candle(start, bucket_end("1", start), price, price, price, price), minutes)
+        """A day of one-minute candles the live generator would have printed, ending at the start price.
+
+        Sampled per minute from this generator's own laws (``history.py``), from
+        the symbol's own stream: asking for history never shifts the market, and
+        it is the same whenever it is first asked for.
+        """
+        laws = LiveLaws(ticks_per_minute=_TICKS_PER_DAY // 1440, move_p=_MOVE_P, move_sd=math.sqrt(self._var_bar),
+                        garch_alpha=_GARCH_ALPHA, garch_beta=_GARCH_BETA, print_p=_PRINT_P,
+                        print_lots=self._print_lots, print_sigma=_PRINT_SIGMA, pull_trade_p=_PULL_TRADE_P,
+                        base_lots=self._base_lots, spacing=self.spacing)  # fmt: skip
+        start_ticks = self.inst.ticks_round(float(self.inst.spec.price))
+        closed, forming = one_minute_history(laws, random.Random(self._history_seed), self._start_ms, start_ticks,
+                                             _HISTORY_MIN)  # fmt: skip
+        return CandleSeries("1", forming, closed)
 
     def stats24h(self, now_ms: int) -> tuple[int, int, int, int, int, int]:
         """``(prev price 24h, high, low, volume lots, turnover units, prev price 1h)`` over the last 24 hours."""
