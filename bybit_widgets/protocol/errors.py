@@ -5,6 +5,14 @@ Every non-zero ``retCode`` becomes a :class:`BybitError` subclass carrying
 The mapping is pure; the REST client and the streams pass an
 :class:`ErrorContext` so hints can name the environment, the clock offset or
 the string that was signed (with the key masked and never the secret).
+
+A code is read in its context where Bybit gives one number two meanings:
+10003 is "API key is invalid" over REST but "too many sessions under the
+same UID" on the WebSocket trade stream (Bybit's v5 error page, table "WS OE
+General code"). Classic (non-unified) accounts answer derivatives calls with
+``1400NN`` codes that mean what ``1100NN`` means for a unified account
+(140007 = 110007, insufficient available balance), so they map to the same
+classes with a hint that names the classic account.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ __all__ = [
     "SignatureError",
     "PermissionDeniedError",
     "KeyExpiredError",
+    "TooManySessionsError",
     "RateLimitError",
     "InsufficientBalanceError",
     "InvalidOrderError",
@@ -35,11 +44,20 @@ __all__ = [
     "ServerError",
     "TransportError",
     "MainnetGuardError",
+    "BatchOrderError",
     "ErrorContext",
+    "WS_TRADE_OPS",
     "error_for",
+    "error_class",
     "error_for_http_status",
     "ERROR_CLASSES",
 ]
+
+
+# The requests of the WebSocket trade stream (/v5/trade); an error context whose endpoint is one of
+# these comes from that stream, which gives some codes another meaning (see the module docstring).
+WS_TRADE_OPS = ("order.create", "order.amend", "order.cancel", "order.create-batch", "order.amend-batch",
+                "order.cancel-batch")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,11 +65,16 @@ class ErrorContext:
     """What the caller knows that makes a hint concrete. Never holds a secret."""
 
     environment: str | None = None
-    endpoint: str | None = None
+    endpoint: str | None = None  # the REST path, or the trade-stream op (order.create, ...) on /v5/trade
     api_key: str | None = None
     signed_string: str | None = None  # the exact text the client signed
     clock_offset_ms: int | None = None  # server - local, as the client measured it
     resynced: bool = False  # the client already resynced its clock after this error
+
+    @property
+    def on_trade_stream(self) -> bool:
+        """True for a request of the WebSocket trade stream (its endpoint is an op such as order.create)."""
+        return self.endpoint in WS_TRADE_OPS
 
 
 class BybitError(Exception):
@@ -182,6 +205,21 @@ class KeyExpiredError(AuthError):
     default_hint = "The API key has expired. Create a new key in the Bybit API management page."
 
 
+class TooManySessionsError(AuthError):
+    """The trade stream refused the session: the account (UID) has too many trade sessions open (10003 there).
+
+    An :class:`AuthError` because the session, not the request, is refused (a stream's auth step
+    raises it as such); the key itself is fine.
+    """
+
+    default_hint = (
+        "Bybit limits how many WebSocket trade sessions (/v5/trade) one account (UID) may have open, and "
+        "this one was refused because of the others: other scripts, notebooks or kernels still connected "
+        "with a key of this account. Close them (streams.close()) or share one StreamManager. The request "
+        "was not executed; the key itself is fine."
+    )
+
+
 class RateLimitError(BybitError):
     """Too many requests (retCode 10006 and friends, or HTTP 403/429)."""
 
@@ -197,6 +235,16 @@ class RateLimitError(BybitError):
 
 class InsufficientBalanceError(BybitError):
     default_hint = "Not enough available balance or margin for this order: reduce qty or leverage, or add funds."
+
+    @classmethod
+    def build_hint(cls, ret_code, ret_msg, ctx):
+        if ret_code is not None and _classic_twin(ret_code) is not None:
+            return (
+                "Not enough available balance in this classic (non-unified) account's derivatives wallet for "
+                "this order. A classic account keeps separate wallets: transfer funds to the derivatives wallet, "
+                "reduce qty or leverage, or upgrade to the Unified Trading Account."
+            )
+        return cls.default_hint
 
 
 class InvalidOrderError(BybitError):
@@ -226,6 +274,16 @@ class PositionError(BybitError):
 class RestrictedError(BybitError):
     default_hint = "This account, region or endpoint is restricted for this key."
 
+    @classmethod
+    def build_hint(cls, ret_code, ret_msg, ctx):
+        if ret_code == 10024:
+            return (
+                "Bybit's compliance rules blocked this request: the account's identity verification (KYC) "
+                "level or its region (where it is registered, or the IP it calls from) does not allow this "
+                "product. Resending will not help; check the account's verification and region on bybit.com."
+            )
+        return cls.default_hint
+
 
 class ServerError(BybitError):
     default_hint = "Bybit had an internal error or timeout. Safe reads are retried; check order state before resending."
@@ -241,6 +299,35 @@ class MainnetGuardError(BybitError):
     """A trading call on mainnet without the explicit opt-in."""
 
     default_hint = "Trading on mainnet needs bw.connect('mainnet', allow_mainnet_trading=True)."
+
+
+class BatchOrderError(BybitError):
+    """Bybit accepted a batch (retCode 0) but refused some of its orders, each with its own code.
+
+    ``result`` is the whole batch (a ``BatchResult``, in request order: the order ids of
+    the orders that were placed), ``failed`` its refused items, each with its ``error``.
+    """
+
+    default_hint = (
+        "Bybit accepted the batch but refused some of its orders, each for its own reason. error.failed "
+        "lists each refused order with its own error and hint, error.result every order in request order."
+    )
+
+    def __init__(self, ret_msg: str, ret_code: int | None = None, *, result: object = None, **kw) -> None:
+        self.result = result
+        super().__init__(ret_msg, ret_code, **kw)
+
+    @property
+    def failed(self) -> list:
+        """The refused items of the batch."""
+        return list(getattr(self.result, "failed", ()))
+
+    def __reduce__(self):  # the result travels with the error
+        return (_rebuild_batch, (self.ret_msg, self.ret_code, self.hint, self.endpoint, self.result))
+
+
+def _rebuild_batch(ret_msg, ret_code, hint, endpoint, result):
+    return BatchOrderError(ret_msg, ret_code, hint=hint, endpoint=endpoint, result=result)
 
 
 ERROR_CLASSES: dict[int, type[BybitError]] = {}
@@ -269,16 +356,41 @@ _register(OrderNotFoundError, 110001, 170213)
 _register(OrderClosedError, 110008, 110010, 170139, 170142)
 _register(NotModifiedError, 110025, 110043, 34040)
 _register(PositionError, 110013, 110021, 110024, 110028)
-_register(RestrictedError, 10008, 10009, 10017, 10027, 10028, 10029)
+_register(RestrictedError, 10008, 10009, 10017, 10024, 10027, 10028, 10029)
 _register(ServerError, 10000, 10016, 10019, 170001)
 
 
 def error_for(ret_code: int, ret_msg: str, ctx: ErrorContext | None = None) -> BybitError:
     """The exception for a non-zero retCode, with a hint built from ``ctx``."""
     ctx = ctx or ErrorContext()
-    cls = ERROR_CLASSES.get(ret_code, BybitError)
     msg = _scrub(ret_msg, ctx)
+    cls = error_class(ret_code, msg, ctx)
     return cls(msg, ret_code, hint=cls.build_hint(ret_code, msg, ctx), endpoint=ctx.endpoint)
+
+
+def error_class(ret_code: int, ret_msg: str = "", ctx: ErrorContext | None = None) -> type[BybitError]:
+    """The class for a retCode read in its context (see the module docstring).
+
+    10003 on the trade stream -- a request there (``ctx.endpoint`` is its op) or a refusal that says
+    so ("Too many sessions under the same UID") -- is :class:`TooManySessionsError`; elsewhere it is an
+    unknown key. A classic account's ``1400NN`` takes the class of its unified twin ``1100NN``.
+    """
+    if ret_code == 10003 and ((ctx is not None and ctx.on_trade_stream) or "session" in ret_msg.lower()):
+        return TooManySessionsError
+    cls = ERROR_CLASSES.get(ret_code)
+    if cls is None:
+        twin = _classic_twin(ret_code)
+        cls = ERROR_CLASSES.get(twin) if twin is not None else None
+    return cls or BybitError
+
+
+def _classic_twin(ret_code: int) -> int | None:
+    """The unified account's code for a classic account's derivatives code (1400NN -> 1100NN), else None.
+
+    The 140001-140070 rows of Bybit's classic-account table carry the descriptions of 110001-110070
+    (as ccxt's Bybit error map, ts/src/bybit.ts, records them: 140007 "Insufficient available balance").
+    """
+    return ret_code - 30_000 if 140_001 <= ret_code <= 140_070 else None
 
 
 def error_for_http_status(status: int, body: str, ctx: ErrorContext | None = None) -> BybitError:

@@ -12,9 +12,11 @@ REST and WebSocket (``avgPrice`` vs ``entryPrice`` for positions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, ClassVar, Generic, Iterable, TypeVar
+
+from .errors import BatchOrderError, BybitError, ErrorContext, error_for
 
 __all__ = [
     "Record",
@@ -27,6 +29,8 @@ __all__ = [
     "Kline",
     "PublicTrade",
     "OrderAck",
+    "BatchItem",
+    "BatchResult",
     "Order",
     "Execution",
     "Position",
@@ -195,6 +199,20 @@ class Instrument(Record):
 
 @dataclass(frozen=True, repr=False)
 class Ticker(Record):
+    """A ticker, REST ``/v5/market/tickers`` or the ``tickers.{symbol}`` stream, for every category.
+
+    Decision: one attribute per meaning, whatever each category calls it on the wire, so a
+    widget reads ``bid1_price`` and ``price_24h_pcnt`` for any market. Bybit's names:
+
+    - best bid/ask: ``bid1Price``/``bid1Size``/``ask1Price``/``ask1Size`` in REST (all
+      categories) and on the spot/linear/inverse streams; ``bidPrice``/``bidSize``/``askPrice``/
+      ``askSize`` on the option stream;
+    - 24h change, a fraction (0.0123 = +1.23 %): ``price24hPcnt`` for spot, linear and
+      inverse; ``change24h`` for options (REST and stream).
+
+    Fields a category does not send (spot: mark price, funding; options: funding) stay None.
+    """
+
     symbol: str | None = None
     last_price: Decimal | None = None
     mark_price: Decimal | None = None
@@ -215,12 +233,14 @@ class Ticker(Record):
     tick_direction: str | None = None
 
     WIRE = _w(symbol=("symbol", S), last_price=("lastPrice", D), mark_price=("markPrice", D),
-              index_price=("indexPrice", D), prev_price_24h=("prevPrice24h", D), price_24h_pcnt=("price24hPcnt", D),
+              index_price=("indexPrice", D), prev_price_24h=("prevPrice24h", D),
+              price_24h_pcnt=(("price24hPcnt", "change24h"), D),
               high_price_24h=("highPrice24h", D), low_price_24h=("lowPrice24h", D), volume_24h=("volume24h", D),
               turnover_24h=("turnover24h", D), funding_rate=("fundingRate", D),
               next_funding_time=("nextFundingTime", I), open_interest=("openInterest", D),
-              bid1_price=("bid1Price", D), bid1_size=("bid1Size", D), ask1_price=("ask1Price", D),
-              ask1_size=("ask1Size", D), tick_direction=("tickDirection", S))  # fmt: skip
+              bid1_price=(("bid1Price", "bidPrice"), D), bid1_size=(("bid1Size", "bidSize"), D),
+              ask1_price=(("ask1Price", "askPrice"), D), ask1_size=(("ask1Size", "askSize"), D),
+              tick_direction=("tickDirection", S))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -318,6 +338,112 @@ class OrderAck(Record):
     order_link_id: str | None = None
 
     WIRE = _w(order_id=("orderId", S), order_link_id=("orderLinkId", S))
+
+
+@dataclass(frozen=True, repr=False)
+class BatchItem(Record):
+    """One order of a batch: its acknowledgement, or Bybit's refusal of that order.
+
+    ``ret_code``/``ret_msg`` are the item's own (``retExtInfo.list[i]``: ``code``, ``msg``);
+    ``error`` is the :class:`~.errors.BybitError` that code means (class and hint as for a
+    single request), ``None`` when the order went through. ``index`` is its place in the request.
+    """
+
+    index: int = 0
+    order_id: str | None = None
+    order_link_id: str | None = None
+    category: str | None = None
+    symbol: str | None = None
+    create_at: int | None = None
+    ret_code: int = 0
+    ret_msg: str = ""
+    error: BybitError | None = field(default=None, compare=False)
+
+    WIRE = _w(order_id=("orderId", S), order_link_id=("orderLinkId", S), category=("category", S),
+              symbol=("symbol", S), create_at=("createAt", I))  # fmt: skip
+
+    @property
+    def ok(self) -> bool:
+        return self.ret_code == 0
+
+    @property
+    def name(self) -> str:
+        """How messages name the item: its orderLinkId, else its orderId, else its place; with the symbol."""
+        ident = self.order_link_id or self.order_id or f"#{self.index}"
+        return f"{ident} ({self.symbol})" if self.symbol else ident
+
+
+class BatchResult(list):
+    """The items of a batch order request, in request order, each its order id or its error.
+
+    Decision: Bybit answers a batch (REST ``/v5/order/*-batch``, WebSocket ``order.*-batch``)
+    with retCode 0 even when orders were refused; each order's own outcome is the ``code``/
+    ``msg`` at the same index of ``retExtInfo.list``. So success is per item: ``failed`` and
+    ``succeeded`` split them, ``ok`` says all went through, and :meth:`raise_for_failures`
+    turns any refusal into one :class:`~.errors.BatchOrderError` that names every refused item
+    and carries this whole result (so the ids of the orders that were placed are never lost).
+    """
+
+    def __init__(self, items: Iterable[BatchItem] = (), op: str | None = None) -> None:
+        super().__init__(items)
+        self.op = op
+
+    @classmethod
+    def from_wire(cls, result: Any, ret_ext_info: Any, op: str | None = None) -> BatchResult:
+        """Pair ``result.list`` (REST ``result``, WebSocket ``data``) with ``retExtInfo.list`` by index.
+
+        A missing ``retExtInfo`` entry means success (code 0); an entry without its ``list`` item
+        still becomes an item, so a refusal is never dropped.
+        """
+        rows = result.get("list") if isinstance(result, dict) else None
+        rows = [r if isinstance(r, dict) else {} for r in rows] if isinstance(rows, list) else []
+        codes = ret_ext_info.get("list") if isinstance(ret_ext_info, dict) else None
+        codes = [c if isinstance(c, dict) else {} for c in codes] if isinstance(codes, list) else []
+        ctx = ErrorContext(endpoint=op)
+        items = []
+        for i in range(max(len(rows), len(codes))):
+            row = rows[i] if i < len(rows) else {}
+            info = codes[i] if i < len(codes) else {}
+            code = _int(info.get("code")) or 0
+            msg = str(info.get("msg") or "")
+            error = error_for(code, msg, ctx) if code else None
+            items.append(replace(BatchItem.from_wire(row), index=i, ret_code=code, ret_msg=msg, error=error))
+        return cls(items, op)
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        """The refused items, each with its ``error``."""
+        return [item for item in self if not item.ok]
+
+    @property
+    def succeeded(self) -> list[BatchItem]:
+        return [item for item in self if item.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every order of the batch went through."""
+        return not self.failed
+
+    def raise_for_failures(self) -> BatchResult:
+        """Return ``self`` when every order went through, else raise :class:`~.errors.BatchOrderError`."""
+        failed = self.failed
+        if not failed:
+            return self
+        listed = "; ".join(f"{item.name}: retCode {item.ret_code} {item.ret_msg}".rstrip() for item in failed)
+        placed = len(self) - len(failed)
+        hint = (f"Bybit accepted the batch but refused {len(failed)} of its {len(self)} orders; "
+                + ("none was placed. " if not placed else f"the other {placed} were placed (see error.result). ")
+                + "error.failed lists each refused order with its own error.")  # fmt: skip
+        first = failed[0].error
+        if first is not None:
+            hint += f" {failed[0].name}: {first.hint}"
+        raise BatchOrderError(f"{self.op or 'batch'}: {len(failed)} of {len(self)} orders refused: {listed}",
+                              hint=hint, endpoint=self.op, result=self)  # fmt: skip
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{item.name}: {item.order_id}" if item.ok else f"{item.name}: FAILED {item.ret_code} "
+                          f"{item.ret_msg}" for item in self)  # fmt: skip
+        return f"BatchResult({len(self.succeeded)} ok, {len(self.failed)} failed: [{shown}])"
 
 
 @dataclass(frozen=True, repr=False)
@@ -485,6 +611,13 @@ class Wallet(Record):
 
 @dataclass(frozen=True, repr=False)
 class ApiKeyInfo(Record):
+    """``/v5/user/query-api``. ``expires_at`` is the key's real expiry, ``None`` when it never expires.
+
+    Bybit's docs: ``deadlineDay`` and ``expiredAt`` apply "only for those api key with no IP bound
+    or the password has been changed". A key bound to IPs never expires, and Bybit then sends
+    ``deadlineDay`` -2 with the epoch placeholder ``expiredAt`` "1970-01-01T00:00:00Z".
+    """
+
     api_key: str | None = None
     note: str | None = None
     read_only: bool | None = None
@@ -502,3 +635,12 @@ class ApiKeyInfo(Record):
               ips=("ips", list), type=("type", I), deadline_day=("deadlineDay", I), expired_at=("expiredAt", S),
               created_at=("createdAt", S), uta=("uta", I), vip_level=("vipLevel", S),
               user_id=("userID", I))  # fmt: skip
+
+    @property
+    def expires_at(self) -> str | None:
+        """The expiry (ISO time) of a key that expires; ``None`` for a key that never does."""
+        if self.deadline_day is not None and self.deadline_day < 0:
+            return None
+        if not self.expired_at or self.expired_at.startswith("1970-01-01"):
+            return None
+        return self.expired_at

@@ -24,7 +24,7 @@ class CredentialReport:
     read_only: bool
     permissions: dict
     ips: list
-    expires: str | None
+    expires: str | None  # ISO time of a key that expires; None for a key that never expires
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -38,7 +38,12 @@ class CredentialReport:
         granted = [f"{group}: {', '.join(items)}" for group, items in self.permissions.items() if items]
         lines.append("Permissions: " + ("; ".join(granted) if granted else "none listed") + ".")
         lines.append(f"Restricted to IPs: {', '.join(self.ips)}." if self.ips else "Not restricted to any IP address.")
-        lines.append(f"Expires: {self.expires}." if self.expires else "No expiry date.")
+        if self.expires:
+            lines.append(f"Expires: {self.expires}.")
+        elif self.ips:
+            lines.append("No expiry date. It never expires: Bybit does not expire keys bound to IP addresses.")
+        else:
+            lines.append("No expiry date.")
         lines.extend(f"Warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
@@ -49,6 +54,11 @@ class CredentialReport:
 
 
 def check_credentials(pipeline: Pipeline) -> Flow:
+    """Flow: ``get_api_key_info`` explained as a :class:`CredentialReport`.
+
+    The expiry is :attr:`ApiKeyInfo.expires_at`, not the raw ``expiredAt``: Bybit sends an epoch
+    placeholder (1970-01-01) for IP-bound keys, which never expire.
+    """
     info: ApiKeyInfo = yield from pipeline.call("get_api_key_info", {})
     perms = {k: list(v) for k, v in (info.permissions or {}).items()}
     ips = [ip for ip in (info.ips or []) if ip and ip != "*"]
@@ -68,7 +78,7 @@ def check_credentials(pipeline: Pipeline) -> Flow:
         read_only=bool(info.read_only),
         permissions=perms,
         ips=ips,
-        expires=info.expired_at or None,
+        expires=info.expires_at,
         warnings=warnings,
     )
 

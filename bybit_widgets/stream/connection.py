@@ -506,11 +506,13 @@ class Connection:
     # -- WebSocket trading (/v5/trade) ------------------------------------------
 
     async def request(self, op: str, params: dict, *, recv_window: int, timeout: float) -> Any:
-        """Send one order request (``order.create``...) and return the reply's ``data``.
+        """Send one order request (``order.create``...) and return the whole reply.
 
-        Raises the matching :class:`BybitError` for a non-zero ``retCode``. A
-        request without an answer is never resent: a :class:`TransportError`
-        says so, because the order may exist anyway.
+        The whole envelope, not only ``data``: a batch's per-order outcomes are in
+        ``retExtInfo`` (the stream manager reads them). Raises the matching
+        :class:`BybitError` for a non-zero ``retCode``. A request without an answer
+        is never resent: a :class:`TransportError` says so, because the order may
+        exist anyway.
         """
         if self._closing:
             raise TransportError("the stream manager is closed")
@@ -545,7 +547,7 @@ class Connection:
         code = reply.get("retCode")
         if code:
             raise error_for(code, str(reply.get("retMsg", "")), ErrorContext(endpoint=op))
-        return reply.get("data")
+        return reply
 
     # -- sending ---------------------------------------------------------------
 

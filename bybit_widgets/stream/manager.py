@@ -22,7 +22,8 @@ import weakref
 from typing import Any, Callable
 
 from ..protocol.environments import resolve_environment
-from ..protocol.errors import AuthError, MainnetGuardError, ParameterError
+from ..protocol.errors import WS_TRADE_OPS, AuthError, MainnetGuardError, ParameterError
+from ..protocol.records import BatchResult
 from ..protocol.signing import Credentials
 from ..protocol.topics import (
     CATEGORIES,
@@ -41,8 +42,7 @@ from .state import reducer_for
 __all__ = ["StreamManager"]
 
 _PRIVATE_KINDS = ("order", "execution", "position", "wallet")
-TRADE_OPS = ("order.create", "order.amend", "order.cancel", "order.create-batch", "order.amend-batch",
-             "order.cancel-batch")  # fmt: skip
+TRADE_OPS = WS_TRADE_OPS
 
 
 class StreamManager:
@@ -253,14 +253,23 @@ class StreamManager:
 
     # -- WebSocket trading -----------------------------------------------------
 
-    async def trade_request(self, op: str, params: dict, *, timeout: float = 10.0, recv_window: int = 5000) -> Any:
-        """Send an order request over Bybit's WebSocket trade stream (``/v5/trade``); return its ``data``.
+    async def trade_request(self, op: str, params: dict, *, timeout: float = 10.0,
+                            recv_window: int = 5000) -> dict | BatchResult:  # fmt: skip
+        """Send an order request over Bybit's WebSocket trade stream (``/v5/trade``).
 
         ``op`` is one of ``order.create``, ``order.amend``, ``order.cancel`` (params as the REST
-        body, e.g. ``{"category": "linear", "symbol": "BTCUSDT", "side": "Buy", ...}``) or a
-        ``-batch`` form. A non-zero ``retCode`` raises the matching ``BybitError``; a request left
-        unanswered raises ``TransportError`` and is never resent (the order may exist: look it up
-        by orderLinkId). Order state then arrives on :meth:`orders`.
+        body, e.g. ``{"category": "linear", "symbol": "BTCUSDT", "side": "Buy", ...}``): returns the
+        reply's ``data`` (``orderId``, ``orderLinkId``). A non-zero ``retCode`` raises the matching
+        ``BybitError``; a request left unanswered raises ``TransportError`` and is never resent (the
+        order may exist: look it up by orderLinkId). Order state then arrives on :meth:`orders`.
+
+        The ``-batch`` forms (params ``{"category": ..., "request": [order, ...]}``) return a
+        :class:`~bybit_widgets.protocol.records.BatchResult`, one item per order in request order.
+        Decision: Bybit answers a batch with retCode 0 even when it refused orders, and puts each
+        order's own code in ``retExtInfo``; so when any order was refused this raises
+        :class:`~bybit_widgets.protocol.errors.BatchOrderError`, which names each refused order
+        with its code and reason and carries the whole result (``error.result``, with the ids of
+        the orders that were placed; ``error.failed``).
         """
         if op not in TRADE_OPS:
             raise ParameterError(f"op must be one of {', '.join(TRADE_OPS)}, got {op!r}", param="op")
@@ -285,7 +294,10 @@ class StreamManager:
         self._bind_loop()
         with self._lock:
             conn = self._connections.get("trade") or self._new_connection("trade", None)
-        return await self._host.run_async(conn.request(op, dict(params), recv_window=recv_window, timeout=timeout))
+        reply = await self._host.run_async(conn.request(op, dict(params), recv_window=recv_window, timeout=timeout))
+        if op.endswith("-batch"):
+            return BatchResult.from_wire(reply.get("data"), reply.get("retExtInfo"), op).raise_for_failures()
+        return reply.get("data")
 
     # -- introspection -------------------------------------------------------
 

@@ -351,3 +351,36 @@ def test_websocket_trading_places_and_cancels_with_state_on_the_order_feed(sim):
             assert set(streams.stats) == {"public/linear", "private", "trade"}  # one connection of each
 
     run(main())
+
+
+def test_a_websocket_batch_names_each_refused_order_and_keeps_the_ids_of_the_placed_ones(sim):
+    """Bybit answers order.*-batch with retCode 0 and each order's own {code, msg} at its index of
+    retExtInfo.list (v5 docs, websocket/trade/guideline): a refused order must not pass for a placed one."""
+
+    async def main():
+        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
+                                 **FAST) as streams:  # fmt: skip
+            orders = await streams.orders().ready(10)
+            book = await live_book(streams)
+            price = f"{book.latest.best_bid * 0.9:.1f}"
+            order = {"symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001", "price": price}
+            with pytest.raises(bw.BybitError) as info:
+                await streams.trade_request("order.create-batch", {"category": "linear", "request": [
+                    {**order, "orderLinkId": "ws-batch-1"}, {**order, "orderLinkId": "ws-batch-1"},
+                    {**order, "orderLinkId": "ws-batch-2"}]})  # fmt: skip
+            err = info.value
+            assert isinstance(err, bw.protocol.errors.BatchOrderError)
+            assert "1 of 3 orders refused" in str(err) and "ws-batch-1 (BTCUSDT): retCode 110072" in str(err)
+            (refused,) = err.failed
+            assert refused.index == 1 and isinstance(refused.error, bw.protocol.errors.DuplicateOrderError)
+            placed = err.result.succeeded
+            assert [i.order_link_id for i in placed] == ["ws-batch-1", "ws-batch-2"]
+            assert all(i.order_id for i in placed)
+            await wait_for(lambda: all(i.order_id in orders.latest for i in placed), what="placed orders")
+            cancelled = await streams.trade_request("order.cancel-batch", {"category": "linear", "request": [
+                {"symbol": "BTCUSDT", "orderId": i.order_id} for i in placed]})  # fmt: skip
+            assert cancelled.ok and [i.order_id for i in cancelled] == [i.order_id for i in placed]
+            await wait_for(lambda: all(orders.latest[i.order_id].order_status == "Cancelled" for i in placed),
+                           what="cancelled")  # fmt: skip
+
+    run(main())

@@ -94,3 +94,54 @@ def test_errors_pickle_round_trip():
 def test_parameter_error_is_value_error_and_names_param():
     err = E.ParameterError("qty must be > 0", param="qty")
     assert isinstance(err, ValueError) and err.param == "qty" and err.ret_code is None
+
+
+def test_10003_on_the_trade_stream_means_too_many_sessions_not_an_unknown_key():
+    """Bybit's v5 error page (https://bybit-exchange.github.io/docs/v5/error) lists 10003 twice: in the
+    REST table "API key is invalid. Check whether the key and domain are matched" and in the "WS OE General
+    code" table of the WebSocket trade stream "Too many sessions under the same UID". So 10003 is read in
+    context: a trade-stream request (its ErrorContext endpoint is the op, e.g. order.create) or a refusal
+    that says "session" is TooManySessionsError; a REST call's 10003 stays an unknown key."""
+    trade = E.error_for(10003, "Too many sessions under the same UID", E.ErrorContext(endpoint="order.create"))
+    assert type(trade) is E.TooManySessionsError and not isinstance(trade, E.InvalidKeyError)
+    assert "session" in trade.hint and "not executed" in trade.hint and "key itself is fine" in trade.hint
+    assert type(E.error_for(10003, "", E.ErrorContext(endpoint="order.cancel-batch"))) is E.TooManySessionsError
+    auth = E.error_for(10003, "Too many sessions under the same UID")  # e.g. the trade stream's auth reply
+    assert type(auth) is E.TooManySessionsError and isinstance(auth, E.AuthError)
+    rest_ctx = E.ErrorContext(environment="testnet", endpoint="/v5/order/create")
+    rest = E.error_for(10003, "API key is invalid.", rest_ctx)
+    assert type(rest) is E.InvalidKeyError and "on testnet" in rest.hint
+
+
+def test_classic_account_140007_is_insufficient_balance_and_1400nn_reads_as_1100nn():
+    """Classic (non-unified) accounts answer derivatives orders with 1400NN codes whose rows repeat the
+    unified 1100NN ones: 140007 "Insufficient available balance" as 110007 (Bybit's classic contract error
+    table, as ccxt keeps it in its Bybit error map, ts/src/bybit.ts; the body is from ccxt issue 18187)."""
+    err = E.error_for(140007, "remark:order[49649307 ae68...] fix price failed for CannotAffordOrderCost.")
+    assert type(err) is E.InsufficientBalanceError and err.ret_code == 140007
+    assert "classic" in err.hint and "balance" in err.hint and "derivatives wallet" in err.hint
+    assert type(E.error_for(140001, "Order does not exist")) is E.OrderNotFoundError
+    assert type(E.error_for(140043, "Set leverage not modified")) is E.NotModifiedError
+    assert type(E.error_for(140099, "?")) is E.BybitError  # beyond the table: nothing is guessed
+    assert "classic" not in E.error_for(110007, "Insufficient available balance").hint
+
+
+def test_10024_compliance_rules_get_a_restriction_hint_in_plain_words():
+    """Bybit's v5 error page: 10024 "Compliance rules triggered" (regional / KYC restrictions)."""
+    err = E.error_for(10024, "Compliance rules triggered")
+    assert type(err) is E.RestrictedError
+    assert "compliance" in err.hint and "KYC" in err.hint and "region" in err.hint
+    assert "Resending will not help" in err.hint
+    assert err.hint != E.RestrictedError.default_hint
+
+
+def test_a_batch_error_pickles_with_its_result():
+    from bybit_widgets.protocol.records import BatchResult
+
+    result = BatchResult.from_wire({"list": [{"orderLinkId": "a"}]}, {"list": [{"code": 110072, "msg": "dup"}]},
+                                   "order.create-batch")  # fmt: skip
+    with pytest.raises(E.BatchOrderError) as info:
+        result.raise_for_failures()
+    back = pickle.loads(pickle.dumps(info.value))
+    assert type(back) is E.BatchOrderError and back.failed[0].ret_code == 110072 and back.hint == info.value.hint
+    assert isinstance(back.failed[0].error, E.DuplicateOrderError)

@@ -1,6 +1,11 @@
 from decimal import Decimal
 
+import pytest
+
+from bybit_widgets.protocol import errors as E
 from bybit_widgets.protocol.records import (
+    ApiKeyInfo,
+    BatchResult,
     Execution,
     Instrument,
     Kline,
@@ -94,3 +99,70 @@ def test_server_time_ms_and_page():
     assert ServerTime.from_wire({"timeSecond": "1700000000", "timeNano": "1700000000123456789"}).ms == 1700000000123
     page = Page([1, 2], "abc")
     assert page == [1, 2] and page.next_page_cursor == "abc" and "abc" in repr(page)
+
+
+def test_ticker_reads_every_categorys_names_for_best_bid_ask_and_24h_change():
+    """Option tickers name the best bid/ask bidPrice/bidSize/askPrice/askSize on the stream (REST and the
+    other categories: bid1Price...), and the 24h change change24h in REST and on the stream (others:
+    price24hPcnt). Bybit v5 docs, websocket/public/ticker (Option tab) and market/tickers."""
+    option_ws = Ticker.from_wire({"symbol": "BTC-6JAN23-17500-C", "bidPrice": "0", "bidSize": "0", "askPrice": "10",
+                                  "askSize": "5.1", "change24h": "-0.33333334", "lastPrice": "10"})  # fmt: skip
+    assert (option_ws.bid1_price, option_ws.bid1_size, option_ws.ask1_price, option_ws.ask1_size) == (
+        Decimal("0"), Decimal("0"), Decimal("10"), Decimal("5.1"))  # fmt: skip
+    assert option_ws.price_24h_pcnt == Decimal("-0.33333334")
+    option_rest = Ticker.from_wire({"symbol": "BTC-30MAY25-68000-P-USDT", "bid1Price": "1975", "bid1Size": "3",
+                                    "ask1Price": "2050", "ask1Size": "0.11", "change24h": "-0.19284295"})  # fmt: skip
+    assert option_rest.bid1_price == Decimal("1975") and option_rest.price_24h_pcnt == Decimal("-0.19284295")
+    linear = Ticker.from_wire({"symbol": "BTCUSDT", "bid1Price": "66666.60", "price24hPcnt": "-0.158315"})
+    assert linear.bid1_price == Decimal("66666.60") and linear.price_24h_pcnt == Decimal("-0.158315")
+    spot_ws = Ticker.from_wire({"symbol": "BTCUSDT", "lastPrice": "21109.77", "price24hPcnt": "0.0196"})
+    assert spot_ws.bid1_price is None and spot_ws.price_24h_pcnt == Decimal("0.0196")
+
+
+BATCH_DATA = {"list": [
+    {"category": "linear", "symbol": "SOLUSDT", "orderId": "", "orderLinkId": "batch-000", "createAt": ""},
+    {"category": "linear", "symbol": "SOLUSDT", "orderId": "8f1d", "orderLinkId": "batch-001",
+     "createAt": "1740453408556"},
+]}  # fmt: skip
+BATCH_EXT = {"list": [{"code": 10001, "msg": "position idx not match position mode"}, {"code": 0, "msg": "OK"}]}
+
+
+def test_a_batch_pairs_each_order_with_its_own_code_and_names_the_refused_ones():
+    """Bybit answers a batch with retCode 0 and each order's outcome at the same index of
+    retExtInfo.list (v5 docs: order/batch-place, websocket/trade/guideline)."""
+    result = BatchResult.from_wire(BATCH_DATA, BATCH_EXT, "order.create-batch")
+    assert len(result) == 2 and not result.ok
+    refused, placed = result
+    assert (refused.index, refused.ok, refused.ret_code, refused.name) == (0, False, 10001, "batch-000 (SOLUSDT)")
+    assert isinstance(refused.error, E.ParameterError) and refused.error.ret_code == 10001
+    assert placed.ok and placed.error is None and placed.order_id == "8f1d" and placed.create_at == 1740453408556
+    assert result.failed == [refused] and result.succeeded == [placed]
+    assert "FAILED 10001" in repr(result) and "8f1d" in repr(result)
+    with pytest.raises(E.BatchOrderError) as info:
+        result.raise_for_failures()
+    err = info.value
+    assert err.result is result and err.failed == [refused] and isinstance(err, E.BybitError)
+    assert "1 of 2 orders refused" in str(err) and "batch-000 (SOLUSDT): retCode 10001 position idx" in str(err)
+    assert "the other 1 were placed" in err.hint and "Check the parameter" in err.hint
+
+
+def test_a_batch_that_went_through_is_returned_and_missing_codes_mean_success():
+    ok = BatchResult.from_wire(BATCH_DATA, {"list": [{"code": 0, "msg": "OK"}]}, "order.create-batch")
+    assert ok.ok and ok.raise_for_failures() is ok and [i.ret_code for i in ok] == [0, 0]
+    # a code without its list item is still an item: a refusal is never dropped
+    codes = {"list": [{"code": 110001, "msg": "Order does not exist"}]}
+    lone = BatchResult.from_wire({}, codes, "order.cancel-batch")
+    assert lone.failed[0].name == "#0" and isinstance(lone.failed[0].error, E.OrderNotFoundError)
+    with pytest.raises(E.BatchOrderError, match="1 of 1 orders refused") as info:
+        lone.raise_for_failures()
+    assert "none was placed" in info.value.hint
+
+
+def test_an_ip_bound_key_never_expires_whatever_placeholder_bybit_sends():
+    """v5 docs, user/apikey-info: deadlineDay and expiredAt apply only to keys with no IP bound; an IP-bound
+    key comes with deadlineDay -2 and expiredAt 1970-01-01T00:00:00Z (the docs' own example)."""
+    bound = ApiKeyInfo.from_wire({"ips": ["18.181.170.164"], "deadlineDay": -2, "expiredAt": "1970-01-01T00:00:00Z"})
+    assert bound.expired_at == "1970-01-01T00:00:00Z" and bound.expires_at is None  # the wire stays reachable
+    expiring = ApiKeyInfo.from_wire({"ips": ["*"], "deadlineDay": 66, "expiredAt": "2023-12-22T07:20:25Z"})
+    assert expiring.expires_at == "2023-12-22T07:20:25Z"
+    assert ApiKeyInfo.from_wire({"expiredAt": ""}).expires_at is None

@@ -211,6 +211,19 @@ def test_check_credentials_explains_and_warns(face):
     assert report.can_trade and report.api_key == "tes***ey"
 
 
+def test_check_credentials_says_an_ip_bound_key_never_expires_and_dates_one_that_does(face, fake):
+    """Bybit's v5 docs (user/apikey-info): deadlineDay/expiredAt apply only to keys with no IP bound; an
+    IP-bound key is sent with deadlineDay -2 and the placeholder expiredAt 1970-01-01T00:00:00Z."""
+    key = {"apiKey": fake.api_key, "readOnly": 1, "permissions": {"Spot": ["SpotTrade"]}, "secret": ""}
+    fake.route = lambda *a: {**key, "ips": ["18.181.170.164"], "deadlineDay": -2, "expiredAt": "1970-01-01T00:00:00Z"}
+    report = face.check_credentials()
+    assert report.expires is None and "1970" not in str(report)
+    assert "never expires" in str(report) and "Restricted to IPs: 18.181.170.164." in str(report)
+    fake.route = lambda *a: {**key, "ips": ["*"], "deadlineDay": 66, "expiredAt": "2023-12-22T07:20:25Z"}
+    report = face.check_credentials()
+    assert report.expires == "2023-12-22T07:20:25Z" and "Expires: 2023-12-22T07:20:25Z." in str(report)
+
+
 def test_close_position_when_flat_returns_without_orders(face, fake):
     assert face.close_position("linear", "BTCUSDT") is None
     assert fake.count("/v5/order/create") == 0
