@@ -142,6 +142,18 @@ class InstrumentRules:
                 hint="; ".join(p.message for p in problems[1:]) or "Adjust the value and try again.",
             )
 
+    def tick_violation(self, field: str, label: str, value: Decimal) -> RuleViolation | None:
+        """A trigger, take-profit or stop-loss price off the tick grid (or past counting): why, and the two
+        nearest valid prices; None when ``value`` is on the grid. The one tick rule for every price but
+        the limit price, which :meth:`violations` checks with its bounds."""
+        if _countless(value, self.tick_size):
+            return RuleViolation(field, f"{label} {value} is too large")
+        if value % self.tick_size == 0:
+            return None
+        lo = self._round(value, self.tick_size, "down")
+        return RuleViolation(field, f"{label} is not a multiple of the tick {self.tick_size.normalize()}",
+                             (lo, lo + self.tick_size))  # fmt: skip
+
     def _price_violations(self, p: Decimal) -> list[RuleViolation]:
         if p <= 0:
             return [RuleViolation("price", f"price must be positive, got {p}")]

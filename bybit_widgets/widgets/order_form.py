@@ -9,12 +9,11 @@ log file.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..protocol.rules import InstrumentRules
+from ..protocol.rules import InstrumentRules, RuleViolation
 
 __all__ = [
     "REJECT_REASONS",
@@ -22,7 +21,6 @@ __all__ = [
     "OrderForm",
     "Problem",
     "check_form",
-    "new_order_link_id",
     "status_of_order",
 ]  # fmt: skip
 
@@ -111,128 +109,170 @@ def _not_a_number(label: str, text: str) -> str:
 
 
 def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: Decimal | None = None) -> FormCheck:
-    """Check ``form`` against the instrument's rules; ``last_price`` prices market orders and triggers."""
+    """Check ``form`` against the instrument's rules; ``last_price`` prices market orders and triggers.
+
+    One checker per field, in the order a person fills the ticket in; each returns its value
+    (``None`` when missing or wrong) and adds its problems, so a wrong price does not also
+    produce a confusing qty message, and the params are built only from values that passed.
+    """
     out = FormCheck()
     problems = out.problems
     if rules is None:
         problems.append(Problem("qty", f"loading the trading rules of {form.symbol}..."))
         return out
-    if form.side not in SIDES:
-        problems.append(Problem("side", f"side must be Buy or Sell, got {form.side!r}"))
-    if form.order_type not in ORDER_TYPES:
-        problems.append(Problem("order_type", f"type must be Market or Limit, got {form.order_type!r}"))
-    if form.time_in_force not in TIME_IN_FORCE:
-        problems.append(Problem("time_in_force", f"time in force must be one of {', '.join(TIME_IN_FORCE)}"))
-    if form.qty_unit not in QTY_UNITS:
-        problems.append(Problem("qty", f"qty unit must be base or quote, got {form.qty_unit!r}"))
+    problems.extend(_choice_problems(form))
     if problems:
         return out
-    market = form.order_type == "Market"
-    derivative = form.category != "spot"
-
-    price: Decimal | None = None
-    if not market:
-        price = _number(form.price)
-        if price is None:
-            problems.append(Problem("price", "enter a limit price", blank=True) if not form.price.strip()
-                            else Problem("price", _not_a_number("price", form.price)))  # fmt: skip
-    if market and form.time_in_force == "PostOnly":
-        problems.append(Problem("time_in_force", "a market order cannot be post-only; pick Limit or another TIF"))
-
-    trigger: Decimal | None = None
-    if form.conditional:
-        if not derivative:
-            problems.append(Problem("trigger_price", "conditional orders from the ticket are for derivatives"))
-        trigger = _number(form.trigger_price)
-        if trigger is None:
-            problems.append(Problem("trigger_price", "enter a trigger price", blank=True)
-                            if not form.trigger_price.strip()
-                            else Problem("trigger_price", _not_a_number("trigger price", form.trigger_price)))  # fmt: skip
-        elif last_price is None:
-            problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
-        elif trigger == last_price:
-            problems.append(Problem("trigger_price", f"the trigger equals the last price {last_price}: "
-                                    "it would fire at once; place a plain order instead"))  # fmt: skip
-        elif trigger > 0 and trigger % rules.tick_size != 0:
-            lo = rules.round_price(trigger, "down")
-            problems.append(Problem("trigger_price", f"trigger price is not a multiple of the tick "
-                                    f"{rules.tick_size.normalize()}", (rules.format_price(lo),
-                                                                       rules.format_price(lo + rules.tick_size))))  # fmt: skip
-
-    # the price the order will roughly trade at: limit price, else trigger, else last
-    reference = price if price is not None else (trigger if trigger is not None else last_price)
-
-    qty_typed = _number(form.qty)
-    qty: Decimal | None = None
-    if qty_typed is None:
-        problems.append(Problem("qty", "enter a quantity", blank=True) if not form.qty.strip()
-                        else Problem("qty", _not_a_number("qty", form.qty)))  # fmt: skip
-    elif form.qty_unit == "quote":
-        if reference is None or reference <= 0:
-            problems.append(Problem("qty", f"waiting for a price to convert {rules.quote_coin} to {rules.base_coin}"))
-        elif qty_typed <= 0:
-            problems.append(Problem("qty", "the order value must be positive"))
-        else:
-            qty = rules.round_qty(qty_typed / reference, "down")
-            if qty < rules.min_qty:
-                smallest = rules.min_qty * reference
-                problems.append(Problem("qty", f"{qty_typed} {rules.quote_coin} buys less than the minimum "
-                                        f"{rules.format_qty(rules.min_qty)} {rules.base_coin}; enter at least "
-                                        f"{smallest.quantize(Decimal('0.01'))} {rules.quote_coin}",
-                                        (str(smallest.quantize(Decimal("0.01"))),)))  # fmt: skip
-                qty = None
-    else:
-        qty = qty_typed
-
-    if qty is not None:
-        for violation in rules.violations(qty=qty, price=price, market=market, reference_price=reference):
-            suggestions = tuple(
-                rules.format_price(v) if violation.field == "price" else rules.format_qty(v)
-                for v in violation.suggestions
-            )
-            if form.qty_unit == "quote" and violation.field in ("qty", "notional"):
-                suggestions = ()  # the user typed a value, not a qty: a qty suggestion would not fit the field
-            problems.append(Problem("qty" if violation.field == "notional" else violation.field, violation.message,
-                                    suggestions))  # fmt: skip
-    elif price is not None:
-        for violation in rules.violations(qty=rules.min_qty, price=price):
-            if violation.field == "price":
-                problems.append(Problem("price", violation.message,
-                                        tuple(rules.format_price(v) for v in violation.suggestions)))  # fmt: skip
-
-    tp, sl = _number(form.take_profit) if form.take_profit.strip() else None, (
-        _number(form.stop_loss) if form.stop_loss.strip() else None)  # fmt: skip
-    for name, text, value in (("take_profit", form.take_profit, tp), ("stop_loss", form.stop_loss, sl)):
-        label = "take profit" if name == "take_profit" else "stop loss"
-        if not text.strip():
-            continue
-        if not derivative:
-            problems.append(Problem(name, f"{label} from the ticket is for derivatives"))
-        elif form.reduce_only:
-            problems.append(Problem(name, f"a reduce-only order cannot carry a {label}"))
-        elif value is None or value <= 0:
-            problems.append(Problem(name, f"{label} {text!r} is not a positive number"))
-        elif value % rules.tick_size != 0:
-            lo = rules.round_price(value, "down")
-            problems.append(Problem(name, f"{label} is not a multiple of the tick {rules.tick_size.normalize()}",
-                                    (rules.format_price(lo), rules.format_price(lo + rules.tick_size))))  # fmt: skip
-        elif reference is not None:
-            above = (name == "take_profit") == (form.side == "Buy")
-            if above and value <= reference:
-                problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be above the entry "
-                                        f"{rules.format_price(reference)}"))  # fmt: skip
-            elif not above and value >= reference:
-                problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be below the entry "
-                                        f"{rules.format_price(reference)}"))  # fmt: skip
-    if form.reduce_only and not derivative:
+    price = _check_price(form, problems)
+    trigger = _check_trigger(form, rules, last_price, problems)
+    reference = price if price is not None else (trigger if trigger is not None else last_price)  # what it trades at
+    qty = _check_qty(form, rules, price, reference, problems)
+    tp = _check_protection(form, rules, reference, "take_profit", problems)
+    sl = _check_protection(form, rules, reference, "stop_loss", problems)
+    if form.reduce_only and form.category == "spot":
         problems.append(Problem("reduce_only", "reduce-only is for derivatives (spot has no positions)"))
-
     out.qty_base = qty
     if qty is not None and reference is not None:
         out.notional = qty * reference
     if problems or qty is None:
         return out
+    out.params = _params(form, rules, qty, price, trigger, last_price, tp, sl)
+    out.summary = _summary(form, rules, out.params)
+    return out
 
+
+def _choice_problems(form: OrderForm) -> list[Problem]:
+    """The fields picked from a list: anything else means the form was filled in by code, wrongly."""
+    out = []
+    if form.side not in SIDES:
+        out.append(Problem("side", f"side must be Buy or Sell, got {form.side!r}"))
+    if form.order_type not in ORDER_TYPES:
+        out.append(Problem("order_type", f"type must be Market or Limit, got {form.order_type!r}"))
+    if form.time_in_force not in TIME_IN_FORCE:
+        out.append(Problem("time_in_force", f"time in force must be one of {', '.join(TIME_IN_FORCE)}"))
+    if form.qty_unit not in QTY_UNITS:
+        out.append(Problem("qty", f"qty unit must be base or quote, got {form.qty_unit!r}"))
+    return out
+
+
+def _check_price(form: OrderForm, problems: list[Problem]) -> Decimal | None:
+    """The limit price as a number (its tick and bounds are checked with the qty, by the rules)."""
+    if form.order_type == "Market":
+        if form.time_in_force == "PostOnly":
+            problems.append(Problem("time_in_force", "a market order cannot be post-only; pick Limit or another TIF"))
+        return None
+    price = _number(form.price)
+    if price is None:
+        problems.append(Problem("price", "enter a limit price", blank=True) if not form.price.strip()
+                        else Problem("price", _not_a_number("price", form.price)))  # fmt: skip
+    return price
+
+
+def _check_trigger(form: OrderForm, rules: InstrumentRules, last_price: Decimal | None,
+                   problems: list[Problem]) -> Decimal | None:  # fmt: skip
+    """A conditional order's trigger: a number on the tick grid, away from the last price (which sets its direction)."""
+    if not form.conditional:
+        return None
+    if form.category == "spot":
+        problems.append(Problem("trigger_price", "conditional orders from the ticket are for derivatives"))
+    trigger = _number(form.trigger_price)
+    if trigger is None:
+        problems.append(Problem("trigger_price", "enter a trigger price", blank=True) if not form.trigger_price.strip()
+                        else Problem("trigger_price", _not_a_number("trigger price", form.trigger_price)))  # fmt: skip
+    elif last_price is None:
+        problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
+    elif trigger == last_price:
+        problems.append(Problem("trigger_price", f"the trigger equals the last price {last_price}: "
+                                "it would fire at once; place a plain order instead"))  # fmt: skip
+    elif trigger > 0:
+        off_grid = rules.tick_violation("trigger_price", "trigger price", trigger)
+        if off_grid is not None:
+            problems.append(_problem(rules, off_grid))
+    return trigger
+
+
+def _check_qty(form: OrderForm, rules: InstrumentRules, price: Decimal | None, reference: Decimal | None,
+               problems: list[Problem]) -> Decimal | None:  # fmt: skip
+    """The qty in the base coin (a quote value is converted at ``reference``), checked with the price by the rules."""
+    typed = _number(form.qty)
+    qty: Decimal | None = None
+    if typed is None:
+        problems.append(Problem("qty", "enter a quantity", blank=True) if not form.qty.strip()
+                        else Problem("qty", _not_a_number("qty", form.qty)))  # fmt: skip
+    elif form.qty_unit == "quote":
+        qty = _quote_to_base(typed, rules, reference, problems)
+    else:
+        qty = typed
+    if qty is not None:
+        for violation in rules.violations(qty=qty, price=price, market=form.order_type == "Market",
+                                          reference_price=reference):  # fmt: skip
+            problem = _problem(rules, violation)
+            if form.qty_unit == "quote" and violation.field in ("qty", "notional"):
+                problem = Problem(problem.field, problem.message)  # a qty suggestion would not fit a value typed
+            problems.append(problem)
+    elif price is not None:
+        problems.extend(_problem(rules, v) for v in rules.violations(qty=rules.min_qty, price=price)
+                        if v.field == "price")  # fmt: skip
+    return qty
+
+
+def _quote_to_base(value: Decimal, rules: InstrumentRules, reference: Decimal | None,
+                   problems: list[Problem]) -> Decimal | None:  # fmt: skip
+    if reference is None or reference <= 0:
+        problems.append(Problem("qty", f"waiting for a price to convert {rules.quote_coin} to {rules.base_coin}"))
+        return None
+    if value <= 0:
+        problems.append(Problem("qty", "the order value must be positive"))
+        return None
+    qty = rules.round_qty(value / reference, "down")
+    if qty < rules.min_qty:
+        smallest = (rules.min_qty * reference).quantize(Decimal("0.01"))
+        problems.append(Problem("qty", f"{value} {rules.quote_coin} buys less than the minimum "
+                                f"{rules.format_qty(rules.min_qty)} {rules.base_coin}; enter at least "
+                                f"{smallest} {rules.quote_coin}", (str(smallest),)))  # fmt: skip
+        return None
+    return qty
+
+
+def _check_protection(form: OrderForm, rules: InstrumentRules, reference: Decimal | None, name: str,
+                      problems: list[Problem]) -> Decimal | None:  # fmt: skip
+    """A take profit or stop loss: derivatives only, not reduce-only, on the tick grid, on the winning (TP) or
+    losing (SL) side of the price the order trades at."""
+    text = getattr(form, name)
+    if not text.strip():
+        return None
+    label = "take profit" if name == "take_profit" else "stop loss"
+    value = _number(text)
+    if form.category == "spot":
+        problems.append(Problem(name, f"{label} from the ticket is for derivatives"))
+    elif form.reduce_only:
+        problems.append(Problem(name, f"a reduce-only order cannot carry a {label}"))
+    elif value is None or value <= 0:
+        problems.append(Problem(name, f"{label} {text!r} is not a positive number"))
+    elif (off_grid := rules.tick_violation(name, label, value)) is not None:
+        problems.append(_problem(rules, off_grid))
+    elif reference is not None:
+        above = (name == "take_profit") == (form.side == "Buy")
+        if above and value <= reference:
+            problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be above the entry "
+                                    f"{rules.format_price(reference)}"))  # fmt: skip
+        elif not above and value >= reference:
+            problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be below the entry "
+                                    f"{rules.format_price(reference)}"))  # fmt: skip
+    return value
+
+
+def _problem(rules: InstrumentRules, violation: RuleViolation) -> Problem:
+    """A rule's violation as the form shows it: notional problems sit at the qty; suggestions as typed text."""
+    fmt = rules.format_qty if violation.field in ("qty", "notional") else rules.format_price
+    return Problem("qty" if violation.field == "notional" else violation.field, violation.message,
+                   tuple(fmt(v) for v in violation.suggestions))  # fmt: skip
+
+
+def _params(form: OrderForm, rules: InstrumentRules, qty: Decimal, price: Decimal | None, trigger: Decimal | None,
+            last_price: Decimal | None, tp: Decimal | None, sl: Decimal | None) -> dict[str, Any]:  # fmt: skip
+    """``place_order`` keyword arguments from checked values, formatted to the instrument's grid."""
+    market = form.order_type == "Market"
     params: dict[str, Any] = {
         "category": form.category,
         "symbol": form.symbol,
@@ -243,7 +283,7 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
     }
     if price is not None:
         params["price"] = rules.format_price(price)
-    if market and not derivative:
+    if market and form.category == "spot":
         params["market_unit"] = "baseCoin"  # spot market buys are by quote value unless told otherwise
     if form.reduce_only:
         params["reduce_only"] = True
@@ -254,17 +294,16 @@ def check_form(form: OrderForm, rules: InstrumentRules | None, *, last_price: De
         params["take_profit"] = rules.format_price(tp)
     if sl is not None:
         params["stop_loss"] = rules.format_price(sl)
-    out.params = params
-    at = f" @ {params['price']}" if price is not None else " at market"
-    when = f" when the price {'rises' if params.get('trigger_direction') == 1 else 'falls'} to " \
-           f"{params['trigger_price']}" if "trigger_price" in params else ""  # fmt: skip
-    out.summary = f"{form.side} {params['qty']} {rules.base_coin or form.symbol}{at}{when}"
-    return out
+    return params
 
 
-def new_order_link_id() -> str:
-    """A client order id (Bybit: at most 36 characters of ``[A-Za-z0-9_-]``), unique per submit."""
-    return "bw-" + uuid.uuid4().hex[:24]
+def _summary(form: OrderForm, rules: InstrumentRules, params: dict[str, Any]) -> str:
+    at = f" @ {params['price']}" if "price" in params else " at market"
+    when = ""
+    if "trigger_price" in params:
+        moves = "rises" if params["trigger_direction"] == 1 else "falls"
+        when = f" when the price {moves} to {params['trigger_price']}"
+    return f"{form.side} {params['qty']} {rules.base_coin or form.symbol}{at}{when}"
 
 
 def status_of_order(order: Any) -> tuple[str, str]:

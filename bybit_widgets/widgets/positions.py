@@ -181,11 +181,10 @@ class Positions(LiveWidget):
                 if not text:
                     continue
                 number = Decimal(text)
-                if number and number % rules.tick_size:
-                    low = rules.round_price(number, "down")
-                    raise ValueError(f"{name.replace('_', ' ')} {text} is not a multiple of the tick "
-                                     f"{rules.tick_size.normalize()}: try {rules.format_price(low)} or "
-                                     f"{rules.format_price(low + rules.tick_size)}")  # fmt: skip
+                off_grid = rules.tick_violation(name, f"{name.replace('_', ' ')} {text}", number) if number else None
+                if off_grid is not None:
+                    nearest = " or ".join(rules.format_price(v) for v in off_grid.suggestions)
+                    raise ValueError(f"{off_grid.message}: try {nearest}" if nearest else off_grid.message)
                 args[name] = rules.format_price(number) if number else "0"
             await self.session.aclient.set_trading_stop(category="linear", symbol=symbol, tpsl_mode="Full",
                                                         position_idx=0, **args)  # fmt: skip

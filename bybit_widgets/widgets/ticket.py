@@ -24,9 +24,10 @@ from typing import Any
 
 import traitlets
 
+from ..protocol.endpoints import new_order_link_id
 from .base import STATIC, SymbolWidget, plain_error
 from .intent import HOLD_SECONDS, IntentGuard
-from .order_form import FormCheck, OrderForm, check_form, new_order_link_id, status_of_order
+from .order_form import FormCheck, OrderForm, check_form, status_of_order
 
 __all__ = ["OrderTicket"]
 

@@ -125,7 +125,9 @@ def recorded_ticket(sim: Any) -> Iterator[tuple[Any, Any]]:
     key, secret = bw.sim.generate_keys()
     sim.add_account(key, secret)
     session = bw.connect(base_url=sim.rest_url, base_ws_url=sim.ws_url, api_key=key, api_secret=secret)
-    ticket = bw.OrderTicket("BTCUSDT", session=session)
+    # hold=0: examples follow each other within a second, and this test is about validation, not the
+    # one-order-per-intent hold (tests/widgets/test_intent.py and test_ticket.py cover that)
+    ticket = bw.OrderTicket("BTCUSDT", session=session, hold=0.0)
     deadline = time.monotonic() + 15
     while ticket.rules is None or not ticket.market.get("last"):  # waiting on a condition, with a deadline
         assert time.monotonic() < deadline, f"the ticket did not load: {ticket.error}"

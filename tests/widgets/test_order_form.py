@@ -11,7 +11,6 @@ from bybit_widgets.protocol.rules import InstrumentRules
 from bybit_widgets.widgets.order_form import (
     OrderForm,
     check_form,
-    new_order_link_id,
     status_of_order,
 )
 
@@ -151,9 +150,3 @@ def test_no_rules_yet_and_bad_enumerations():
 def test_order_states_in_plain_words(wire, status, words):
     got_status, message = status_of_order(Order.from_wire(wire))
     assert got_status == status and words in message
-
-
-def test_order_link_ids_are_unique_and_valid():
-    ids = {new_order_link_id() for _ in range(1000)}
-    assert len(ids) == 1000
-    assert all(len(i) <= 36 and i.replace("-", "").replace("_", "").isalnum() for i in ids)

@@ -103,3 +103,15 @@ def test_suggestions_are_valid_qtys(qty):
         if v.field == "qty":
             for s in v.suggestions:
                 assert s % R.qty_step == 0 and s >= R.min_qty
+
+
+def test_a_trigger_or_tp_sl_price_off_the_tick_names_the_two_nearest_prices():
+    off = R.tick_violation("stop_loss", "stop loss", Decimal("88000.05"))
+    assert off.field == "stop_loss" and off.message == "stop loss is not a multiple of the tick 0.1"
+    assert off.suggestions == (Decimal("88000.0"), Decimal("88000.1"))
+    assert R.tick_violation("take_profit", "take profit", Decimal("88000.1")) is None
+
+
+def test_a_price_past_counting_in_ticks_is_too_large_not_an_overflow():
+    off = R.tick_violation("trigger_price", "trigger price", Decimal("1e40"))
+    assert off.message == "trigger price 1E+40 is too large" and off.suggestions == ()
