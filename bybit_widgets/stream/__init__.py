@@ -8,7 +8,7 @@ connection state while they recover. See :mod:`.manager` for the API.
 
 from .backoff import Backoff
 from .errors import FeedClosed, StreamDataError, StreamError, SubscriptionRefused
-from .feed import STATES, Feed, FeedStats
+from .feed import STATES, ConnState, Feed, FeedStats
 from .manager import StreamManager
 from .state import BookView
 
@@ -19,6 +19,7 @@ __all__ = [
     "BookView",
     "Backoff",
     "STATES",
+    "ConnState",
     "StreamError",
     "SubscriptionRefused",
     "StreamDataError",

@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
 
 from ..protocol.topics import Topic
@@ -31,11 +32,27 @@ from .state import APPLIED, DROPPED, IGNORED, BadMessage, NeedsResync, Reducer
 if TYPE_CHECKING:
     from .loop import LoopHost
 
-__all__ = ["Feed", "FeedStats", "Subscription", "STATES"]
+__all__ = ["ConnState", "Feed", "FeedStats", "Subscription", "STATES"]
 
 log = logging.getLogger("bybit_widgets.stream")
 
-STATES = ("connecting", "live", "stale", "reconnecting", "resyncing", "closed")
+
+
+class ConnState(StrEnum):
+    """The one vocabulary of connection states: feeds, subscriptions, connections and widgets use it, and
+    the front end's labels are checked equal to it (tests/widgets/test_states.py); widgets add one view
+    state of their own, ``lagging`` (widgets/flow.py). A member equals its string, so ``state == "live"``
+    and the JSON sent to the browser are unchanged."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALE = "stale"
+    RECONNECTING = "reconnecting"
+    RESYNCING = "resyncing"
+    CLOSED = "closed"
+
+
+STATES = tuple(ConnState)
 _error_stamp = itertools.count(1)  # orders errors recorded on feeds and subscriptions
 _LOGGED_ERRORS = 5  # per topic: a storm of bad frames must not flood the notebook's log
 
@@ -123,7 +140,7 @@ class Subscription:
         self.owner = owner
         self.host = host
         self.lock = threading.Lock()
-        self.state = "connecting"
+        self.state = ConnState.CONNECTING
         self.reason = "opening the connection"
         self.error: BaseException | None = None
         self.error_stamp = 0
@@ -162,8 +179,8 @@ class Subscription:
             ts = message.get("ts", message.get("creationTime"))  # (private topics stamp creationTime)
             if isinstance(ts, int):
                 self.exchange_ts = ts
-            if self.state != "live" and not self.reducer.awaiting_snapshot:
-                self.set_state("live", "receiving data")
+            if self.state != ConnState.LIVE and not self.reducer.awaiting_snapshot:
+                self.set_state(ConnState.LIVE, "receiving data")
             self.notify_update()
         elif outcome == IGNORED:
             self.duplicates += 1
@@ -173,9 +190,9 @@ class Subscription:
     def confirmed(self) -> None:
         """The server confirmed the subscription. Topics without a snapshot are live from here."""
         self.silent_since = time.monotonic()
-        if self.state != "live" and not self.reducer.awaiting_snapshot:
-            self.set_state("live", "subscribed")
-        elif self.state in ("connecting", "reconnecting"):
+        if self.state != ConnState.LIVE and not self.reducer.awaiting_snapshot:
+            self.set_state(ConnState.LIVE, "subscribed")
+        elif self.state in (ConnState.CONNECTING, ConnState.RECONNECTING):
             self.set_state(self.state, "subscribed; waiting for the first snapshot")
 
     def record_error(self, error: BaseException, *, logged: bool = False) -> None:
@@ -203,7 +220,7 @@ class Subscription:
         """The server refused the topic: record why and close every feed on it."""
         self.refused = True
         self.record_error(error)
-        self.set_state("closed", f"subscription refused: {getattr(error, 'ret_msg', error)}")
+        self.set_state(ConnState.CLOSED, f"subscription refused: {getattr(error, 'ret_msg', error)}")
 
     def notify_update(self) -> None:
         for feed in tuple(self.feeds):
@@ -315,11 +332,11 @@ class Feed:
 
     @property
     def state(self) -> str:
-        return "closed" if self._closed else self._sub.state
+        return ConnState.CLOSED if self._closed else self._sub.state
 
     @property
     def state_reason(self) -> str:
-        return "closed by its consumer" if self._closed and self._sub.state != "closed" else self._sub.reason
+        return "closed by its consumer" if self._closed and self._sub.state != ConnState.CLOSED else self._sub.reason
 
     @property
     def error(self) -> BaseException | None:
@@ -328,7 +345,7 @@ class Feed:
 
     @property
     def closed(self) -> bool:
-        return self._closed or self._sub.state == "closed"
+        return self._closed or self._sub.state == ConnState.CLOSED
 
     @property
     def stats(self) -> FeedStats:
@@ -439,7 +456,7 @@ class Feed:
     def _raise_if_closed(self) -> None:
         if self._closed:
             raise FeedClosed(f"feed {self.topic} was closed by its consumer")
-        if self._sub.state == "closed":
+        if self._sub.state == ConnState.CLOSED:
             error = self._sub.error
             if error is not None:
                 raise error
@@ -462,7 +479,7 @@ class Feed:
     def _is_ready(self) -> bool:
         if self.closed or self._sub.auth_error is not None:
             return True
-        return self.state == "live" and (self.latest is not None or not self._needs_value())
+        return self.state == ConnState.LIVE and (self.latest is not None or not self._needs_value())
 
     def _needs_value(self) -> bool:
         return self.kind in ("orderbook", "tickers")
@@ -485,7 +502,7 @@ class Feed:
 
     def _raise_if_not_ready(self) -> None:
         self._raise_if_closed()
-        if self._sub.auth_error is not None and self.state != "live":
+        if self._sub.auth_error is not None and self.state != ConnState.LIVE:
             raise self._sub.auth_error
 
     def __aiter__(self) -> AsyncIterator[Any]:

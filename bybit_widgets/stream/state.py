@@ -20,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any, Callable
 
 from ..protocol.orderbook import (
@@ -32,6 +33,7 @@ from ..protocol.orderbook import (
 from ..protocol.records import Execution, Kline, Order, Position, PublicTrade, Ticker, Wallet
 
 __all__ = [
+    "Outcome",
     "APPLIED",
     "IGNORED",
     "DROPPED",
@@ -50,9 +52,17 @@ __all__ = [
     "reducer_for",
 ]
 
-APPLIED = 1
-IGNORED = 0
-DROPPED = -1
+
+
+class Outcome(IntEnum):
+    """What ``apply`` did with a message (see the module docstring)."""
+
+    APPLIED = 1
+    IGNORED = 0
+    DROPPED = -1
+
+
+APPLIED, IGNORED, DROPPED = Outcome.APPLIED, Outcome.IGNORED, Outcome.DROPPED
 
 
 class NeedsResync(Exception):

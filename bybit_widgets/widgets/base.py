@@ -33,6 +33,7 @@ import traitlets
 
 from .. import session as session_module
 from ..protocol.errors import BybitError
+from ..stream.feed import ConnState
 from .account import Account
 from .flow import FlowControl
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
@@ -44,7 +45,8 @@ log = logging.getLogger("bybit_widgets.widgets")
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 # worst first: the badge shows the state of the feed that is worst off
-_STATE_ORDER = ("closed", "reconnecting", "resyncing", "stale", "connecting", "live")
+_STATE_ORDER = (ConnState.CLOSED, ConnState.RECONNECTING, ConnState.RESYNCING, ConnState.STALE,
+                ConnState.CONNECTING, ConnState.LIVE)  # fmt: skip
 
 
 def combined_state(states: Iterable[tuple[str, str]]) -> tuple[str, str]:
@@ -53,7 +55,7 @@ def combined_state(states: Iterable[tuple[str, str]]) -> tuple[str, str]:
     for state, reason in states:
         if worst is None or _STATE_ORDER.index(state) < _STATE_ORDER.index(worst[0]):
             worst = (state, reason)
-    return worst if worst is not None else ("connecting", "subscribing")
+    return worst if worst is not None else (ConnState.CONNECTING, "subscribing")
 
 
 def decimals_of(step: Decimal | None, default: int = 2) -> int:
@@ -96,7 +98,7 @@ class LiveWidget(anywidget.AnyWidget):
     """
 
     _kind = traitlets.Unicode("").tag(sync=True)
-    conn_state = traitlets.Unicode("connecting").tag(sync=True)
+    conn_state = traitlets.Unicode(ConnState.CONNECTING).tag(sync=True)
     conn_reason = traitlets.Unicode("subscribing").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)  # the last problem, in plain words ("" when fine)
     env = traitlets.Unicode("").tag(sync=True)  # sim / testnet / demo / mainnet / custom
