@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Environment", "ENVIRONMENTS", "resolve_environment"]
+from .errors import MainnetGuardError
+
+__all__ = ["Environment", "ENVIRONMENTS", "MAINNET_OPT_IN", "guard_trading", "mainnet_block", "resolve_environment"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,28 @@ def resolve_environment(name: str) -> Environment:
     except KeyError:
         known = ", ".join(["sim", *ENVIRONMENTS])
         raise ValueError(f"unknown environment {name!r}; use one of: {known}, or pass base_url=") from None
+
+
+MAINNET_OPT_IN = "bw.connect('mainnet', allow_mainnet_trading=True)"
+
+
+def mainnet_block(env: str, allow_mainnet_trading: bool) -> str:
+    """Why trading is off in ``env`` ("" when it is on): mainnet moves real money, so it needs the opt-in.
+
+    The one trading guard: the REST pipeline, the WebSocket trade stream and the order ticket all ask
+    it (:func:`guard_trading` raises with it), so they cannot disagree about when an order may leave.
+    """
+    if env == "mainnet" and not allow_mainnet_trading:
+        return f"mainnet trading is off (real money): connect with {MAINNET_OPT_IN} once you mean to trade"
+    return ""
+
+
+def guard_trading(env: str, allow_mainnet_trading: bool, action: str, where: str, endpoint: str) -> None:
+    """Raise :class:`MainnetGuardError` (nothing sent) when :func:`mainnet_block` says trading is off."""
+    if mainnet_block(env, allow_mainnet_trading):
+        raise MainnetGuardError(
+            f"{action} was blocked: this {where} is on mainnet (real money) without the trading opt-in",
+            hint=f"Pass allow_mainnet_trading=True (or {MAINNET_OPT_IN}) once you mean to trade real funds. "
+            "Nothing was sent.",
+            endpoint=endpoint,
+        )

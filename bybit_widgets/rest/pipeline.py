@@ -20,12 +20,12 @@ from urllib.parse import quote, urlencode
 import orjson
 
 from ..protocol.endpoints import ENDPOINTS, Endpoint, build_params, new_order_link_id, rate_limit_for
+from ..protocol.environments import guard_trading
 from ..protocol.errors import (
     AuthError,
     BybitError,
     DuplicateOrderError,
     ErrorContext,
-    MainnetGuardError,
     RateLimitError,
     ServerError,
     TimestampError,
@@ -158,13 +158,8 @@ class Pipeline:
                 "Market data calls work without keys.",
                 endpoint=endpoint.path,
             )
-        if endpoint.trading and self.environment == "mainnet" and not self.allow_mainnet_trading:
-            raise MainnetGuardError(
-                f"{endpoint.name}() was blocked: this client is on mainnet (real money) without the trading opt-in",
-                hint="Create the client with allow_mainnet_trading=True (or bw.connect('mainnet', "
-                "allow_mainnet_trading=True)) once you mean to trade real funds. Nothing was sent.",
-                endpoint=endpoint.path,
-            )
+        if endpoint.trading:
+            guard_trading(self.environment, self.allow_mainnet_trading, f"{endpoint.name}()", "client", endpoint.path)
 
     # -- the no-duplicate order create ---------------------------------------------------------------
     def _create_order(self, endpoint: Endpoint, wire: dict) -> Flow:

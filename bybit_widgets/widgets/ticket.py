@@ -25,6 +25,7 @@ from typing import Any
 import traitlets
 
 from ..protocol.endpoints import new_order_link_id
+from ..protocol.environments import mainnet_block
 from .base import STATIC, SymbolWidget, plain_error
 from .intent import HOLD_SECONDS, IntentGuard
 from .order_form import FormCheck, OrderForm, check_form, status_of_order
@@ -125,9 +126,8 @@ class OrderTicket(SymbolWidget):
         session = self.session
         if not getattr(session, "has_credentials", False):
             return False, "no API key: bw.connect(..., api_key=..., api_secret=...) to trade"
-        if session.env == "mainnet" and not session.allow_mainnet_trading:
-            return False, "mainnet trading is off: connect with bw.connect('mainnet', allow_mainnet_trading=True)"
-        return True, ""
+        block = mainnet_block(session.env, session.allow_mainnet_trading)
+        return not block, block
 
     # -- the form --------------------------------------------------------------------------------
 
