@@ -19,7 +19,7 @@ import concurrent.futures
 import threading
 from typing import Any, Callable, Coroutine, TypeVar
 
-__all__ = ["LoopHost"]
+__all__ = ["LoopHost", "spawn_on"]
 
 T = TypeVar("T")
 
@@ -116,3 +116,12 @@ class LoopHost:
         if self._loop.is_running():
             self._loop.call_soon_threadsafe(self._loop.stop)
         thread.join(timeout)
+
+
+def spawn_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> asyncio.Future | concurrent.futures.Future:
+    """Start ``coro`` on ``loop`` without waiting: a task when called on that loop (a notebook cell, a comm
+    handler), else handed over thread-safely (a script whose streams run on their own thread). The one hop
+    onto the streams' loop that widgets and other callers share; both futures take done callbacks."""
+    if asyncio._get_running_loop() is loop:
+        return loop.create_task(coro)
+    return asyncio.run_coroutine_threadsafe(coro, loop)

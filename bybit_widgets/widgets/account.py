@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..protocol.records import Order, Position, Wallet
+from ..stream.loop import spawn_on
 
 __all__ = ["Account", "merge_newer"]
 
@@ -176,11 +177,7 @@ class Account:
         loop = self.session.streams.loop
         if loop is None:
             return
-        coro = self._fetch()
-        if asyncio._get_running_loop() is loop:
-            self._seeding = loop.create_task(coro)
-        else:
-            self._seeding = asyncio.run_coroutine_threadsafe(coro, loop)  # type: ignore[assignment]
+        self._seeding = spawn_on(loop, self._fetch())
         self._seeding.add_done_callback(self._seeded_done)
 
     async def _fetch(self) -> None:

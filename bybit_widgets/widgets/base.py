@@ -34,6 +34,7 @@ import traitlets
 from .. import session as session_module
 from ..protocol.errors import BybitError
 from ..stream.feed import ConnState
+from ..stream.loop import spawn_on
 from .account import Account
 from .flow import FlowControl
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
@@ -324,11 +325,7 @@ class LiveWidget(anywidget.AnyWidget):
     def _spawn(self, coro: Awaitable[Any], what: str,
                on_error: Callable[[BaseException], None] | None = None) -> asyncio.Future | concurrent.futures.Future:  # fmt: skip
         """Run ``coro`` on the streams' loop; a failure goes to ``on_error`` (default: the error trait)."""
-        loop = self.loop
-        if asyncio._get_running_loop() is loop:
-            task: asyncio.Future | concurrent.futures.Future = loop.create_task(coro)  # type: ignore[arg-type]
-        else:
-            task = asyncio.run_coroutine_threadsafe(coro, loop)  # type: ignore[arg-type]
+        task = spawn_on(self.loop, coro)  # type: ignore[arg-type]
         self._tasks.add(task)
 
         def done(t: Any) -> None:
