@@ -23,13 +23,14 @@ __all__ = ["Param", "Endpoint", "ENDPOINTS", "build_params", "new_order_link_id"
 
 _LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9\-_]{1,40}$")
+_COIN = re.compile(r"^[A-Z0-9]{1,20}$")
 
 
 @dataclass(frozen=True)
 class Param:
     name: str  # the Python keyword
     wire: str  # Bybit's name
-    kind: str = "str"  # str | enum | symbol | positive | nonneg | int | bool | link_id | ms | leverage
+    kind: str = "str"  # str | enum | symbol | coin | positive | nonneg | int | bool | link_id | ms | leverage
     required: bool = False
     choices: tuple[Any, ...] = ()
     lo: int | None = None  # for int kinds (e.g. limit)
@@ -155,6 +156,8 @@ _ENDPOINTS = [
              (_p("account_type", "accountType", "enum", True, ("UNIFIED", "FUND", "CONTRACT", "SPOT")),
               _p("coin", "coin"))),
     Endpoint("get_api_key_info", "GET", "/v5/user/query-api"),
+    Endpoint("get_account_info", "GET", "/v5/account/info"),
+    Endpoint("get_coin_info", "GET", "/v5/asset/coin/query-info", (_p("coin", "coin", "coin"),)),
 ]  # fmt: skip
 
 ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in _ENDPOINTS}
@@ -215,6 +218,10 @@ def _convert(p: Param, value: Any, endpoint: Endpoint) -> Any:
     if p.kind == "symbol":
         if not isinstance(value, str) or not _SYMBOL.match(value.upper()):
             raise ParameterError(f"{name} must be a symbol like 'BTCUSDT', got {value!r}", param=name)
+        return value.upper()
+    if p.kind == "coin":  # Bybit matches coins upper-case only: "btc" would silently find nothing
+        if not isinstance(value, str) or not _COIN.match(value.upper()):
+            raise ParameterError(f"{name} must be a coin like 'BTC', got {value!r}", param=name)
         return value.upper()
     if p.kind in ("positive", "nonneg"):
         return _number_text(value, name, positive=p.kind == "positive")

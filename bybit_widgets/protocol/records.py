@@ -644,3 +644,75 @@ class ApiKeyInfo(Record):
         if not self.expired_at or self.expired_at.startswith("1970-01-01"):
             return None
         return self.expired_at
+
+
+@dataclass(frozen=True, repr=False)
+class AccountInfo(Record):
+    """``/v5/account/info``: the account's mode and margin settings.
+
+    ``unified_margin_status`` is Bybit's account mode: 1 classic, 3/4 unified
+    1.0 (4 Pro), 5/6 unified 2.0 (6 Pro). ``margin_mode`` is
+    ``REGULAR_MARGIN`` (cross), ``ISOLATED_MARGIN`` or ``PORTFOLIO_MARGIN``.
+    """
+
+    unified_margin_status: int | None = None
+    margin_mode: str | None = None
+    is_master_trader: bool | None = None
+    spot_hedging_status: str | None = None
+    updated_time: int | None = None
+
+    WIRE = _w(unified_margin_status=("unifiedMarginStatus", I), margin_mode=("marginMode", S),
+              is_master_trader=("isMasterTrader", B), spot_hedging_status=("spotHedgingStatus", S),
+              updated_time=("updatedTime", I))  # fmt: skip
+
+    @property
+    def is_unified(self) -> bool:
+        """A unified trading account (1.0 or 2.0, Pro or not), not a classic one."""
+        return self.unified_margin_status is not None and self.unified_margin_status >= 3
+
+
+@dataclass(frozen=True, repr=False)
+class CoinChain(Record):
+    """One chain of a coin. ``withdraw_fee`` is ``None`` where the coin cannot be withdrawn on it ("")."""
+
+    chain: str | None = None
+    chain_type: str | None = None
+    confirmation: int | None = None
+    withdraw_fee: Decimal | None = None
+    withdraw_percentage_fee: Decimal | None = None  # a fraction: 0.022 = 2.2 %
+    deposit_min: Decimal | None = None
+    withdraw_min: Decimal | None = None
+    min_accuracy: int | None = None  # decimals of a deposit or withdrawal
+    deposit_enabled: bool | None = None  # chainDeposit "1"; "0" = suspended
+    withdraw_enabled: bool | None = None  # chainWithdraw "1"; "0" = suspended
+    contract_address: str | None = None
+    safe_confirm_number: int | None = None
+
+    WIRE = _w(chain=("chain", S), chain_type=("chainType", S), confirmation=("confirmation", I),
+              withdraw_fee=("withdrawFee", D), withdraw_percentage_fee=("withdrawPercentageFee", D),
+              deposit_min=("depositMin", D), withdraw_min=("withdrawMin", D), min_accuracy=("minAccuracy", I),
+              deposit_enabled=("chainDeposit", B), withdraw_enabled=("chainWithdraw", B),
+              contract_address=("contractAddress", S), safe_confirm_number=("safeConfirmNumber", I))  # fmt: skip
+
+
+@dataclass(frozen=True, repr=False)
+class CoinInfo(Record):
+    """One row of ``/v5/asset/coin/query-info``; ``remain_amount`` is the most one withdrawal may take."""
+
+    coin: str | None = None
+    name: str | None = None
+    remain_amount: Decimal | None = None
+    chains: tuple[CoinChain, ...] = ()
+
+    WIRE = _w(coin=("coin", S), name=("name", S), remain_amount=("remainAmount", D))
+
+    @classmethod
+    def from_wire(cls, data: dict) -> CoinInfo:  # type: ignore[override]
+        base = super().from_wire(data)
+        items = data.get("chains")
+        items = items if isinstance(items, list) else ()
+        chains = tuple(CoinChain.from_wire(item) for item in items if isinstance(item, dict))
+        return replace(base, chains=chains)
+
+
+__all__ += ["AccountInfo", "CoinChain", "CoinInfo"]

@@ -20,7 +20,9 @@ from httpx_aiohttp import AiohttpTransport
 
 from ..protocol.environments import resolve_environment
 from ..protocol.records import (
+    AccountInfo,
     ApiKeyInfo,
+    CoinInfo,
     Execution,
     Instrument,
     Kline,
@@ -200,6 +202,14 @@ class _Endpoints:
 
     def get_api_key_info(self) -> ApiKeyInfo:
         return self._call("get_api_key_info", {})
+
+    def get_account_info(self) -> AccountInfo:
+        """The account's mode (``unified_margin_status``) and margin mode."""
+        return self._call("get_account_info", {})
+
+    def get_coin_info(self, *, coin: str | None = None, **extra: Any) -> list[CoinInfo]:
+        """Coins with their chains, deposit and withdrawal status; ``coin`` (sent upper-case) narrows to one."""
+        return self._call("get_coin_info", locals())
 
     # -- helpers ----------------------------------------------------------------------------------
     def check_credentials(self) -> CredentialReport:

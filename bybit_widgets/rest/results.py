@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..protocol.records import (
+    AccountInfo,
     ApiKeyInfo,
+    CoinInfo,
     Execution,
     Instrument,
     Kline,
@@ -74,6 +76,8 @@ _DECODERS: dict[str, Callable[[dict, dict], Any]] = {
     "set_leverage": _nothing,
     "get_wallet_balance": _wallet,
     "get_api_key_info": lambda r, w: ApiKeyInfo.from_wire(r),
+    "get_account_info": lambda r, w: AccountInfo.from_wire(r),
+    "get_coin_info": lambda r, w: [CoinInfo.from_wire(row) for row in r.get("rows") or ()],
 }
 
 

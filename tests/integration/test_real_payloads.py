@@ -31,6 +31,7 @@ import json
 import time
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
@@ -96,6 +97,8 @@ def same(actual: Any, recorded: Any) -> bool:
             same(actual[k], v) for k, v in recorded.items())  # fmt: skip
     if isinstance(recorded, (int, float)):
         return isinstance(actual, (int, float)) and actual == recorded
+    if isinstance(recorded, str):  # a str enum (ConnState) is its string
+        return isinstance(actual, str) and actual == recorded
     return type(actual) is type(recorded) and actual == recorded
 
 
@@ -218,10 +221,11 @@ def done_task() -> asyncio.Future:
 
 
 def socketless(conn: Connection) -> asyncio.Queue:
-    """Make ``conn`` a session that is up, with its outbox readable by the test."""
+    """Make ``conn`` a session that is up (the test plays the socket), with its outbox readable by the test."""
     conn._task = done_task()  # type: ignore[assignment]
-    conn._outbox = asyncio.Queue()
-    return conn._outbox
+    outbox: asyncio.Queue = asyncio.Queue()
+    conn._link_up(None, outbox)  # a private or trade session sends its auth request now
+    return outbox
 
 
 class RecordingOwner:
@@ -298,6 +302,13 @@ def frames_of(case: dict) -> list[bytes]:
     return [json.dumps(frame).encode() for frame in case["frames"]]
 
 
+def recorded_view(conn: Connection) -> SimpleNamespace:
+    """The connection as the recorded expectations name it, taken after the last frame: ``_pending`` is its
+    socket's requests awaiting replies (req_id -> (op, topics, sent at)), kept in the session's ``Link``."""
+    return SimpleNamespace(stats=conn.stats, subs=conn.subs, clock_fix_ms=conn.clock_fix_ms,
+                           _pending=dict(conn.session.link.pending))  # fmt: skip
+
+
 async def run_stream_case(case: dict) -> dict[str, Any]:
     category = case.get("category")
     conn = Connection(name="private" if category is None else f"public/{category}", url="ws://recorded.invalid",
@@ -315,7 +326,7 @@ async def run_stream_case(case: dict) -> dict[str, Any]:
         conn.add(sub)
         subs[topic.name], feeds[topic.name] = sub, feed
     for op, topics in case.get("pending", ()):
-        conn._send_request(op, topics)
+        conn.session.request(op, topics, time.monotonic())
     reference = ReferenceBooks()
     mismatches: list[str] = []
     for frame in frames_of(case):
@@ -323,8 +334,10 @@ async def run_stream_case(case: dict) -> dict[str, Any]:
         if case.get("oracle") == "book":
             reference.apply(json.loads(frame))
             mismatches += reference.mismatches(feeds)
-    ns: dict[str, Any] = {"conn": conn, "subs": subs, "feeds": feeds, "owner": owner, "mismatches": mismatches,
-                          "active": sorted(conn._active), "pending": len(conn._pending), "error": None}  # fmt: skip
+    ns: dict[str, Any] = {"conn": recorded_view(conn), "subs": subs, "feeds": feeds, "owner": owner,
+                          "mismatches": mismatches,
+                          "active": sorted(conn.session.link.active), "pending": len(conn.session.link.pending),
+                          "error": None}  # fmt: skip
     if len(feeds) == 1:
         (feed,) = feeds.values()
         ns.update(feed=feed, sub=next(iter(subs.values())), latest=feed.latest, stats=feed.stats)
@@ -358,13 +371,11 @@ async def run_auth_case(case: dict) -> dict[str, Any]:
     sent: list[dict] = []
     server = asyncio.get_running_loop().create_task(
         answer(outbox, sent, conn, lambda request: (replies.get(request["op"]) or [None]).pop(0)))
-    error = None
     try:
-        await conn._authenticate()
-    except E.BybitError as exc:
-        error = exc
+        await conn._authenticated.wait()  # set on success and on a final refusal
     finally:
         server.cancel()
+    error = conn.auth_error
     await conn.close()
     return {"conn": conn, "sent": sent, "sent_ops": [m["op"] for m in sent], **error_names(error)}
 
@@ -379,7 +390,8 @@ async def run_trade_case(case: dict) -> dict[str, Any]:
     streams = bw.StreamManager(base_ws_url="ws://recorded.invalid", api_key=API_KEY, api_secret=API_SECRET)
     conn = streams._new_connection("trade", None)  # the manager's own trade connection, served by the test
     outbox = socketless(conn)
-    conn._ready = True  # authenticated: the auth replies have their own cases
+    outbox.get_nowait()  # the auth request, answered here: the auth replies have their own cases
+    conn._on_frame(b'{"op": "auth", "retCode": 0, "retMsg": "OK"}')
     sent: list[dict] = []
 
     def reply_to(request: dict) -> dict | None:

@@ -14,13 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from .accounts import Account, Position
+from .categories import category_of
 from .errors import SimError, param_error
 from .instruments import Instrument
 from .market import Market
 from .orders import Order
 from .params import Params
-from .rest_common import (TRIGGER_BY, category_of, check_tpsl, filter_kind, find_order, market_of, price_param,
-                          reference_price, select_orders, ticks_of, writable)  # fmt: skip
+from .rest_common import (TRIGGER_BY, check_tpsl, filter_kind, find_order, market_of, price_param, reference_price,
+                          select_orders, ticks_of, writable)  # fmt: skip
 from .trading import Trading
 from .wire import dec
 

@@ -99,8 +99,9 @@ class Execution:
 
 
 def _avg(o: Order) -> str:
+    """The average fill price; a unified account sends ``""`` while nothing is filled (any category)."""
     if not o.cum_qty:
-        return "0" if o.inst.is_linear else ""
+        return ""
     return avg_text(o.cum_value / o.inst.qty_of(o.cum_qty), o.inst.price_dp)
 
 

@@ -1,4 +1,4 @@
-"""``/v5/position/*``, ``/v5/account/wallet-balance`` and ``/v5/user/query-api``."""
+"""``/v5/position/*``, ``/v5/account/{wallet-balance,info}`` and ``/v5/user/query-api``."""
 
 from __future__ import annotations
 
@@ -7,30 +7,38 @@ from decimal import Decimal
 from typing import Any
 
 from .accounts import Account, Position
+from .categories import category_of
 from .errors import SimError, param_error
 from .paging import page
 from .params import Params
-from .rest_common import TRIGGER_BY, category_of, check_tpsl, market_of, price_param, reference_price, ticks_of, writable
+from .rest_common import TRIGGER_BY, check_tpsl, market_of, price_param, reference_price, ticks_of, writable
 from .trading import Trading
 from .wire import dec
 
-__all__ = ["positions", "trading_stop", "set_leverage", "wallet_balance", "query_api"]
+__all__ = ["positions", "trading_stop", "set_leverage", "wallet_balance", "account_info", "query_api"]
 
 ZERO = Decimal(0)
+_POSITION_CATEGORIES = ("linear", "inverse", "option")
 
 
 def positions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
-    category = category_of(p, ("linear",))
+    """The position of ``symbol`` (flat or not), else the open ones of the category (by ``settleCoin``).
+
+    Linear needs ``symbol`` or ``settleCoin``; inverse and option list every
+    open position of the category without either (here: none).
+    """
+    category = category_of(p, _POSITION_CATEGORIES)
     limit = p.limit(20, 200)
     symbol, settle = p.str("symbol"), p.str("settleCoin")
     margin = t.margin(account)
     if symbol is not None:
         market = market_of(t, category, p)
         picked = [account.position(market.inst, t.exchange.clock())]
-    elif settle is not None:
-        picked = [pos for pos in account.positions.values() if pos.size and pos.inst.spec.quote_coin == settle]
-    else:
+    elif category == "linear" and settle is None:
         raise param_error("params error: symbol or settleCoin is required for linear")
+    else:
+        picked = [pos for pos in account.positions.values() if pos.size and pos.inst.category == category
+                  and (settle is None or pos.inst.spec.quote_coin == settle)]  # fmt: skip
     chunk, cursor = page(picked, limit, p.str("cursor"))
     return {"category": category, "list": [margin.position_item(pos) for pos in chunk], "nextPageCursor": cursor}
 
@@ -138,6 +146,19 @@ def wallet_balance(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     coin = p.str("coin")
     coins = [c.strip() for c in coin.split(",") if c.strip()] if coin else None
     return {"list": [t.margin(account).wallet_item(coins)]}
+
+
+def account_info(t: Trading, account: Account, p: Params) -> dict[str, Any]:
+    """A unified account 2.0 (``unifiedMarginStatus`` 5; Pro, 6, needs a VIP level) in cross margin.
+
+    UTA 2.0 is what the exchange models: closed orders via ``openOnly=1``,
+    ``avgPrice`` ``""`` before a fill. DCP, SMP and spot hedging are not
+    modelled: ``OFF`` and ``0``, which Bybit now always reports for the
+    deprecated ``dcpStatus``, ``timeWindow`` and ``smpGroup``.
+    """
+    return {"marginMode": "REGULAR_MARGIN", "updatedTime": str(account.created), "unifiedMarginStatus": 5,
+            "dcpStatus": "OFF", "timeWindow": 0, "smpGroup": 0, "isMasterTrader": False,
+            "spotHedgingStatus": "OFF"}  # fmt: skip
 
 
 def query_api(t: Trading, account: Account, p: Params) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What every signed endpoint shares: permission, category and symbol lookup, prices, order selection."""
+"""What every signed endpoint shares: permission, symbol lookup, prices, order selection."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from .params import Params
 from .trading import Trading
 from .wire import dec
 
-__all__ = ["TRIGGER_BY", "writable", "category_of", "market_of", "ticks_of", "price_param", "reference_price",
-           "check_tpsl", "find_order", "select_orders", "filter_kind"]  # fmt: skip
+__all__ = ["TRIGGER_BY", "writable", "market_of", "ticks_of", "price_param", "reference_price", "check_tpsl",
+           "find_order", "select_orders", "filter_kind"]  # fmt: skip
 
 TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 
@@ -23,13 +23,6 @@ def writable(account: Account) -> None:
     """10005 for a read-only key on an endpoint that changes state."""
     if account.read_only:
         raise SimError(10005, "Permission denied, please check your API key permissions.")
-
-
-def category_of(p: Params, allowed: tuple[str, ...] = ("linear", "spot")) -> str:
-    category = p.req("category")
-    if category not in allowed:
-        raise param_error(f"params error: category {category!r} is not supported here (use {', '.join(allowed)})")
-    return category
 
 
 def market_of(t: Trading, category: str, p: Params) -> Market:

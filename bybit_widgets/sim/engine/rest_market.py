@@ -1,4 +1,8 @@
-"""Results of the public ``/v5/market/*`` endpoints (reference 5.1-5.6), from the engine's markets."""
+"""Results of the public ``/v5/market/*`` endpoints (reference 5.1-5.6), from the engine's markets.
+
+Every Bybit category is answered; one with no listed instruments (inverse,
+option) gives empty lists, and any symbol in it is unknown (10001).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .candles import INTERVALS
+from .categories import CATEGORIES, category_of
 from .errors import param_error
 from .paging import page
 from .params import Params
@@ -18,18 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PUBLIC_ENDPOINTS", "ticker_item", "kline_item"]
 
-_CATEGORIES = ("spot", "linear")
 _FUNDING_CAP = "0.005"
-
-
-def _category(p: Params, default: str | None = None) -> str:
-    value = p.str("category", default=default)
-    if value is None:
-        raise param_error("params error: category is required")
-    if value not in _CATEGORIES:
-        raise param_error(f"params error: category {value!r} is not served by the simulated exchange "
-                          f"(spot, linear)")  # fmt: skip
-    return value
+_KLINE_CATEGORIES = ("spot", "linear", "inverse")
 
 
 def _market(ex: Exchange, category: str, p: Params) -> Market:
@@ -46,7 +41,7 @@ def market_time(ex: Exchange, p: Params) -> dict[str, Any]:
 
 
 def instruments_info(ex: Exchange, p: Params) -> dict[str, Any]:
-    category = _category(p)
+    category = category_of(p, CATEGORIES)
     symbol = p.str("symbol")
     status = p.str("status", default="Trading")
     base = p.str("baseCoin")
@@ -138,8 +133,10 @@ def _touch(inst: Any, bid: list[tuple[int, int]], ask: list[tuple[int, int]]) ->
 
 
 def tickers(ex: Exchange, p: Params) -> dict[str, Any]:
-    category = _category(p)
+    category = category_of(p, CATEGORIES)
     symbol = p.str("symbol")
+    if category == "option" and symbol is None and not p.has("baseCoin"):
+        raise param_error("params error: symbol or baseCoin is required for option")
     now = ex.now()
     if symbol is not None:
         return {"category": category, "list": [ticker_item(_market(ex, category, p), now, ws=False)]}
@@ -148,7 +145,7 @@ def tickers(ex: Exchange, p: Params) -> dict[str, Any]:
 
 
 def orderbook(ex: Exchange, p: Params) -> dict[str, Any]:
-    category = _category(p)
+    category = category_of(p, CATEGORIES)
     market = _market(ex, category, p)
     depth = p.limit(1 if category == "spot" else 25, 1000)
     bids, asks = ex.levels(market, depth, cache=False)
@@ -178,7 +175,7 @@ def closed_kline_items(m: Market, interval: str, cursor: int, now: int) -> tuple
 
 
 def kline(ex: Exchange, p: Params) -> dict[str, Any]:
-    category = _category(p, default="linear")
+    category = category_of(p, _KLINE_CATEGORIES, default="linear")
     market = _market(ex, category, p)
     interval = p.req("interval", INTERVALS)
     start = p.time_ms("start")
@@ -202,7 +199,9 @@ def kline(ex: Exchange, p: Params) -> dict[str, Any]:
 
 
 def recent_trades(ex: Exchange, p: Params) -> dict[str, Any]:
-    category = _category(p)
+    category = category_of(p, CATEGORIES)
+    if category == "option" and not p.has("symbol"):  # option trades by baseCoin: no option is listed here
+        return {"category": category, "list": []}
     market = _market(ex, category, p)
     limit = p.limit(60, 60) if category == "spot" else p.limit(500, 1000)
     items = [{"execId": t["i"], "symbol": t["s"], "price": t["p"], "size": t["v"], "side": t["S"], "time": str(t["T"]),

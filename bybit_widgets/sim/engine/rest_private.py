@@ -1,4 +1,4 @@
-"""The signed endpoints by path (reference 5.7-5.17)."""
+"""The signed endpoints by path (reference 5.7-5.17, account info and coin info)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from .accounts import Account
 from .order_entry import amend_order, cancel_all, cancel_order, create_order
 from .params import Params
-from .rest_account import positions, query_api, set_leverage, trading_stop, wallet_balance
+from .rest_account import account_info, positions, query_api, set_leverage, trading_stop, wallet_balance
+from .rest_asset import coin_info
 from .rest_queries import executions, open_orders, order_history
 from .trading import Trading
 
@@ -26,5 +27,7 @@ PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]
     "/v5/position/trading-stop": trading_stop,
     "/v5/position/set-leverage": set_leverage,
     "/v5/account/wallet-balance": wallet_balance,
+    "/v5/account/info": account_info,
+    "/v5/asset/coin/query-info": coin_info,
     "/v5/user/query-api": query_api,
 }

@@ -1,15 +1,20 @@
-"""``/v5/order/realtime``, ``/v5/order/history`` and ``/v5/execution/list``: filters, time windows, pages."""
+"""``/v5/order/realtime``, ``/v5/order/history`` and ``/v5/execution/list``: filters, time windows, pages.
+
+All three answer every Bybit category; where the exchange trades nothing
+(inverse, option) the filter by category leaves an empty list.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .accounts import Account
+from .categories import CATEGORIES, category_of
 from .errors import param_error
 from .orders import Order, execution_item, order_item
 from .paging import page
 from .params import Params
-from .rest_common import category_of, filter_kind, select_orders
+from .rest_common import filter_kind, select_orders
 from .trading import Trading
 
 __all__ = ["open_orders", "order_history", "executions"]
@@ -43,13 +48,20 @@ def _window(t: Trading, p: Params) -> tuple[int, int]:
 
 
 def open_orders(t: Trading, account: Account, p: Params) -> dict[str, Any]:
-    """Open orders (``openOnly=0``) or the recent closed ones (``openOnly=1``), newest first."""
-    category = category_of(p)
+    """Open orders (``openOnly=0``) or the recent closed ones (``openOnly=1``), newest first.
+
+    Asked by ``orderId`` or ``orderLinkId``, ``openOnly`` is ignored and the
+    order is found whether it is open or among the recent closed ones.
+    """
+    category = category_of(p, CATEGORIES)
     if category == "linear" and not (p.has("symbol") or p.has("baseCoin") or p.has("settleCoin")):
         raise param_error("params error: symbol, baseCoin or settleCoin is required for linear")
     open_only = p.int("openOnly", default=0, lo=0, hi=2)
     limit = p.limit(20, 50)
-    pool = account.open_orders() if open_only == 0 else list(account.closed)
+    if p.has("orderId") or p.has("orderLinkId"):
+        pool = list(account.orders.values())  # open and the recent closed
+    else:
+        pool = account.open_orders() if open_only == 0 else list(account.closed)
     orders = filter_kind(_by_id(p, select_orders(category, p, pool)),
                          p.str("orderFilter", choices=("Order", "StopOrder", "tpslOrder", "OcoOrder",
                                                        "BidirectionalTpslOrder")))  # fmt: skip
@@ -59,7 +71,7 @@ def open_orders(t: Trading, account: Account, p: Params) -> dict[str, Any]:
 
 
 def order_history(t: Trading, account: Account, p: Params) -> dict[str, Any]:
-    category = category_of(p)
+    category = category_of(p, CATEGORIES)
     limit = p.limit(20, 50)
     start, end = _window(t, p)
     status = p.str("orderStatus")
@@ -72,7 +84,7 @@ def order_history(t: Trading, account: Account, p: Params) -> dict[str, Any]:
 
 def executions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     """The account's fills, newest first (only ``execType`` Trade exists here)."""
-    category = category_of(p)
+    category = category_of(p, CATEGORIES)
     limit = p.limit(50, 100)
     start, end = _window(t, p)
     exec_type = p.str("execType")

@@ -159,3 +159,28 @@ def test_async_face_concurrent(sim):
             return results
 
     assert len(asyncio.run(main())) == 50
+
+
+def test_account_info_and_coin_info_describe_the_embedded_exchange(client, sim):
+    info = client.get_account_info()
+    assert (info.unified_margin_status, info.margin_mode, info.is_unified) == (5, "REGULAR_MARGIN", True)
+    assert info.updated_time is not None and info.updated_time <= time.time() * 1000
+    coins = client.get_coin_info()
+    assert [c.coin for c in coins] == ["BTC", "ETH", "SOL", "USDT"]
+    assert all(c.name == c.coin and c.remain_amount == 0 and c.chains == () for c in coins)  # nothing moves on chain
+    assert [c.coin for c in client.get_coin_info(coin="eth")] == ["ETH"]
+
+    async def both() -> tuple:
+        async with bw.AsyncClient(sim.api_key, sim.api_secret, base_url=sim.rest_url) as c:
+            return await c.get_account_info(), await c.get_coin_info(coin="USDT")
+
+    async_info, (usdt,) = asyncio.run(both())
+    assert async_info.unified_margin_status == 5 and usdt.coin == "USDT"
+
+
+def test_untraded_categories_list_nothing_and_refuse_trading(client):
+    assert client.get_instruments_info(category="inverse") == client.get_instruments_info(category="option") == []
+    assert client.get_positions(category="inverse") == [] and client.get_open_orders(category="option") == []
+    with pytest.raises(E.ParameterError) as info:
+        client.place_order(category="inverse", symbol="BTCUSD", side="Buy", order_type="Market", qty="1")
+    assert info.value.ret_code == 10001 and "does not trade inverse" in info.value.ret_msg

@@ -86,3 +86,23 @@ def test_batch_endpoints(sim, rest: Rest):
     assert [i["code"] for i in cancel["retExtInfo"]["list"]] == [0, 0, 0]
     too_many = rest.post("/v5/order/create-batch", {"category": "spot", "request": orders * 4}).json()
     assert too_many["retCode"] == 10001
+
+
+def test_account_info_and_coin_info_are_signed_endpoints(sim, rest: Rest):
+    info = rest.get("/v5/account/info")
+    assert info.status_code == 200 and info.json()["result"]["unifiedMarginStatus"] == 5
+    assert info.headers["X-Bapi-Limit"] and "X-Bapi-Limit-Status" in info.headers
+    coins = rest.ok("GET", "/v5/asset/coin/query-info", {"coin": "BTC"})
+    assert coins == {"rows": [{"name": "BTC", "coin": "BTC", "remainAmount": "0", "chains": []}]}
+    assert rest.get("/v5/account/info", signed=False).status_code == 401
+
+
+def test_untraded_categories_answer_lists_through_the_server(sim, rest: Rest):
+    for category in ("inverse", "option"):
+        body = rest.get("/v5/market/instruments-info", {"category": category}, signed=False).json()
+        assert (body["retCode"], body["result"]["list"]) == (0, [])
+        assert rest.ok("GET", "/v5/position/list", {"category": category})["list"] == []
+    refused = rest.post("/v5/order/create", {"category": "option", "symbol": "BTC-26DEC25-90000-C", "side": "Buy",
+                                             "orderType": "Limit", "qty": "0.01", "price": "5",
+                                             "orderLinkId": "opt-1"}).json()  # fmt: skip
+    assert refused["retCode"] == 10001 and "does not trade option" in refused["retMsg"]

@@ -20,6 +20,20 @@ import orjson
 from bybit_widgets.protocol.signing import Credentials, rest_sign_string
 
 
+# The response examples of Bybit's "Get Account Info" and "Get Coin Info" pages (docs/v5/account/account-info,
+# docs/v5/asset/coin-info).
+ACCOUNT_INFO = {"marginMode": "REGULAR_MARGIN", "updatedTime": "1697078946000", "unifiedMarginStatus": 4,
+                "dcpStatus": "OFF", "timeWindow": 10, "smpGroup": 0, "isMasterTrader": False,
+                "spotHedgingStatus": "OFF"}  # fmt: skip
+COINS = [{"name": "MNT", "coin": "MNT", "remainAmount": "10000000", "chains": [
+    {"chainType": "Ethereum", "confirmation": "6", "withdrawFee": "3", "depositMin": "0", "withdrawMin": "3",
+     "chain": "ETH", "chainDeposit": "1", "chainWithdraw": "1", "minAccuracy": "8", "withdrawPercentageFee": "0",
+     "contractAddress": "0x3c3a81e81dc49a522a592e7622a7e711c06bf354"},
+    {"chainType": "Mantle Network", "confirmation": "100", "withdrawFee": "", "depositMin": "0", "withdrawMin": "10",
+     "chain": "MANTLE", "chainDeposit": "1", "chainWithdraw": "0", "minAccuracy": "8", "withdrawPercentageFee": "0",
+     "contractAddress": ""}]}]  # fmt: skip
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -125,6 +139,10 @@ class FakeBybit:
             return {"category": params.get("category"), "list": items, "nextPageCursor": ""}
         if path == "/v5/position/list":
             return {"category": "linear", "list": [], "nextPageCursor": ""}
+        if path == "/v5/account/info":
+            return ACCOUNT_INFO
+        if path == "/v5/asset/coin/query-info":
+            return {"rows": [row for row in COINS if params.get("coin") in (None, row["coin"])]}
         if path == "/v5/user/query-api":
             return {"apiKey": self.api_key, "readOnly": 0, "permissions": {"ContractTrade": ["Order", "Position"],
                     "Wallet": ["AccountTransfer", "Withdraw"]}, "ips": ["*"], "expiredAt": "", "secret": ""}

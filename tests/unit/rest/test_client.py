@@ -270,3 +270,31 @@ def test_async_face_never_blocks_the_loop(fake):
     ticks = asyncio.run(main())
     assert ticks >= 10  # the loop kept turning while the client waited out the rate limit
     assert len(fake.orders) == 5
+
+
+def test_get_account_info_reads_the_account_mode(face, fake):
+    info = face.get_account_info()
+    (req,) = signed(fake, "/v5/account/info")
+    assert req.method == "GET" and req.query == "" and "x-bapi-sign" in req.headers
+    assert (info.unified_margin_status, info.margin_mode, info.is_master_trader) == (4, "REGULAR_MARGIN", False)
+    assert info.updated_time == 1697078946000 and info.is_unified and info["dcpStatus"] == "OFF"
+
+
+def test_get_coin_info_types_every_chain_and_sends_the_coin_upper_case(face, fake):
+    (mnt,) = face.get_coin_info(coin="mnt")
+    (req,) = signed(fake, "/v5/asset/coin/query-info")
+    assert req.query == "coin=MNT"  # Bybit matches coins upper-case only
+    assert (mnt.coin, mnt.name, mnt.remain_amount) == ("MNT", "MNT", Decimal("10000000"))
+    eth, mantle = mnt.chains
+    assert (eth.chain, eth.chain_type, eth.confirmation, eth.withdraw_fee, eth.min_accuracy) == (
+        "ETH", "Ethereum", 6, Decimal("3"), 8)  # fmt: skip
+    assert eth.deposit_enabled and eth.withdraw_enabled and eth.contract_address.startswith("0x")
+    assert mantle.withdraw_fee is None and not mantle.withdraw_enabled  # "" fee, "0": no withdrawal on that chain
+    assert face.get_coin_info(coin="BTC") == [] and len(face.get_coin_info()) == 1
+
+
+@pytest.mark.parametrize("coin", ["BTC-USD", "", 5, "B" * 21])
+def test_get_coin_info_refuses_a_malformed_coin_before_any_request(face, fake, coin):
+    with pytest.raises(E.ParameterError) as info:
+        face.get_coin_info(coin=coin)
+    assert info.value.param == "coin" and fake.requests == []

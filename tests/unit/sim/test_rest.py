@@ -69,7 +69,7 @@ def test_tickers(ex: Exchange) -> None:
     assert {"bid1Price", "ask1Size", "usdIndexPrice", "lastPrice"} <= set(spot) and "markPrice" not in spot
     err = code(ex.rest_public, "/v5/market/tickers", {"category": "linear", "symbol": "NOPEUSDT"})
     assert err == 10001
-    assert code(ex.rest_public, "/v5/market/tickers", {"category": "inverse"}) == 10001
+    assert code(ex.rest_public, "/v5/market/tickers", {"category": "futures"}) == 10001
 
 
 def test_orderbook(ex: Exchange) -> None:
