@@ -25,6 +25,8 @@ __all__ = [
     "KLINE_INTERVALS",
     "PRIVATE_TOPICS",
     "CATEGORIES",
+    "SUBSCRIBE_MAX_ARGS_CHARS",
+    "SPOT_SUBSCRIBE_MAX_ARGS",
 ]
 
 CATEGORIES = ("spot", "linear", "inverse", "option")
@@ -39,6 +41,9 @@ ORDERBOOK_PUSH_MS: dict[int, int] = {1: 10, 25: 20, 50: 20, 100: 100, 200: 100, 
 KLINE_INTERVALS = ("1", "3", "5", "15", "30", "60", "120", "240", "360", "720", "D", "W", "M")
 PRIVATE_TOPICS = ("order", "execution", "execution.fast", "position", "wallet", "greeks", "dcp")
 _PRIVATE_CATEGORISED = {"order", "execution", "execution.fast", "position"}
+# Bybit's limits on one subscribe request (reference 6.1): the args array's JSON text, and spot's topic count.
+SUBSCRIBE_MAX_ARGS_CHARS = 21_000
+SPOT_SUBSCRIBE_MAX_ARGS = 10
 PUBLIC_KINDS = ("orderbook", "tickers", "kline", "publicTrade", "allLiquidation")
 
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9\-_]{1,40}$")
