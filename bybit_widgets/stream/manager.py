@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import dataclasses
 import functools
 import os
 import random
@@ -21,8 +22,8 @@ import time
 import weakref
 from typing import Any, Callable
 
-from ..protocol.environments import resolve_environment
-from ..protocol.errors import WS_TRADE_OPS, AuthError, MainnetGuardError, ParameterError
+from ..protocol.environments import guard_trading, resolve_environment
+from ..protocol.errors import WS_TRADE_OPS, AuthError, ParameterError
 from ..protocol.records import BatchResult
 from ..protocol.signing import Credentials
 from ..protocol.topics import (
@@ -33,10 +34,10 @@ from ..protocol.topics import (
     ticker_topic,
     trade_topic,
 )
-from .backoff import Backoff
-from .connection import Connection, StreamOptions
+from .connection import Connection
 from .feed import Feed, Subscription
 from .loop import LoopHost
+from .options import StreamOptions
 from .state import reducer_for
 
 __all__ = ["StreamManager"]
@@ -55,14 +56,14 @@ class StreamManager:
     private feeds. ``time_source()`` returns the server-corrected time in ms
     (the REST client's clock); private auth uses ``expires = now + window``.
 
-    Timing knobs (seconds): ``ping_interval`` (Bybit: 20), ``pong_timeout``,
-    ``watchdog`` (a live book or ticker silent this long is probed, and
-    resubscribed or reconnected; ``None`` disables), ``backoff``
-    (:class:`Backoff`), ``open_timeout``, ``auth_timeout``,
-    ``subscribe_timeout`` (a subscribe left unanswered, or a book without its
-    snapshot, this long means the socket is not working: reconnect), ``linger``
-    (an unused connection closes after it); ``max_message_bytes`` skips larger
-    frames; ``auth_window_ms``; ``seed`` makes the backoff jitter repeatable.
+    Timing and size knobs are a :class:`StreamOptions` (``options=``), or any of
+    its fields by name (``ping_interval=5``, ``watchdog=None``, ...), which
+    replace those of ``options``: ``ping_interval`` (Bybit: 20),
+    ``pong_timeout``, ``watchdog`` (a live book or ticker silent this long is
+    probed, and resubscribed or reconnected; ``None`` disables), ``backoff``,
+    ``open_timeout``, ``auth_timeout``, ``subscribe_timeout``, ``linger``,
+    ``max_message_bytes``, ``auth_window_ms``. ``seed`` makes the backoff
+    jitter repeatable.
     On mainnet, :meth:`trade_request` needs ``allow_mainnet_trading=True``
     (as the REST client does); ``bw.connect`` passes its own opt-in on.
     """
@@ -76,36 +77,17 @@ class StreamManager:
         api_secret: str | None = None,
         time_source: Callable[[], float] | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
-        ping_interval: float = 20.0,
-        pong_timeout: float = 10.0,
-        watchdog: float | None = 30.0,
-        backoff: Backoff | None = None,
-        open_timeout: float = 10.0,
-        auth_timeout: float = 10.0,
-        auth_window_ms: int = 10_000,
-        subscribe_timeout: float = 10.0,
-        max_message_bytes: int = 8 * 1024 * 1024,
-        linger: float = 5.0,
+        options: StreamOptions | None = None,
         seed: int | None = None,
         allow_mainnet_trading: bool = False,
+        **knobs: Any,
     ) -> None:
         self.env, self._public_root, self._private_url, self._trade_url = _resolve_urls(env, base_ws_url)
         if (api_key is None) != (api_secret is None):
             raise ParameterError("pass both api_key and api_secret (or neither for public feeds only)")
         self._credentials = Credentials(api_key, api_secret) if api_key is not None else None  # type: ignore[arg-type]
         self._time_source = time_source or (lambda: time.time() * 1000.0)
-        self.options = StreamOptions(
-            ping_interval=ping_interval,
-            pong_timeout=pong_timeout,
-            watchdog=watchdog,
-            backoff=backoff or Backoff(),
-            open_timeout=open_timeout,
-            auth_timeout=auth_timeout,
-            auth_window_ms=auth_window_ms,
-            subscribe_timeout=subscribe_timeout,
-            max_message_bytes=max_message_bytes,
-            linger=linger,
-        )
+        self.options = _options(options, knobs)
         self._rng = random.Random(seed)
         self.allow_mainnet_trading = allow_mainnet_trading
         self._host = LoopHost(loop)
@@ -276,13 +258,7 @@ class StreamManager:
         if not isinstance(params, dict):
             raise ParameterError(f"params must be a dict (the REST body), got {type(params).__name__}",
                                  param="params")  # fmt: skip
-        if self.env == "mainnet" and not self.allow_mainnet_trading:
-            raise MainnetGuardError(
-                f"{op} was blocked: this stream manager is on mainnet (real money) without the trading opt-in",
-                hint="Create it with allow_mainnet_trading=True (or bw.connect('mainnet', "
-                "allow_mainnet_trading=True)) once you mean to trade real funds. Nothing was sent.",
-                endpoint=op,
-            )
+        guard_trading(self.env, self.allow_mainnet_trading, op, "stream manager", op)
         if self._credentials is None:
             raise AuthError("WebSocket trading needs api_key and api_secret",
                             hint="Pass api_key= and api_secret= (bw.connect() does).")  # fmt: skip
@@ -445,3 +421,13 @@ def _close_at_exit(ref: weakref.ref) -> None:
             manager.close_sync(timeout=2.0)
         except Exception:  # interpreter shutdown: best effort only
             pass
+
+
+def _options(options: StreamOptions | None, knobs: dict[str, Any]) -> StreamOptions:
+    """``options`` (default: Bybit's guidance) with the knobs given by name replaced; unknown names refused."""
+    base = options if options is not None else StreamOptions()
+    unknown = sorted(set(knobs) - {f.name for f in dataclasses.fields(StreamOptions)})
+    if unknown:
+        known = ", ".join(f.name for f in dataclasses.fields(StreamOptions))
+        raise TypeError(f"unknown stream option(s) {', '.join(unknown)}; StreamOptions has: {known}")
+    return dataclasses.replace(base, **knobs)
