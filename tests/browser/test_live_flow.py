@@ -76,8 +76,10 @@ def test_a_page_six_times_slower_stays_within_about_a_second_and_a_page_that_fal
     wait_until(lambda: len(page.evaluate("window.__lag")) >= 60, 60, "60 book frames under a 6x slower CPU")
     lag = page.evaluate("window.__lag")
     assert pct(lag, 95) <= 1000 and pct(lag, 50) <= 500, f"frames behind by p50 {pct(lag, 50)} / p95 {pct(lag, 95)} ms"
-    assert "lagging" not in page.evaluate("window.__states"), \
-        f"a page that keeps up must not be called lagging (p50 {pct(lag, 50)}, p95 {pct(lag, 95)}, max {max(lag)} ms)"
+    # a page that keeps up is not called lagging; on a busy machine a frame may fall a second behind for a
+    # moment, and then saying so is right: lagging only when some frame really was about a second behind
+    assert "lagging" not in page.evaluate("window.__states") or max(lag) >= 900, \
+        f"called lagging while never behind (p50 {pct(lag, 50)}, p95 {pct(lag, 95)}, max {max(lag)} ms)"
 
     # now the page paints only about once every 1.2 s: it falls behind, and must say so
     page.evaluate(BURN, 1200)

@@ -7,6 +7,11 @@ parameter dict and return the v5 ``result`` object or raise
 lists that are never mutated after they are returned, so the server may
 keep them and compare the next call's answer with ``==``.
 
+The facade owns nothing the engine reads: the seed, clock and markets are
+a :class:`~.venue.Venue` that :class:`~.trading.Trading` and the endpoint
+handlers take, and the endpoint tables (``endpoints.py``) are imported only
+here, so the engine's imports run one way, down from this module.
+
 Determinism: each symbol's market is a pure function of the seed and the
 number of unpaused ticks (``advance`` consumes no randomness while paused);
 the clock only stamps events and buckets klines.
@@ -17,19 +22,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
+from .accounts import Account
+from .candles import INTERVALS
+from .endpoints import PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from .errors import SimError, param_error
+from .events import Listener
 from .instruments import Instrument, SymbolSpec, default_symbols
 from .market import Market
 from .params import Params
-from .rest_market import PUBLIC_ENDPOINTS, closed_kline_items, kline_item, ticker_item
-from .rest_private import PRIVATE_ENDPOINTS
+from .rest_market import closed_kline_items, kline_item, level_pairs, ticker_item
 from .trading import Trading
+from .venue import Venue
 
 __all__ = ["Exchange", "SimError", "SymbolSpec"]
-
-Listener = Callable[[str, str, list[dict]], None]
 
 
 def _wall_clock_ms() -> int:
@@ -53,15 +59,25 @@ class Exchange:
         keys = [(s.category, s.symbol) for s in specs]
         if len(set(keys)) != len(keys):
             raise ValueError("symbols must be unique per category")
-        self.seed = seed
         self.start_balance = balance
-        self.clock = clock or _wall_clock_ms
         self.paused = False
-        now = self.clock()
-        self.markets: dict[tuple[str, str], Market] = {(s.category, s.symbol): Market(Instrument(s), seed, now)
-                                                       for s in specs}  # fmt: skip
+        clock = clock or _wall_clock_ms
+        now = clock()
+        self.venue = Venue(seed, clock, {(s.category, s.symbol): Market(Instrument(s), seed, now) for s in specs})
         self._levels_cache: dict[tuple[int, int], tuple[int, tuple[list, list]]] = {}
-        self.trading = Trading(self)
+        self.trading = Trading(self.venue)
+
+    @property
+    def seed(self) -> int:
+        return self.venue.seed
+
+    @property
+    def clock(self) -> Callable[[], int]:
+        return self.venue.clock
+
+    @property
+    def markets(self) -> dict[tuple[str, str], Market]:
+        return self.venue.markets
 
     # -- time and market ----------------------------------------------------------------------------
     def now(self) -> int:
@@ -86,10 +102,7 @@ class Exchange:
         return [s for c, s in self.markets if c == category]
 
     def market(self, category: str, symbol: str) -> Market:
-        market = self.markets.get((category, symbol))
-        if market is None:
-            raise KeyError(f"no {category} symbol {symbol!r}")
-        return market
+        return self.venue.market(category, symbol)
 
     # -- accounts -----------------------------------------------------------------------------------
     def ensure_account(self, api_key: str, api_secret: str, *, read_only: bool = False,
@@ -107,7 +120,7 @@ class Exchange:
         handler = PUBLIC_ENDPOINTS.get(path)
         if handler is None:
             raise SimError(10017, f"Route not found: {path}")
-        return handler(self, Params(params))
+        return handler(self.venue, Params(params))
 
     def rest_private(self, path: str, api_key: str, params: dict) -> dict:
         handler = PRIVATE_ENDPOINTS.get(path)
@@ -122,29 +135,22 @@ class Exchange:
             self.trading.flush()
 
     # -- public stream material -----------------------------------------------------------------------
-    def levels(self, market: Market, depth: int, *, cache: bool = True) -> tuple[list[list[str]], list[list[str]]]:
-        """Top ``depth`` levels as wire pairs, cached per book state for the stream depths.
+    def book_levels(self, category: str, symbol: str, depth: int) -> tuple[list[list[str]], list[list[str]]]:
+        """Top ``depth`` bids (descending) and asks (ascending) as ``[[price, size], ...]`` wire strings.
 
-        Streams ask for the same few depths every push; while the book has not
-        changed they get the same (never mutated) lists back. REST callers
-        pass ``cache=False``: their arbitrary ``limit`` values must not fill
-        the cache.
+        Cached per book state: streams ask for the same few depths every push,
+        and while the book has not changed they get the same (never mutated)
+        lists back. REST ``/v5/market/orderbook`` renders its arbitrary
+        ``limit`` uncached (``level_pairs``), so it cannot fill the cache.
         """
+        market = self.market(category, symbol)
         key = (id(market), depth)
-        cached = self._levels_cache.get(key) if cache else None
+        cached = self._levels_cache.get(key)
         if cached is not None and cached[0] == market.u:
             return cached[1]
-        inst = market.inst
-        price, qty = inst.price_str, inst.qty_str
-        bids = [[price(p), qty(q)] for p, q in market.book.bids.top(depth)]
-        asks = [[price(p), qty(q)] for p, q in market.book.asks.top(depth)]
-        if cache:
-            self._levels_cache[key] = (market.u, (bids, asks))
-        return bids, asks
-
-    def book_levels(self, category: str, symbol: str, depth: int) -> tuple[list[list[str]], list[list[str]]]:
-        """Top ``depth`` bids (descending) and asks (ascending) as ``[[price, size], ...]`` wire strings."""
-        return self.levels(self.market(category, symbol), depth)
+        levels = level_pairs(market, depth)
+        self._levels_cache[key] = (market.u, levels)
+        return levels
 
     def ticker(self, category: str, symbol: str) -> dict:
         """The full ticker item of the ``tickers.{symbol}`` WS snapshot."""
@@ -184,7 +190,7 @@ class Exchange:
     def truth_wallet(self, api_key: str) -> dict:
         return self.trading.truth_wallet(self._account(api_key))
 
-    def _account(self, api_key: str) -> Any:
+    def _account(self, api_key: str) -> Account:
         account = self.trading.accounts.get(api_key)
         if account is None:
             raise KeyError(f"no account for api key {api_key!r}")
@@ -192,8 +198,6 @@ class Exchange:
 
 
 def _interval(interval: str) -> str:
-    from .candles import INTERVALS
-
     if interval not in INTERVALS:
         raise param_error(f"params error: interval invalid: {interval!r}")
     return interval

@@ -18,6 +18,7 @@ from .categories import category_of
 from .errors import SimError, param_error
 from .instruments import Instrument
 from .market import Market
+from .matching import protective_price
 from .orders import Order
 from .params import Params
 from .rest_common import (TRIGGER_BY, check_tpsl, filter_kind, find_order, market_of, price_param, reference_price,
@@ -272,7 +273,7 @@ def create_order(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     order_filter = p.str("orderFilter", choices=("Order", "tpslOrder", "StopOrder"),
                          default="StopOrder" if trigger else "Order") or "Order"  # fmt: skip
     order = Order(t.new_id(), head.link_id, account.api_key, inst, head.buy, head.order_type,
-                  price if price is not None else t.protective_price(market, head.buy), lots, lots, head.tif, now,
+                  price if price is not None else protective_price(market, head.buy), lots, lots, head.tif, now,
                   t.next_seq(), updated=now, reduce_only=head.reduce_only, close_on_trigger=head.close_on_trigger,
                   trigger_price=trigger, trigger_direction=direction, trigger_by=trigger_by,
                   stop_order_type="Stop" if trigger and inst.is_linear else "", take_profit=tpsl.tp,

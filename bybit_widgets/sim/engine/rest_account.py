@@ -33,7 +33,7 @@ def positions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     margin = t.margin(account)
     if symbol is not None:
         market = market_of(t, category, p)
-        picked = [account.position(market.inst, t.exchange.clock())]
+        picked = [account.position(market.inst, t.venue.clock())]
     elif category == "linear" and settle is None:
         raise param_error("params error: symbol or settleCoin is required for linear")
     else:
@@ -90,7 +90,7 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
             limit = price_param(inst, p, limit_name) or 0
             if otype == "Limit" and not limit:
                 raise param_error(f"params error: {limit_name} is required for a Limit {kind}")
-            t.conditional_close(account, inst, not long, kind, price, by, lots, otype, limit, "Partial")
+            t.triggers.conditional_close(account, inst, not long, kind, price, by, lots, otype, limit, "Partial")
             created = True
         if not created:
             raise SimError(34040, "not modified")
@@ -99,10 +99,10 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     if (tp is None or tp == pos.take_profit) and (sl is None or sl == pos.stop_loss) and \
             (trailing is None or trailing == pos.trailing):  # fmt: skip
         raise SimError(34040, "not modified")
-    t.set_position_tpsl(account, pos, tp=None if tp == pos.take_profit else tp,
-                        sl=None if sl == pos.stop_loss else sl,
-                        trailing=None if trailing == pos.trailing else trailing, active=active,
-                        tp_by=tp_by, sl_by=sl_by)  # fmt: skip
+    t.triggers.set_position_tpsl(account, pos, tp=None if tp == pos.take_profit else tp,
+                                 sl=None if sl == pos.stop_loss else sl,
+                                 trailing=None if trailing == pos.trailing else trailing, active=active,
+                                 tp_by=tp_by, sl_by=sl_by)  # fmt: skip
     t.check_triggers()
     return {}
 

@@ -28,7 +28,7 @@ def writable(account: Account) -> None:
 def market_of(t: Trading, category: str, p: Params) -> Market:
     """The market of the required ``symbol`` (spot: 170121 when unknown, as Bybit's spot engine says)."""
     symbol = p.req("symbol")
-    market = t.exchange.markets.get((category, symbol))
+    market = t.venue.markets.get((category, symbol))
     if market is None:
         if category == "spot":
             raise SimError(170121, "Invalid symbol.")

@@ -1,52 +1,52 @@
 """Results of the public ``/v5/market/*`` endpoints (reference 5.1-5.6), from the engine's markets.
 
 Every Bybit category is answered; one with no listed instruments (inverse,
-option) gives empty lists, and any symbol in it is unknown (10001).
+option) gives empty lists, and any symbol in it is unknown (10001). The
+handlers read the :class:`~.venue.Venue`; the wire items shared with the
+public streams (ticker, kline, book levels) are here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .candles import INTERVALS
 from .categories import CATEGORIES, category_of
 from .errors import param_error
+from .market import Market
 from .paging import page
 from .params import Params
+from .venue import Venue
 from .wire import dec, rate
 
-if TYPE_CHECKING:
-    from .exchange import Exchange
-    from .market import Market
-
-__all__ = ["PUBLIC_ENDPOINTS", "ticker_item", "kline_item"]
+__all__ = ["market_time", "instruments_info", "tickers", "orderbook", "kline", "recent_trades", "ticker_item",
+           "kline_item", "closed_kline_items", "level_pairs"]  # fmt: skip
 
 _FUNDING_CAP = "0.005"
 _KLINE_CATEGORIES = ("spot", "linear", "inverse")
 
 
-def _market(ex: Exchange, category: str, p: Params) -> Market:
+def _market(venue: Venue, category: str, p: Params) -> Market:
     symbol = p.req("symbol")
-    market = ex.markets.get((category, symbol))
+    market = venue.markets.get((category, symbol))
     if market is None:
         raise param_error("params error: symbol invalid")
     return market
 
 
-def market_time(ex: Exchange, p: Params) -> dict[str, Any]:
-    now = ex.now()
+def market_time(venue: Venue, p: Params) -> dict[str, Any]:
+    now = venue.clock()
     return {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}
 
 
-def instruments_info(ex: Exchange, p: Params) -> dict[str, Any]:
+def instruments_info(venue: Venue, p: Params) -> dict[str, Any]:
     category = category_of(p, CATEGORIES)
     symbol = p.str("symbol")
     status = p.str("status", default="Trading")
     base = p.str("baseCoin")
     limit = p.limit(500, 1000)
-    markets = [m for (c, s), m in ex.markets.items() if c == category and (symbol is None or s == symbol)
+    markets = [m for (c, s), m in venue.markets.items() if c == category and (symbol is None or s == symbol)
                and (base is None or m.inst.spec.base_coin == base) and status == "Trading"]  # fmt: skip
     if category == "spot":
         return {"category": category, "list": [_spot_instrument(m) for m in markets]}
@@ -132,24 +132,31 @@ def _touch(inst: Any, bid: list[tuple[int, int]], ask: list[tuple[int, int]]) ->
             "ask1Price": inst.price_str(ask[0][0]) if ask else "", "ask1Size": inst.qty_str(ask[0][1]) if ask else ""}
 
 
-def tickers(ex: Exchange, p: Params) -> dict[str, Any]:
+def tickers(venue: Venue, p: Params) -> dict[str, Any]:
     category = category_of(p, CATEGORIES)
     symbol = p.str("symbol")
     if category == "option" and symbol is None and not p.has("baseCoin"):
         raise param_error("params error: symbol or baseCoin is required for option")
-    now = ex.now()
+    now = venue.clock()
     if symbol is not None:
-        return {"category": category, "list": [ticker_item(_market(ex, category, p), now, ws=False)]}
-    items = [ticker_item(m, now, ws=False) for (c, _), m in ex.markets.items() if c == category]
+        return {"category": category, "list": [ticker_item(_market(venue, category, p), now, ws=False)]}
+    items = [ticker_item(m, now, ws=False) for (c, _), m in venue.markets.items() if c == category]
     return {"category": category, "list": items}
 
 
-def orderbook(ex: Exchange, p: Params) -> dict[str, Any]:
+def level_pairs(m: Market, depth: int) -> tuple[list[list[str]], list[list[str]]]:
+    """Top ``depth`` bids (descending) and asks (ascending) as ``[[price, size], ...]`` wire strings."""
+    price, qty = m.inst.price_str, m.inst.qty_str
+    return ([[price(p), qty(q)] for p, q in m.book.bids.top(depth)],
+            [[price(p), qty(q)] for p, q in m.book.asks.top(depth)])
+
+
+def orderbook(venue: Venue, p: Params) -> dict[str, Any]:
     category = category_of(p, CATEGORIES)
-    market = _market(ex, category, p)
+    market = _market(venue, category, p)
     depth = p.limit(1 if category == "spot" else 25, 1000)
-    bids, asks = ex.levels(market, depth, cache=False)
-    now = ex.now()
+    bids, asks = level_pairs(market, depth)
+    now = venue.clock()
     return {"s": market.symbol, "b": bids, "a": asks, "ts": now, "u": market.u, "seq": market.seq, "cts": now}
 
 
@@ -174,14 +181,14 @@ def closed_kline_items(m: Market, interval: str, cursor: int, now: int) -> tuple
     return [_kline_ws(m, interval, c, True, c.closed_at) for c in series.closed_since(cursor - 1)], series.n_closed + 1
 
 
-def kline(ex: Exchange, p: Params) -> dict[str, Any]:
+def kline(venue: Venue, p: Params) -> dict[str, Any]:
     category = category_of(p, _KLINE_CATEGORIES, default="linear")
-    market = _market(ex, category, p)
+    market = _market(venue, category, p)
     interval = p.req("interval", INTERVALS)
     start = p.time_ms("start")
     end = p.time_ms("end")
     limit = p.limit(200, 1000)
-    now = ex.now()
+    now = venue.clock()
     series = market.series(interval, now)
     inst = market.inst
     rows: list[list[str]] = []
@@ -198,23 +205,13 @@ def kline(ex: Exchange, p: Params) -> dict[str, Any]:
     return {"category": category, "symbol": market.symbol, "list": rows}
 
 
-def recent_trades(ex: Exchange, p: Params) -> dict[str, Any]:
+def recent_trades(venue: Venue, p: Params) -> dict[str, Any]:
     category = category_of(p, CATEGORIES)
     if category == "option" and not p.has("symbol"):  # option trades by baseCoin: no option is listed here
         return {"category": category, "list": []}
-    market = _market(ex, category, p)
+    market = _market(venue, category, p)
     limit = p.limit(60, 60) if category == "spot" else p.limit(500, 1000)
     items = [{"execId": t["i"], "symbol": t["s"], "price": t["p"], "size": t["v"], "side": t["S"], "time": str(t["T"]),
               "isBlockTrade": False, "isRPITrade": False, "seq": str(t["seq"])}
              for t in market.recent_trades(limit)]  # fmt: skip
     return {"category": category, "list": items}
-
-
-PUBLIC_ENDPOINTS: dict[str, Callable[[Exchange, Params], dict[str, Any]]] = {
-    "/v5/market/time": market_time,
-    "/v5/market/instruments-info": instruments_info,
-    "/v5/market/tickers": tickers,
-    "/v5/market/orderbook": orderbook,
-    "/v5/market/kline": kline,
-    "/v5/market/recent-trade": recent_trades,
-}

@@ -34,7 +34,7 @@ def _by_id(p: Params, orders: list[Order]) -> list[Order]:
 def _window(t: Trading, p: Params) -> tuple[int, int]:
     """``startTime`` / ``endTime``: at most 7 days apart; by default the last 7 days."""
     start, end = p.time_ms("startTime"), p.time_ms("endTime")
-    now = t.exchange.clock()
+    now = t.venue.clock()
     if start is None and end is None:
         return now - _WEEK_MS, now + 1
     if start is None:

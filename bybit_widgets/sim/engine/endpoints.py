@@ -1,4 +1,9 @@
-"""The signed endpoints by path (reference 5.7-5.17, account info and coin info)."""
+"""The v5 REST endpoints of the engine by path: public ones take the venue, signed ones trading and the account.
+
+This table is the only module that imports every handler, and nothing but
+the :class:`~.exchange.Exchange` facade imports it, so the handlers never
+see the facade (reference 5.1-5.17, account info and coin info).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,21 @@ from .order_entry import amend_order, cancel_all, cancel_order, create_order
 from .params import Params
 from .rest_account import account_info, positions, query_api, set_leverage, trading_stop, wallet_balance
 from .rest_asset import coin_info
+from .rest_market import instruments_info, kline, market_time, orderbook, recent_trades, tickers
 from .rest_queries import executions, open_orders, order_history
 from .trading import Trading
+from .venue import Venue
 
-__all__ = ["PRIVATE_ENDPOINTS"]
+__all__ = ["PUBLIC_ENDPOINTS", "PRIVATE_ENDPOINTS"]
+
+PUBLIC_ENDPOINTS: dict[str, Callable[[Venue, Params], dict[str, Any]]] = {
+    "/v5/market/time": market_time,
+    "/v5/market/instruments-info": instruments_info,
+    "/v5/market/tickers": tickers,
+    "/v5/market/orderbook": orderbook,
+    "/v5/market/kline": kline,
+    "/v5/market/recent-trade": recent_trades,
+}
 
 PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]]] = {
     "/v5/order/create": create_order,
