@@ -6,6 +6,8 @@ every 100 ms, trades as they happen, klines every second):
 
 - ``ref``: ``benchmarks/ref_ladder.py``, a minimal anywidget ladder of the same
   25 + 25 levels at 25 Hz from the same sequence-checked feed (the baseline);
+- ``ref+acks``: the same ladder sending only the page -> kernel acknowledgement traffic
+  of the widgets' flow control (one message per 250 ms): the cost of acking by itself;
 - ``book``: ``bw.OrderBook("BTCUSDT", depth=25)`` alone;
 - ``dashboard``: ``bw.Dashboard("BTCUSDT")``;
 - ``dashboard+busy``: the Dashboard while another process burns a core
@@ -94,6 +96,9 @@ CASES = {
     case.name: case
     for case in (
         Case("ref", 'from ref_ladder import RefLadder\nw = RefLadder(session.streams.order_book("BTCUSDT", depth=50))\nw',
+             "ref", "w.conn_state"),
+        # the reference plus only the acknowledgement traffic of flow control: what acking costs by itself
+        Case("ref+acks", 'from ref_ladder import RefLadder\nw = RefLadder(session.streams.order_book("BTCUSDT", depth=50), acks=True)\nw',
              "ref", "w.conn_state"),
         Case("book", 'w = bw.OrderBook("BTCUSDT", depth=25)\nw', "book", "w.conn_state"),
         # bokeh via jupyter_bokeh: its "frames" are the header's (data-ts moves with each kline push)

@@ -9,6 +9,9 @@ reasonable: an asyncio task on the kernel's running loop sets one Bytes trait
 builds its rows once and sets ``textContent`` of the existing spans (only
 where the text changed) on ``requestAnimationFrame``. Its root carries
 ``data-testid="bw-widget" data-kind="ref" data-ts=<ts of the book shown>``.
+With ``acks=True`` the view also sends the page -> kernel traffic of the widgets'
+flow control (one message every 250 ms, as ``js/lib/live.js`` batches them), so the
+benchmark can tell that cost apart from the drawing.
 Comm messages and bytes are counted where they leave the kernel, as the
 widgets count theirs, so ``comm_stats`` compares like for like.
 """
@@ -56,7 +59,9 @@ export default {
     const schedule = () => { if (!pending) pending = requestAnimationFrame(draw); };
     model.on("change:levels", schedule);
     schedule();
-    return () => { model.off("change:levels", schedule); cancelAnimationFrame(pending); };
+    // with acks: only the page -> kernel traffic of the widgets' flow control (one message per 250 ms)
+    const ackTimer = model.get("acks") ? setInterval(() => model.send({ type: "acks", acks: [] }), 250) : 0;
+    return () => { model.off("change:levels", schedule); cancelAnimationFrame(pending); clearInterval(ackTimer); };
   },
 };
 """
@@ -77,12 +82,13 @@ class RefLadder(anywidget.AnyWidget):
 
     _esm = ESM
     rows = traitlets.Int(25).tag(sync=True)
+    acks = traitlets.Bool(False).tag(sync=True)  # send what the widgets' flow control sends (live.js), nothing else
     levels = traitlets.Bytes(b"").tag(sync=True)
 
-    def __init__(self, feed: Any, rows: int = 25, interval: float = 0.040) -> None:
+    def __init__(self, feed: Any, rows: int = 25, interval: float = 0.040, acks: bool = False) -> None:
         self.messages_sent = 0  # before the base constructor: it already sends the initial state
         self.bytes_sent = 0
-        super().__init__(rows=rows)
+        super().__init__(rows=rows, acks=acks)
         self.feed = feed
         self.interval = interval
         self._task = asyncio.get_running_loop().create_task(self._push())  # kept: the loop holds tasks weakly
