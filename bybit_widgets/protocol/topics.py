@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
+from .codec import encode
 from .errors import ParameterError
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "CATEGORIES",
     "SUBSCRIBE_MAX_ARGS_CHARS",
     "SPOT_SUBSCRIBE_MAX_ARGS",
+    "subscribe_max_args",
+    "subscribe_args_refusal",
+    "subscribe_batches",
 ]
 
 CATEGORIES = ("spot", "linear", "inverse", "option")
@@ -105,6 +110,47 @@ def _check_symbol(symbol: str) -> str:
     if symbol != symbol.upper():
         raise TopicError(f"symbols are upper case on Bybit: use {symbol.upper()!r}, not {symbol!r}", param="symbol")
     return symbol
+
+
+def subscribe_max_args(category: str | None) -> int | None:
+    """Topics allowed in one subscribe request: spot takes ten, the others are bounded by size only."""
+    return SPOT_SUBSCRIBE_MAX_ARGS if category == "spot" else None
+
+
+def subscribe_args_refusal(category: str | None, args: Sequence[str]) -> str | None:
+    """Why Bybit refuses one subscribe request's ``args`` by its limits (the ``ret_msg``), or ``None``.
+
+    Decision: the size is the length of the args array as compact JSON (``["a","b"]``), the
+    form every client here sends; it is checked first, then spot's topic count.
+    """
+    size = len(encode(list(args)))
+    if size > SUBSCRIBE_MAX_ARGS_CHARS:
+        return f"error:args too long ({size} > {SUBSCRIBE_MAX_ARGS_CHARS} characters)"
+    max_args = subscribe_max_args(category)
+    if max_args is not None and len(args) > max_args:
+        return f"error:args size >{max_args} ({category} takes at most {max_args} topics per request)"
+    return None
+
+
+def subscribe_batches(category: str | None, topics: Sequence[str]) -> list[list[str]]:
+    """Split ``topics`` in order into the fewest subscribe requests :func:`subscribe_args_refusal` accepts.
+
+    A topic too long to go alone still gets a request of its own: the server's refusal names it.
+    """
+    max_args = subscribe_max_args(category)
+    out: list[list[str]] = []
+    batch: list[str] = []
+    size = 2  # the brackets
+    for topic in topics:
+        cost = len(encode(topic)) + (1 if batch else 0)  # the quoted topic, and a comma after the first
+        if batch and ((max_args is not None and len(batch) >= max_args) or size + cost > SUBSCRIBE_MAX_ARGS_CHARS):
+            out.append(batch)
+            batch, size, cost = [], 2, cost - 1
+        batch.append(topic)
+        size += cost
+    if batch:
+        out.append(batch)
+    return out
 
 
 # Pre-v5 topic names and their v5 equivalents.

@@ -17,16 +17,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..protocol.codec import DecodeError, decode, encode
+from ..protocol.topics import subscribe_batches
 
 __all__ = ["record", "record_async", "load_recording", "save_recording", "Recording", "RecordError",
            "category_of_url"]  # fmt: skip
 
 _FORMAT = b"bybit-widgets/recording/1"
 _PING_EVERY_S = 20.0
-_SPOT_MAX_ARGS = 10
 
 
 class RecordError(RuntimeError):
@@ -105,19 +105,18 @@ def load_recording(path: str | Path) -> Recording:
     return recording
 
 
-def _batches(topics: Sequence[str], category: str) -> Iterable[list[str]]:
-    size = _SPOT_MAX_ARGS if category == "spot" else 50
-    for i in range(0, len(topics), size):
-        yield list(topics[i:i + size])
-
-
 async def _record_one(url: str, topics: Sequence[str], deadline: float, into: Recording) -> None:
+    """Record one URL on a socket of its own, subscribing in the batches Bybit's limits allow.
+
+    Decision: not a :class:`~bybit_widgets.stream.StreamManager` feed, because a recording keeps
+    each data frame's text byte for byte and the feeds hand out reduced state, not frames.
+    """
     import websockets
 
     category = category_of_url(url)
     async with websockets.connect(url, max_size=None, ping_interval=None) as ws:
         pending: dict[str, list[str]] = {}
-        for n, batch in enumerate(_batches(topics, category)):
+        for n, batch in enumerate(subscribe_batches(category, topics)):
             req_id = f"rec-{n}"
             pending[req_id] = batch
             await ws.send(encode({"req_id": req_id, "op": "subscribe", "args": batch}).decode())
@@ -142,7 +141,8 @@ async def _record_one(url: str, topics: Sequence[str], deadline: float, into: Re
             if topic is not None:
                 into.append(int(time.time() * 1000), category, topic, str(message.get("type", "")), text)
             elif isinstance(message, dict) and message.get("op") == "subscribe" and not message.get("success"):
-                raise RecordError(f"{url} refused the subscription: {message.get('ret_msg')!r}")
+                refused = pending.get(str(message.get("req_id")), [])
+                raise RecordError(f"{url} refused the subscription of {refused}: {message.get('ret_msg')!r}")
 
 
 async def record_async(sources: Mapping[str, Sequence[str]], path: str | Path, *, seconds: float) -> Recording:

@@ -14,16 +14,14 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from ..protocol.codec import encode
+from ..protocol.topics import subscribe_args_refusal
 from .connection import Connection
 from .hub import PublicHub, TopicRefused
 from .wsloop import BadMessage, parse_message, pump
 
-__all__ = ["public_endpoint", "PUBLIC_CATEGORIES", "MAX_ARGS_CHARS", "SPOT_MAX_ARGS"]
+__all__ = ["public_endpoint", "PUBLIC_CATEGORIES"]
 
 PUBLIC_CATEGORIES = ("linear", "spot", "inverse")  # inverse: no instruments, every topic is refused
-MAX_ARGS_CHARS = 21_000
-SPOT_MAX_ARGS = 10
 
 
 class PublicSession:
@@ -60,13 +58,9 @@ class PublicSession:
         if not isinstance(args, list) or not args or not all(isinstance(a, str) for a in args):
             self.reply(op, False, "error:args must be a non-empty list of topic strings", req_id)
             return
-        size = len(encode(args))
-        if size > MAX_ARGS_CHARS:
-            self.reply(op, False, f"error:args too long ({size} > {MAX_ARGS_CHARS} characters)", req_id)
-            return
-        if self.spot and len(args) > SPOT_MAX_ARGS:
-            self.reply(op, False, f"error:args size >{SPOT_MAX_ARGS} (spot takes at most "
-                       f"{SPOT_MAX_ARGS} topics per request)", req_id)  # fmt: skip
+        refusal = subscribe_args_refusal(self.category, args)  # the rule clients batch by
+        if refusal is not None:
+            self.reply(op, False, refusal, req_id)
             return
         hub, conn, category = self.hub, self.conn, self.category
         failures: list[str] = []

@@ -30,14 +30,12 @@ from ..protocol.errors import TransportError
 from ..protocol.signing import Credentials
 from .errors import StreamDataError
 from .options import ConnectionStats, StreamOptions
-from .replies import batches
 from .session import AuthFailed, Dead, Event, Ready, StreamSession, TradeOutcome
 
 if TYPE_CHECKING:
     from .feed import Subscription
 
-# batches: re-exported, tests import it from here
-__all__ = ["Connection", "StreamOptions", "ConnectionStats", "StreamSocket", "batches"]
+__all__ = ["Connection", "StreamOptions", "ConnectionStats", "StreamSocket"]
 
 log = logging.getLogger("bybit_widgets.stream")
 

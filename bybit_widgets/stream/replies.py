@@ -1,4 +1,4 @@
-"""Subscribe requests and their replies, as pure functions: batching within Bybit's limits, reading verdicts.
+"""Subscribe replies, as pure functions: reading Bybit's verdicts (batching is protocol.topics.subscribe_batches).
 
 Bybit answers a subscribe in three shapes: ``success: true``; ``success: false`` with a
 ``ret_msg`` that may name the refused topics (``error:handler not found,topic:X``) or say
@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..protocol.topics import SPOT_SUBSCRIBE_MAX_ARGS, SUBSCRIBE_MAX_ARGS_CHARS
-
-__all__ = ["Verdict", "batches", "max_args_for", "read_reply"]
+__all__ = ["Verdict", "read_reply"]
 
 _TOPIC_IN_REPLY = re.compile(r"topic:([\w.\-]+)")  # "error:handler not found,topic:orderbook.50.X"
 
@@ -26,28 +24,6 @@ class Verdict:
     refused: list[str]  # refused for ``reason``: their subscriptions are over
     again: list[str]  # not named by a refusal that named others: to be requested again
     reason: str = ""  # the server's words, when it refused something
-
-
-def max_args_for(category: str | None) -> int | None:
-    """Topics allowed in one subscribe request: spot takes ten, the others are bounded by size only."""
-    return SPOT_SUBSCRIBE_MAX_ARGS if category == "spot" else None
-
-
-def batches(topics: list[str], max_args: int | None, max_chars: int = SUBSCRIBE_MAX_ARGS_CHARS) -> list[list[str]]:
-    """Split topics into subscribe requests within Bybit's per-request limits."""
-    out: list[list[str]] = []
-    batch: list[str] = []
-    chars = 0
-    for topic in topics:
-        cost = len(topic) + 3  # quotes and comma in the JSON array
-        if batch and ((max_args is not None and len(batch) >= max_args) or chars + cost > max_chars):
-            out.append(batch)
-            batch, chars = [], 0
-        batch.append(topic)
-        chars += cost
-    if batch:
-        out.append(batch)
-    return out
 
 
 def read_reply(message: dict, op: str, topics: list[str]) -> Verdict:

@@ -13,10 +13,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..protocol.codec import encode
+from ..protocol.topics import subscribe_batches
 from .errors import SubscriptionRefused
 from .link import Link, next_id
 from .options import StreamOptions
-from .replies import batches, max_args_for, read_reply
+from .replies import read_reply
 
 if TYPE_CHECKING:
     from .feed import Subscription
@@ -34,7 +35,7 @@ class SubscriptionTable:
         self.subs: dict[str, Subscription] = {}
         self.released: set[str] = set()  # unsubscribed by us: their late data is expected, not warned about
         self._options = options
-        self._max_args = max_args_for(category)
+        self._category = category
         self._out = out  # the session's frames to send
 
     def add(self, sub: Subscription, link: Link | None) -> bool:
@@ -52,7 +53,7 @@ class SubscriptionTable:
             return
         topics = sorted(t for t in link.want_sub if t in self.subs)
         link.want_sub.clear()
-        for batch in batches(topics, self._max_args):
+        for batch in subscribe_batches(self._category, topics):
             self.request(link, "subscribe", batch, now)
 
     def release(self, sub: Subscription, link: Link | None, now: float) -> bool:

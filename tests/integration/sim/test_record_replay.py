@@ -10,7 +10,9 @@ import time
 import httpx
 import pytest
 
+from bybit_widgets.protocol.topics import KLINE_INTERVALS, kline_topic, subscribe_batches
 from bybit_widgets.sim import load_recording, record, run
+from bybit_widgets.sim.recording import RecordError
 
 from .helpers import BookModel, Ws, arun, topic_is
 
@@ -119,3 +121,14 @@ def test_replay_serves_rest_market_data_from_the_recording(recording_path):
             # symbols outside the recording come from the simulated engine as before
             eth = http.get("/v5/market/orderbook", params={"category": "linear", "symbol": "ETHUSDT"}).json()
             assert eth["retCode"] == 0 and len(eth["result"]["b"]) == 25
+
+
+def test_recording_subscribes_within_the_limits_and_names_a_refused_batch(tmp_path):
+    spot = [kline_topic("BTCUSDT", i) for i in KLINE_INTERVALS] + ["orderbook.1.BTCUSDT"]  # over spot's ten
+    assert len(subscribe_batches("spot", spot)) == 2
+    with run(seed=7) as sim:
+        rows = record({sim.ws_public_spot: spot}, tmp_path / "spot.parquet", seconds=1.0)
+        assert "orderbook.1.BTCUSDT" in rows.topic
+        with pytest.raises(RecordError, match=r"\['tickers.NOPEUSDT'\]"):
+            record({sim.ws_public_linear: ["tickers.NOPEUSDT"]}, tmp_path / "no.parquet", seconds=1.0)
+    assert not (tmp_path / "no.parquet").exists()

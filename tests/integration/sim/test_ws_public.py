@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from bybit_widgets.protocol.topics import KLINE_INTERVALS, kline_topic, subscribe_args_refusal, subscribe_batches
+
 from .helpers import BookModel, Ws, arun, topic_is
 
 
@@ -200,3 +202,25 @@ def test_idle_connection_is_dropped():
                 assert (await busy.until(topic_is("orderbook.50.BTCUSDT")))["type"] in ("snapshot", "delta")
 
         arun(main())
+
+
+def test_the_exchange_accepts_every_batch_the_client_makes_and_refuses_one_topic_more(sim):
+    """The exchange and the clients share protocol.topics' rule: a batch is accepted, one arg more is not."""
+    linear = [f"tickers.X{i:04d}USDTT" for i in range(1000)]  # unknown symbols: refused by name, not by size
+    spot = [kline_topic("BTCUSDT", i) for i in KLINE_INTERVALS]
+
+    async def main():
+        async with await Ws.open(sim.ws_public_linear) as ws:
+            batches = subscribe_batches("linear", linear)
+            assert len(batches) == 2
+            reply = await ws.request({"op": "subscribe", "args": batches[0]})
+            assert "error:args" not in reply["ret_msg"] and "topic:" + linear[0] in reply["ret_msg"]
+            reply = await ws.request({"op": "subscribe", "args": batches[0] + batches[1][:1]})
+            assert reply["ret_msg"] == subscribe_args_refusal("linear", linear)
+        async with await Ws.open(sim.ws_public_spot) as ws:
+            first, rest = subscribe_batches("spot", spot)
+            assert (await ws.request({"op": "subscribe", "args": first}))["success"] is True
+            reply = await ws.request({"op": "subscribe", "args": rest[:1] + first})
+            assert reply["ret_msg"] == subscribe_args_refusal("spot", rest[:1] + first)
+
+    arun(main())

@@ -1,11 +1,16 @@
 import pytest
 
+from bybit_widgets.protocol.codec import encode
 from bybit_widgets.protocol.topics import (
+    SPOT_SUBSCRIBE_MAX_ARGS,
+    SUBSCRIBE_MAX_ARGS_CHARS,
     TopicError,
     kline_topic,
     legacy_replacement,
     orderbook_topic,
     parse_topic,
+    subscribe_args_refusal,
+    subscribe_batches,
     ticker_topic,
     trade_topic,
 )
@@ -92,3 +97,39 @@ def test_option_depths():
     assert parse_topic("orderbook.25.BTC-6JAN23-18000-C", category="option").depth == 25
     with pytest.raises(TopicError):
         parse_topic("orderbook.50.BTC-6JAN23-18000-C", category="option")
+
+
+# 18-character topics cost 21 characters each in the args array (quotes, comma): 1000 of them are one too many.
+EDGE = [f"tickers.X{i:04d}USDTT" for i in range(1000)]
+
+
+@pytest.mark.parametrize("category", ["linear", "spot", "inverse", None])
+@pytest.mark.parametrize("topics", [EDGE, EDGE[:999], [f"kline.1.S{i}USDT" for i in range(3000)], ["tickers.X"]])
+def test_every_batch_is_accepted_and_one_more_topic_is_refused(category, topics):
+    batches = subscribe_batches(category, topics)
+    assert sum(batches, []) == topics
+    for batch, after in zip(batches, batches[1:]):
+        assert subscribe_args_refusal(category, batch) is None
+        assert subscribe_args_refusal(category, batch + after[:1]) is not None  # the fewest requests
+
+
+def test_the_size_is_the_compact_json_text_of_the_args():
+    assert len(encode(EDGE)) == SUBSCRIBE_MAX_ARGS_CHARS + 1
+    assert subscribe_args_refusal("linear", EDGE) == "error:args too long (21001 > 21000 characters)"
+    assert subscribe_args_refusal("linear", EDGE[:999]) is None
+    assert [len(b) for b in subscribe_batches("linear", EDGE)] == [999, 1]
+
+
+def test_spot_takes_ten_topics_per_request():
+    eleven = EDGE[:SPOT_SUBSCRIBE_MAX_ARGS + 1]
+    assert subscribe_args_refusal("spot", eleven) == "error:args size >10 (spot takes at most 10 topics per request)"
+    assert subscribe_args_refusal("linear", eleven) is None
+    assert [len(b) for b in subscribe_batches("spot", EDGE[:25])] == [10, 10, 5]
+    # too long beats too many, as on Bybit
+    assert "too long" in (subscribe_args_refusal("spot", ["x" * 30_000] * 11) or "")
+
+
+def test_a_topic_too_long_to_go_alone_gets_a_request_of_its_own():
+    huge = "x" * 30_000
+    assert subscribe_batches("linear", ["tickers.A", huge, "tickers.B"]) == [["tickers.A"], [huge], ["tickers.B"]]
+    assert subscribe_batches("linear", []) == []

@@ -11,7 +11,6 @@ import pytest
 from bybit_widgets.protocol.topics import parse_topic
 from bybit_widgets.stream import FeedClosed, SubscriptionRefused
 from bybit_widgets.stream.backoff import Backoff
-from bybit_widgets.stream.connection import batches
 from bybit_widgets.stream.feed import Feed, Subscription
 from bybit_widgets.stream.loop import LoopHost
 from bybit_widgets.stream.state import BookReducer, TickerReducer
@@ -300,15 +299,3 @@ def test_backoff_grows_caps_and_jitters():
     for bad in (dict(initial=-1), dict(initial=5, maximum=1), dict(factor=0.5), dict(jitter=2)):
         with pytest.raises(ValueError):
             Backoff(**bad)
-
-
-def test_subscribe_batches_respect_spot_arg_count_and_char_limits():
-    topics = [f"orderbook.50.SYM{i:03d}USDT" for i in range(25)]
-    spot = batches(topics, 10)
-    assert [len(b) for b in spot] == [10, 10, 5] and sum(spot, []) == topics
-    assert batches(topics, None) == [topics]
-    many = [f"publicTrade.{'X' * 30}{i:04d}" for i in range(1000)]
-    for batch in batches(many, None):
-        assert len(",".join(f'"{t}"' for t in batch)) + 2 <= 21_000
-    assert sum(batches(many, None), []) == many
-    assert batches([], 10) == []
