@@ -146,6 +146,7 @@ def connect(
         api_secret=api_secret,
         time_source=client.clock.now_ms,
         allow_mainnet_trading=allow_mainnet_trading,
+        rest=aclient,  # the REST halves of the streams: backfill= history and the account's seed
     )
     session = Session(env, client, aclient, streams, exchange=exchange, allow_mainnet_trading=allow_mainnet_trading)
     with _lock:

@@ -6,6 +6,7 @@ through drops, silence, sequence gaps and restarts, and show their
 connection state while they recover. See :mod:`.manager` for the API.
 """
 
+from .account import AccountFeed
 from .backoff import Backoff
 from .errors import FeedClosed, StreamDataError, StreamError, SubscriptionRefused
 from .feed import STATES, ConnState, Feed, FeedStats
@@ -14,6 +15,7 @@ from .state import BookView
 
 __all__ = [
     "StreamManager",
+    "AccountFeed",
     "Feed",
     "FeedStats",
     "BookView",

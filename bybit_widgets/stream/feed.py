@@ -23,13 +23,14 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol, Sequence
 
 from ..protocol.topics import Topic
 from .errors import FeedClosed, StreamDataError
 from .state import APPLIED, DROPPED, IGNORED, BadMessage, NeedsResync, Reducer
 
 if TYPE_CHECKING:
+    from .backfill import Backfill
     from .loop import LoopHost
 
 __all__ = ["ConnState", "Feed", "FeedStats", "Subscription", "STATES"]
@@ -152,6 +153,9 @@ class Subscription:
         self.last_message_at: float | None = None  # monotonic seconds
         self.exchange_ts: int | None = None  # exchange time (ms) of the newest applied message
         self.silent_since = time.monotonic()  # baseline of the no-data watchdog
+        self.backfill: Backfill | None = None  # REST history of this topic, when a feed asked for it
+        self.backfills = 0  # REST pages merged into the state so far
+        self.backfill_error: BaseException | None = None  # why the last REST page failed (None once one came)
         self._waiters: list[_Waiter] = []
         self._waiters_lock = threading.Lock()
 
@@ -187,6 +191,24 @@ class Subscription:
         elif outcome == DROPPED:
             self.dropped += 1
 
+    def merge_history(self, page: Sequence[Any]) -> None:
+        """Merge a REST page of history into the state (see :mod:`.backfill`), then notify consumers.
+
+        Consumers are told even when the page added nothing: ``backfills`` counts the pages, so a
+        consumer that draws only once the history is in (a chart) knows it is.
+        """
+        with self.lock:
+            self.reducer.backfill(page)
+            self.backfills += 1
+        self.backfill_error = None
+        self.notify_update()
+
+    def history_failed(self, error: BaseException) -> None:
+        """The REST page could not be fetched: show why (already logged), tell consumers."""
+        self.backfill_error = error
+        self.record_error(error, logged=True)
+        self.notify_update()
+
     def confirmed(self) -> None:
         """The server confirmed the subscription. Topics without a snapshot are live from here."""
         self.silent_since = time.monotonic()
@@ -212,6 +234,8 @@ class Subscription:
         if state == self.state and reason == self.reason:
             return
         self.state, self.reason = state, reason
+        if self.backfill is not None:
+            self.backfill.state_changed(self, state)
         for feed in tuple(self.feeds):
             feed._fire_state(state, reason)
         self.wake_waiters()
@@ -319,6 +343,20 @@ class Feed:
         if self._maxlen is not None and isinstance(value, list) and len(value) > self._maxlen:
             value = value[-self._maxlen :]
         return value
+
+    @property
+    def backfills(self) -> int:
+        """REST pages of history merged into ``latest`` so far (``backfill=`` feeds; 0 before the first).
+
+        A consumer that draws incrementally redraws everything when this changes: a page can add
+        candles or trades older than those it has drawn.
+        """
+        return self._sub.backfills
+
+    @property
+    def backfill_error(self) -> BaseException | None:
+        """Why the last REST page of history could not be loaded; ``None`` when it loaded (or none was asked)."""
+        return self._sub.backfill_error
 
     @property
     def exchange_ts(self) -> int | None:

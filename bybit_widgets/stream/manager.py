@@ -34,6 +34,8 @@ from ..protocol.topics import (
     ticker_topic,
     trade_topic,
 )
+from .account import AccountFeed, AccountSource
+from .backfill import Backfill, HistorySource, backfill_limit, fetcher_for
 from .connection import Connection
 from .feed import Feed, Subscription
 from .loop import LoopHost
@@ -66,6 +68,10 @@ class StreamManager:
     jitter repeatable.
     On mainnet, :meth:`trade_request` needs ``allow_mainnet_trading=True``
     (as the REST client does); ``bw.connect`` passes its own opt-in on.
+    ``rest`` is an async REST client (``bw.AsyncClient``; any object with its
+    methods) used for the REST halves of the streams: ``backfill=`` of
+    :meth:`kline` and :meth:`trades`, and the seed of :meth:`account`.
+    ``bw.connect`` passes its own; without one, feeds are stream-only.
     """
 
     def __init__(
@@ -80,6 +86,7 @@ class StreamManager:
         options: StreamOptions | None = None,
         seed: int | None = None,
         allow_mainnet_trading: bool = False,
+        rest: HistorySource | AccountSource | None = None,
         **knobs: Any,
     ) -> None:
         self.env, self._public_root, self._private_url, self._trade_url = _resolve_urls(env, base_ws_url)
@@ -97,6 +104,8 @@ class StreamManager:
         self._closing_tasks: set[asyncio.Task] = set()
         self._closed = False
         self._atexit: Callable[[], None] | None = None
+        self._rest = rest
+        self._account: AccountFeed | None = None
 
     # -- feeds ---------------------------------------------------------------
 
@@ -108,13 +117,49 @@ class StreamManager:
         """``latest`` is a :class:`~bybit_widgets.protocol.records.Ticker` (linear deltas merged)."""
         return self._feed(ticker_topic(symbol), _category(category))
 
-    def trades(self, symbol: str, category: str = "linear", maxlen: int = 200) -> Feed:
-        """``latest`` is a list of the newest ``maxlen`` :class:`PublicTrade`, oldest first."""
-        return self._feed(trade_topic(symbol), _category(category), maxlen=_positive(maxlen, "maxlen"))
+    def trades(self, symbol: str, category: str = "linear", maxlen: int = 200, *, backfill: int = 0) -> Feed:
+        """``latest`` is a list of the newest ``maxlen`` :class:`PublicTrade`, oldest first.
 
-    def kline(self, symbol: str, interval: str | int = "1", category: str = "linear", maxlen: int = 1000) -> Feed:
-        """``latest`` is a list of :class:`Kline` ascending by start, the forming candle last."""
-        return self._feed(kline_topic(symbol, interval), _category(category), maxlen=_positive(maxlen, "maxlen"))
+        ``backfill=N`` also loads the ``N`` most recent trades over REST (``/v5/market/recent-trade``)
+        once the feed is live, and again after a reconnect; each trade appears once (see :mod:`.backfill`).
+        """
+        feed = self._feed(trade_topic(symbol), _category(category), maxlen=_positive(maxlen, "maxlen"))
+        return self._backfill(feed, backfill_limit(backfill, self._rest is not None))
+
+    def kline(self, symbol: str, interval: str | int = "1", category: str = "linear", maxlen: int = 1000,
+              *, backfill: int = 0) -> Feed:  # fmt: skip
+        """``latest`` is a list of :class:`Kline` ascending by start, the forming candle last.
+
+        ``backfill=N`` also loads the ``N`` latest candles over REST (``/v5/market/kline``) once the feed
+        is live, and again after a reconnect; one candle per start, the streamed one winning.
+        """
+        limit = backfill_limit(backfill, self._rest is not None)
+        feed = self._feed(kline_topic(symbol, interval), _category(category), maxlen=_positive(maxlen, "maxlen"))
+        return self._backfill(feed, limit)
+
+    def _backfill(self, feed: Feed, limit: int) -> Feed:
+        """Ask for ``limit`` records of history on ``feed``'s subscription (none: the feed as it is)."""
+        if limit:
+            self._host.call(self._want_history, feed._sub, limit)
+        return feed
+
+    def _want_history(self, sub: Subscription, limit: int) -> None:
+        """On the loop: give ``sub`` its backfill (first asker) and ask it for ``limit`` records."""
+        if sub.backfill is None:
+            fetch = fetcher_for(sub.topic, sub.category or "linear", self._rest)  # type: ignore[arg-type]
+            sub.backfill = Backfill(fetch)
+        sub.backfill.want(sub, limit)
+
+    def account(self) -> AccountFeed:
+        """The API key's open orders, positions, wallet and executions: REST seed plus private streams.
+
+        One per manager, shared; see :class:`~bybit_widgets.stream.account.AccountFeed`.
+        """
+        with self._lock:
+            if self._account is None:
+                self._account = AccountFeed(self, self._rest if self._credentials is not None else None,
+                                            available=self._credentials is not None)  # fmt: skip
+            return self._account
 
     def orders(self) -> Feed:
         """``latest`` is a dict orderId -> :class:`Order` (newest state of each order)."""
@@ -341,6 +386,7 @@ class StreamManager:
             subs = list(self._subs.values())
             self._subs.clear()
         await asyncio.gather(*(conn.close() for conn in conns), return_exceptions=True)
+        await asyncio.gather(*(sub.backfill.aclose() for sub in subs if sub.backfill is not None))
         if self._closing_tasks:
             await asyncio.gather(*tuple(self._closing_tasks), return_exceptions=True)
         for sub in subs:

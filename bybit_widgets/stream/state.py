@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..protocol.orderbook import (
     CrossedBook,
@@ -147,6 +147,10 @@ class Reducer:
     def _build(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def backfill(self, records: Iterable[Any]) -> int:
+        """Merge records fetched over REST (history) into the state; only topics with history have it."""
+        raise BadMessage(f"{type(self).__name__} keeps no history to backfill")
+
     def on_disconnect(self) -> None:
         """The stream was interrupted; what comes next starts with fresh data."""
 
@@ -253,6 +257,7 @@ class TradesReducer(Reducer):
     def __init__(self, maxlen: int = 200) -> None:
         super().__init__()
         self.trades: deque[PublicTrade] = deque(maxlen=maxlen)
+        self._backfilled: frozenset[str] = frozenset()  # ids of the last REST page, which the stream may repeat
 
     def resize(self, maxlen: int) -> None:
         if maxlen > (self.trades.maxlen or 0):
@@ -265,9 +270,29 @@ class TradesReducer(Reducer):
         trades = [PublicTrade.from_wire(item) for item in items if isinstance(item, dict)]
         if len(trades) != len(items):
             raise BadMessage(f"publicTrade items must be objects: {_preview(message)}")
+        if self._backfilled:
+            trades = [t for t in trades if t.trade_id not in self._backfilled]
         if not trades:
             return IGNORED
         self.trades.extend(trades)
+        self.version += 1
+        return APPLIED
+
+    def backfill(self, records: Iterable[PublicTrade]) -> int:
+        """Merge a REST page of recent trades: each trade once (by id), all in time order.
+
+        Decision: the page and the stream overlap (see :mod:`.backfill`); a trade already held is
+        skipped, and the page's ids are remembered so that the stream repeating one later is skipped
+        too. On equal times the page's trades go first (they were on the exchange before the stream's).
+        """
+        page = [t for t in records if t.trade_id is not None]
+        self._backfilled = frozenset(t.trade_id for t in page)  # type: ignore[misc]
+        held = {t.trade_id for t in self.trades}
+        fresh = [t for t in page if t.trade_id not in held]
+        if not fresh:
+            return IGNORED
+        merged = sorted([*fresh, *self.trades], key=lambda t: t.time or 0)
+        self.trades = deque(merged, maxlen=self.trades.maxlen)
         self.version += 1
         return APPLIED
 
@@ -305,12 +330,36 @@ class KlineReducer(Reducer):
                 self._starts.insert(i, start)
             self._by_start[start] = kline
             changed = True
-        while len(self._starts) > self.maxlen:
-            del self._by_start[self._starts.pop(0)]
+        self._trim()
         if not changed:
             return IGNORED
         self.version += 1
         return APPLIED
+
+    def backfill(self, records: Iterable[Kline]) -> int:
+        """Merge a REST page of candles: only starts not held yet are added.
+
+        Decision: a candle the stream already delivered is at least as new as REST's copy (the page
+        was fetched after the subscription went live), so the streamed one wins; REST's copy of the
+        forming candle is upserted by the stream's next message.
+        """
+        changed = False
+        for kline in records:
+            start = kline.start
+            if start is None or start in self._by_start:
+                continue
+            self._starts.insert(bisect_left(self._starts, start), start)
+            self._by_start[start] = kline
+            changed = True
+        self._trim()
+        if not changed:
+            return IGNORED
+        self.version += 1
+        return APPLIED
+
+    def _trim(self) -> None:
+        while len(self._starts) > self.maxlen:
+            del self._by_start[self._starts.pop(0)]
 
     def _build(self) -> list[Kline]:
         return [self._by_start[s] for s in self._starts]

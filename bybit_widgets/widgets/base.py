@@ -33,9 +33,9 @@ import traitlets
 
 from .. import session as session_module
 from ..protocol.errors import BybitError
+from ..stream.account import AccountFeed
 from ..stream.feed import ConnState
 from ..stream.loop import spawn_on
-from .account import Account
 from .flow import FlowControl
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
 
@@ -124,7 +124,7 @@ class LiveWidget(anywidget.AnyWidget):
         self._unsubscribers: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Future | concurrent.futures.Future] = set()
         self._scheduler: FrameScheduler | None = None
-        self._account: Account | None = None
+        self._account: AccountFeed | None = None
         self._release_account: Callable[[], None] | None = None
         self._closed = False
         self.flow = FlowControl()
@@ -171,10 +171,10 @@ class LiveWidget(anywidget.AnyWidget):
         self._unsubscribers.append(feed.on_state(self._feed_state_changed))
         return feed
 
-    def _use_account(self) -> Account:
-        """The session's shared :class:`Account`, followed until this widget closes."""
+    def _use_account(self) -> AccountFeed:
+        """The session's shared account feed (``streams.account()``), followed until this widget closes."""
         if self._account is None:
-            self._account = Account.of(self.session)
+            self._account = self.streams.account()
             self._release_account = self._account.acquire(lambda: self._feed_state_changed("", ""))
         return self._account
 

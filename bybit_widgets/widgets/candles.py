@@ -1,8 +1,10 @@
 """``bw.Candles``: a live candlestick chart (bokeh, via jupyter_bokeh) with volume and order/entry lines.
 
-History comes from REST once; then the kline feed drives the chart: the
-forming candle is *patched* in place, a new candle is *streamed* with
-rollover, so the browser never receives the whole series again. Every bokeh
+History comes with the kline feed itself (``backfill=``, merged from REST
+by the stream layer); the chart is drawn whole once that history is in (and
+again whenever another page of it is merged, e.g. after a reconnect), then
+the feed drives it: the forming candle is *patched* in place, a new candle
+is *streamed* with rollover, so the browser never receives the whole series again. Every bokeh
 change costs three comm messages (jupyter_bokeh sends a patch as header,
 metadata and content) and, in the browser, a re-layout and redraw of both
 plots: measured in headless Chromium without a GPU, the chart alone kept the
@@ -23,13 +25,14 @@ import ipywidgets
 import traitlets
 
 from ..protocol.topics import KLINE_INTERVALS
-from .base import STATIC, SymbolWidget
+from .base import STATIC, SymbolWidget, plain_error
 from .base import message_size as _size
 
 __all__ = ["Candles", "CandlesHeader", "candle_rows", "interval_ms"]
 
 UP, DOWN = "#26a69a", "#ef5350"
 MAX_BARS = 300
+HISTORY = 200  # candles loaded over REST when the chart opens
 ORDER_LINES = 12  # open orders drawn at most (the rest would only clutter the chart)
 CHART_INTERVAL = 2.0  # seconds between two patches of the chart at most (see the module docstring)
 _MINUTE = 60_000
@@ -226,7 +229,7 @@ class CandlesHeader(SymbolWidget):
     def __init__(self, symbol: str, chart: _Chart, *, interval: str = "1", category: str = "linear",
                  session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
         self.chart = chart
-        self._history_for: tuple[str, str, str] | None = None
+        self._drawn_backfills = 0  # the feed's history pages the chart was last drawn whole with
         self._chart_at = float("-inf")  # loop time of the chart's last patch
         self._chart_wake: Any = None  # the timer that patches the chart once its interval is over
         super().__init__(symbol, category=category, session=session, max_hz=max_hz, interval=_interval(interval))
@@ -239,30 +242,12 @@ class CandlesHeader(SymbolWidget):
     def _open_feeds(self) -> list[Any]:
         self._use_account()
         self._klines = self._attach(self.streams.kline(self.symbol, interval=self.interval, category=self.category,
-                                                       maxlen=MAX_BARS))  # fmt: skip
-        self._load_history()
+                                                       maxlen=MAX_BARS, backfill=HISTORY))  # fmt: skip
+        self._drawn_backfills = 0
         return [self._klines]
 
     def _reset_view(self) -> None:
         self.last = {}
-
-    def _load_history(self) -> None:
-        key = (self.category, self.symbol, self.interval)
-        self._history_for = None
-
-        async def load() -> None:
-            page = await self.session.aclient.get_kline(category=key[0], symbol=key[1], interval=key[2], limit=200)
-            if (self.category, self.symbol, self.interval) != key:
-                return
-            history = sorted(page, key=lambda k: k.start or 0)
-            streamed = self._klines.latest or []
-            first_streamed = streamed[0].start if streamed else None
-            merged = [k for k in history if first_streamed is None or (k.start or 0) < first_streamed] + streamed
-            self.chart.replace(merged, interval_ms(key[2]))
-            self._history_for = key
-            self._request_frame()
-
-        self._spawn(load(), "loading the chart history")
 
     def _flush_frame(self) -> int:
         before = self.chart.messages
@@ -270,8 +255,14 @@ class CandlesHeader(SymbolWidget):
 
     def _render(self) -> None:
         klines = self._klines.latest
-        if klines and self._history_for == (self.category, self.symbol, self.interval):
+        backfills = self._klines.backfills
+        if klines and backfills != self._drawn_backfills:  # history came in: draw the chart whole
+            self._drawn_backfills = backfills
+            self.chart.replace(klines, interval_ms(self.interval))
+        elif klines and backfills:
             self._patch_chart(klines)
+        if self._klines.backfill_error is not None and not backfills:
+            self.error = f"loading the chart history failed: {plain_error(self._klines.backfill_error)}"
         if klines:
             k = klines[-1]
             self.last = {"open": str(k.open), "high": str(k.high), "low": str(k.low), "close": str(k.close),

@@ -8,7 +8,7 @@ from typing import Any
 
 import traitlets
 
-from .base import STATIC, SymbolWidget
+from .base import STATIC, SymbolWidget, plain_error
 
 __all__ = ["Trades", "pack_trades"]
 
@@ -45,33 +45,17 @@ class Trades(SymbolWidget):
         super().__init__(symbol, category=category, session=session, max_hz=max_hz, rows=rows)
 
     def _open_feeds(self) -> list[Any]:
+        """The tape's feed, its history filled over REST by the feed itself (``backfill=``)."""
         self._feed = self._attach(self.streams.trades(self.symbol, category=self.category,
-                                                      maxlen=max(self.rows, 50)))  # fmt: skip
-        self._seed: list[Any] = []
-        self._fetch_recent()
+                                                      maxlen=max(self.rows, 50), backfill=self.rows))  # fmt: skip
         return [self._feed]
-
-    def _fetch_recent(self) -> None:
-        """Fill the tape from REST at once: the stream only brings trades from now on."""
-        key = (self.category, self.symbol)
-
-        async def fetch() -> None:
-            page = await self.session.aclient.get_recent_trades(category=key[0], symbol=key[1], limit=self.rows)
-            if (self.category, self.symbol) == key:
-                self._seed = sorted(page, key=lambda t: t.time or 0)
-                self._request_frame()
-
-        self._spawn(fetch(), "loading recent trades")
 
     def _reset_view(self) -> None:
         self.trades = b""
 
     def _render(self) -> None:
-        streamed = self._feed.latest or []
-        if len(streamed) < self.rows and self._seed:
-            first = streamed[0].time or 0 if streamed else float("inf")
-            seen = {t.trade_id for t in streamed}
-            older = [t for t in self._seed if (t.time or 0) <= first and t.trade_id not in seen]
-            streamed = older + list(streamed)
-        if streamed:
-            self.trades = pack_trades(streamed, self.rows)
+        trades = self._feed.latest
+        if trades:
+            self.trades = pack_trades(trades, self.rows)
+        if self._feed.backfill_error is not None:
+            self.error = f"loading recent trades failed: {plain_error(self._feed.backfill_error)}"

@@ -237,3 +237,30 @@ def test_reducer_for_each_kind():
     assert reducer_for("publicTrade", maxlen=7).trades.maxlen == 7
     with pytest.raises(ValueError):
         reducer_for("greeks")
+
+
+def _kline(start: int, close: str = "1", confirm: bool | None = None):
+    from bybit_widgets.protocol.records import Kline
+    return Kline(start=start, open=Decimal("1"), high=Decimal("1"), low=Decimal("1"), close=Decimal(close),
+                 volume=Decimal("1"), confirm=confirm)  # fmt: skip
+
+
+def test_kline_backfill_adds_only_the_starts_the_stream_has_not_delivered():
+    from bybit_widgets.stream.state import KlineReducer
+    reducer = KlineReducer(maxlen=3)
+    reducer.apply({"data": [{"start": 300, "open": "1", "high": "1", "low": "1", "close": "9", "volume": "1"}]})
+    assert reducer.backfill([_kline(100), _kline(200), _kline(300, "5")]) == 1
+    assert [(k.start, str(k.close)) for k in reducer.latest()] == [(100, "1"), (200, "1"), (300, "9")]
+    assert reducer.backfill([_kline(100)]) == 0
+
+
+def test_trades_backfill_holds_each_trade_once_and_skips_the_stream_repeating_one():
+    from bybit_widgets.protocol.records import PublicTrade
+    from bybit_widgets.stream.state import TradesReducer
+    reducer = TradesReducer(maxlen=10)
+    wire = {"i": "b", "T": 20, "p": "1", "v": "1", "S": "Buy", "s": "X"}
+    reducer.apply({"data": [wire]})
+    page = [PublicTrade(trade_id="a", time=10), PublicTrade(trade_id="b", time=20), PublicTrade(trade_id="c", time=25)]
+    reducer.backfill(page)
+    reducer.apply({"data": [{**wire, "i": "c", "T": 25}, {**wire, "i": "d", "T": 30}]})
+    assert [t.trade_id for t in reducer.latest()] == ["a", "b", "c", "d"]

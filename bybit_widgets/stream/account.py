@@ -1,4 +1,4 @@
-"""The account as the widgets see it: open orders, positions and wallet, kept current.
+"""The account as a feed: open orders, positions, wallet and executions of the API key, kept current.
 
 Bybit's private streams send changes only, no snapshot on subscribe: an
 order placed before the notebook started never shows up on them until it
@@ -6,11 +6,15 @@ changes. So the account is seeded from REST (open orders, positions,
 wallet) and then follows the ``order``/``position``/``wallet`` feeds; for
 each order and position the newer of the two (by ``updatedTime``) wins.
 After the private connection comes back from a drop, it is seeded again,
-because events sent while it was down are lost.
+because events sent while it was down are lost. Executions come from the
+``execution`` feed only (fills from now on).
 
-One :class:`Account` per session, shared by every widget that needs it
-(book markers, ticket progress, positions table, chart lines); the last
-widget to release it closes its feeds.
+One :class:`AccountFeed` per stream manager (``streams.account()``), shared
+by every consumer that needs it (book markers, ticket progress, positions
+table, chart lines); the last consumer to release it closes its feeds. The
+REST client is handed in (an object with the methods of
+:class:`AccountSource`; ``bw.AsyncClient`` fits): without one, the account
+follows the streams only.
 """
 
 from __future__ import annotations
@@ -18,18 +22,27 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import weakref
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-from ..protocol.records import Order, Position, Wallet
-from ..stream.loop import spawn_on
+from ..protocol.records import Execution, Order, Position, Wallet
+from .loop import spawn_on
 
-__all__ = ["Account", "merge_newer"]
+__all__ = ["AccountFeed", "AccountSource", "merge_newer"]
 
-log = logging.getLogger("bybit_widgets.widgets")
+log = logging.getLogger("bybit_widgets.stream")
 
 _SEED_CATEGORIES = ("linear", "spot")
+
+
+class AccountSource(Protocol):
+    """What the seed needs of a REST client (``bw.AsyncClient`` fits)."""
+
+    async def get_open_orders(self, *, category: str, **params: Any) -> Sequence[Order]: ...
+
+    async def get_positions(self, *, category: str, **params: Any) -> Sequence[Position]: ...
+
+    async def get_wallet_balance(self, *, account_type: str, **params: Any) -> Wallet | None: ...
 
 
 def merge_newer(seeded: dict[Any, Any], streamed: dict[Any, Any]) -> dict[Any, Any]:
@@ -45,14 +58,16 @@ def merge_newer(seeded: dict[Any, Any], streamed: dict[Any, Any]) -> dict[Any, A
     return merged
 
 
-class Account:
-    """Open orders, positions and wallet of a session's API key. Get it with :meth:`of`."""
+class AccountFeed:
+    """Open orders, positions, wallet and executions of a stream manager's API key (``streams.account()``).
 
-    _by_session: ClassVar[weakref.WeakKeyDictionary[Any, Account]] = weakref.WeakKeyDictionary()
+    ``streams`` is the manager (its private feeds and loop), ``rest`` the seed's source or ``None``.
+    """
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
-        self.available = bool(getattr(session, "has_credentials", False))
+    def __init__(self, streams: Any, rest: AccountSource | None, *, available: bool) -> None:
+        self._streams = streams
+        self._rest = rest
+        self.available = available
         self.reason = "" if self.available else "no API key: connect with api_key= and api_secret= to trade"
         self.error: BaseException | None = None
         self._users = 0
@@ -67,13 +82,7 @@ class Account:
         self._orders_feed: Any = None
         self._positions_feed: Any = None
         self._wallet_feed: Any = None
-
-    @classmethod
-    def of(cls, session: Any) -> Account:
-        account = cls._by_session.get(session)
-        if account is None:
-            account = cls._by_session[session] = cls(session)
-        return account
+        self._executions_feed: Any = None
 
     # -- users -----------------------------------------------------------------------------------
 
@@ -82,11 +91,12 @@ class Account:
         self._listeners.append(on_change)
         self._users += 1
         if self.available and not self._feeds:
-            streams = self.session.streams
+            streams = self._streams
             self._orders_feed = streams.orders()
             self._positions_feed = streams.positions()
             self._wallet_feed = streams.wallet()
-            self._feeds = [self._orders_feed, self._positions_feed, self._wallet_feed]
+            self._executions_feed = streams.executions()
+            self._feeds = [self._orders_feed, self._positions_feed, self._wallet_feed, self._executions_feed]
             for feed in self._feeds:
                 self._unsubscribers.append(feed.on(lambda _f: self._changed()))
                 self._unsubscribers.append(feed.on_state(self._state_changed))
@@ -116,7 +126,7 @@ class Account:
             for feed in self._feeds:
                 feed.close()
             self._feeds.clear()
-            self._orders_feed = self._positions_feed = self._wallet_feed = None
+            self._orders_feed = self._positions_feed = self._wallet_feed = self._executions_feed = None
             if self._seeding is not None:
                 self._seeding.cancel()
                 self._seeding = None
@@ -141,10 +151,11 @@ class Account:
         return found
 
     def order_by_link_id(self, order_link_id: str) -> Order | None:
+        """The newest known order with this orderLinkId, or ``None``."""
         best: Order | None = None
         for order in self.orders().values():
-            if order.order_link_id == order_link_id and (best is None or
-                                                         (order.updated_time or 0) >= (best.updated_time or 0)):  # fmt: skip
+            newer = best is None or (order.updated_time or 0) >= (best.updated_time or 0)
+            if order.order_link_id == order_link_id and newer:
                 best = order
         return best
 
@@ -160,6 +171,11 @@ class Account:
         streamed = self._wallet_feed.latest if self._wallet_feed is not None else None
         return streamed if streamed is not None else self._seed_wallet
 
+    def executions(self) -> list[Execution]:
+        """Executions (fills) seen on the stream since the account was first followed, oldest first."""
+        streamed = self._executions_feed.latest if self._executions_feed is not None else None
+        return list(streamed or [])
+
     @property
     def seeded(self) -> bool:
         return self._seeded
@@ -174,14 +190,14 @@ class Account:
         self._changed()
 
     def _seed(self) -> None:
-        loop = self.session.streams.loop
-        if loop is None:
+        if self._rest is None:
             return
-        self._seeding = spawn_on(loop, self._fetch())
+        self._seeding = spawn_on(self._streams.loop, self._fetch())
         self._seeding.add_done_callback(self._seeded_done)
 
     async def _fetch(self) -> None:
-        client = self.session.aclient
+        client = self._rest
+        assert client is not None
         orders: dict[str, Order] = {}
         for category in _SEED_CATEGORIES:
             page = await client.get_open_orders(category=category, **({"settle_coin": "USDT"}
