@@ -94,7 +94,7 @@ def _session(monkeypatch: pytest.MonkeyPatch, sim: Any, key: str, secret: str, *
     session = bw.connect("mainnet", api_key=key, api_secret=secret, **kw)
     assert session.env == "mainnet" and session.client.base_url == f"https://{MAINNET}"
     session.streams.close_sync()
-    session.streams = StreamManager(base_ws_url=sim.ws_url, api_key=key, api_secret=secret,
+    session.streams = StreamManager(base_ws_url=sim.ws_url, api_key=key, api_secret=secret, rest=session.aclient,
                                     time_source=session.client.clock.now_ms)  # fmt: skip
     return session, recorder
 
