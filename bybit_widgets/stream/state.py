@@ -325,16 +325,9 @@ class KlineReducer(Reducer):
             old = self._by_start.get(start)
             if old is not None and old.confirm and not kline.confirm:
                 continue  # a closed candle is final; a late "forming" copy must not reopen it
-            if old is None:
-                i = bisect_left(self._starts, start)
-                self._starts.insert(i, start)
-            self._by_start[start] = kline
+            self._put(start, kline)
             changed = True
-        self._trim()
-        if not changed:
-            return IGNORED
-        self.version += 1
-        return APPLIED
+        return self._settled(changed)
 
     def backfill(self, records: Iterable[Kline]) -> int:
         """Merge a REST page of candles: only starts not held yet are added.
@@ -348,9 +341,18 @@ class KlineReducer(Reducer):
             start = kline.start
             if start is None or start in self._by_start:
                 continue
-            self._starts.insert(bisect_left(self._starts, start), start)
-            self._by_start[start] = kline
+            self._put(start, kline)
             changed = True
+        return self._settled(changed)
+
+    def _put(self, start: int, kline: Kline) -> None:
+        """Upsert the candle of ``start``, keeping the starts sorted."""
+        if start not in self._by_start:
+            self._starts.insert(bisect_left(self._starts, start), start)
+        self._by_start[start] = kline
+
+    def _settled(self, changed: bool) -> int:
+        """After a message or a page: trim to ``maxlen``; a new version only when something changed."""
         self._trim()
         if not changed:
             return IGNORED

@@ -17,10 +17,8 @@ import pytest
 import bybit_widgets as bw
 from bybit_widgets.stream import Backoff, StreamManager
 
-from .support import BookChecker, wait_for
+from .support import FAST, BookChecker, off_loop, run, wait_for
 
-FAST = dict(ping_interval=0.2, pong_timeout=0.4, watchdog=1.0, backoff=Backoff(initial=0.01, maximum=0.1),
-            subscribe_timeout=1.0, open_timeout=5.0, auth_timeout=5.0, linger=0.1, seed=11)  # fmt: skip
 TOPIC = "orderbook.50.BTCUSDT"
 
 
@@ -35,23 +33,6 @@ def _clean_sim(sim):
     yield
     sim.clear_faults()
     sim.resume()
-
-
-def run(coro, timeout: float = 60):
-    async def guarded():
-        try:
-            return await asyncio.wait_for(coro, timeout)
-        finally:
-            leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
-                        and t.get_name().startswith("bybit-stream")]  # fmt: skip
-            assert not leftover, leftover
-
-    return asyncio.run(guarded())
-
-
-async def off_loop(fn, *args, **kwargs):
-    """Call the simulator's blocking control methods without blocking our loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
 
 
 async def assert_matches_truth(sim, feed, depth: int = 50, symbol: str = "BTCUSDT", category: str = "linear"):

@@ -10,8 +10,7 @@ import bybit_widgets as bw
 from bybit_widgets.protocol.errors import ParameterError
 from bybit_widgets.stream import StreamManager
 
-from .support import wait_for
-from .test_against_sim import FAST, off_loop, run
+from .support import FAST, off_loop, run, wait_for
 
 
 @pytest.fixture(scope="module")
