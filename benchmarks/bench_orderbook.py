@@ -48,8 +48,8 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
@@ -133,10 +133,23 @@ def generate_stream(messages: int, seed: int = 42) -> list[bytes]:
 
     u, seq, ts = 3_000_000, 90_000_000_000, 1_764_000_000_000
     last_b, last_a = top(bids, True), top(asks, False)
-    frames = [orjson.dumps({"topic": TOPIC, "type": "snapshot", "ts": ts,
-                            "data": {"s": "BTCUSDT", "b": [[_fmt_price(p), _fmt_size(q)] for p, q in last_b.items()],
-                                     "a": [[_fmt_price(p), _fmt_size(q)] for p, q in last_a.items()],
-                                     "u": u, "seq": seq}, "cts": ts - 2})]  # fmt: skip
+    frames = [
+        orjson.dumps(
+            {
+                "topic": TOPIC,
+                "type": "snapshot",
+                "ts": ts,
+                "data": {
+                    "s": "BTCUSDT",
+                    "b": [[_fmt_price(p), _fmt_size(q)] for p, q in last_b.items()],
+                    "a": [[_fmt_price(p), _fmt_size(q)] for p, q in last_a.items()],
+                    "u": u,
+                    "seq": seq,
+                },
+                "cts": ts - 2,
+            }
+        )
+    ]
     while len(frames) <= messages:
         for _ in range(10):  # 10 ticks of 10 ms per 100 ms push
             step()
@@ -148,9 +161,17 @@ def generate_stream(messages: int, seed: int = 42) -> list[bytes]:
             continue
         u += 1
         seq += rng.randint(1, 40)
-        frames.append(orjson.dumps({"topic": TOPIC, "type": "delta", "ts": ts,
-                                    "data": {"s": "BTCUSDT", "b": db, "a": da, "u": u, "seq": seq},
-                                    "cts": ts - 2}))  # fmt: skip
+        frames.append(
+            orjson.dumps(
+                {
+                    "topic": TOPIC,
+                    "type": "delta",
+                    "ts": ts,
+                    "data": {"s": "BTCUSDT", "b": db, "a": da, "u": u, "seq": seq},
+                    "cts": ts - 2,
+                }
+            )
+        )
         last_b, last_a = cur_b, cur_a
     return frames
 
@@ -349,11 +370,14 @@ def main() -> None:
     args = parser.parse_args()
 
     frames = generate_stream(args.messages, args.seed)
-    rows_per_delta = statistics.mean(len(orjson.loads(f)["data"]["b"]) + len(orjson.loads(f)["data"]["a"])
-                                     for f in frames[1:])  # fmt: skip
+    rows_per_delta = statistics.mean(
+        len(orjson.loads(f)["data"]["b"]) + len(orjson.loads(f)["data"]["a"]) for f in frames[1:]
+    )
     bytes_per_delta = statistics.mean(len(f) for f in frames[1:])
-    print(f"stream: 1 snapshot + {len(frames) - 1} deltas of {TOPIC}; {rows_per_delta:.1f} levels and "
-          f"{bytes_per_delta:.0f} bytes per delta on average")  # fmt: skip
+    print(
+        f"stream: 1 snapshot + {len(frames) - 1} deltas of {TOPIC}; {rows_per_delta:.1f} levels and "
+        f"{bytes_per_delta:.0f} bytes per delta on average"
+    )
 
     available = {}
     for name, make in CONTENDERS.items():
@@ -400,8 +424,12 @@ def main() -> None:
     ]
     for name, (rate, p50, p99, same) in results.items():
         lines.append(f"| {name} | {rate:,.0f} | {ours_rate / rate:.2f} | {p50:.2f} | {p99:.2f} | {same} |")
-    lines += ["", "Throughput: best of the interleaved rounds, whole stream, gc disabled while timing. "
-              "Latency: one pass timing each delta alone (the snapshot excluded).", ""]  # fmt: skip
+    lines += [
+        "",
+        "Throughput: best of the interleaved rounds, whole stream, gc disabled while timing. "
+        "Latency: one pass timing each delta alone (the snapshot excluded).",
+        "",
+    ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines))
     print(f"wrote {args.out}")

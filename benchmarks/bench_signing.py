@@ -22,14 +22,23 @@ from bybit_widgets.protocol.signing import Credentials
 from bybit_widgets.rest.pipeline import Pipeline
 
 KEY, SECRET = "test-api-key", "test-secret-0123456789"
-ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000",
-             time_in_force="GTC", order_link_id="bench-0001")  # fmt: skip
+ORDER = dict(
+    category="linear",
+    symbol="BTCUSDT",
+    side="Buy",
+    order_type="Limit",
+    qty="0.001",
+    price="65000",
+    time_in_force="GTC",
+    order_link_id="bench-0001",
+)
 QUERY = dict(category="linear", symbol="BTCUSDT", limit=20)
 
 
 def ours():
-    pipe = Pipeline(base_url="https://api-testnet.bybit.com", credentials=Credentials(KEY, SECRET),
-                    environment="testnet")  # fmt: skip
+    pipe = Pipeline(
+        base_url="https://api-testnet.bybit.com", credentials=Credentials(KEY, SECRET), environment="testnet"
+    )
     pipe.clock.synced = True
 
     def post():
@@ -50,8 +59,16 @@ def pybit():
 
     session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
     url = "https://api-testnet.bybit.com"
-    wire_order = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
-                  "price": "65000", "timeInForce": "GTC", "orderLinkId": "bench-0001"}  # fmt: skip
+    wire_order = {
+        "category": "linear",
+        "symbol": "BTCUSDT",
+        "side": "Buy",
+        "orderType": "Limit",
+        "qty": "0.001",
+        "price": "65000",
+        "timeInForce": "GTC",
+        "orderLinkId": "bench-0001",
+    }
     wire_query = {"category": "linear", "symbol": "BTCUSDT", "limit": 20}
 
     def post():
@@ -86,8 +103,10 @@ def main() -> None:
     rows = []
     our_post, our_get = ours()
     py_post, py_get = pybit()
-    for label, a, b in (("signed POST /v5/order/create", our_post, py_post),
-                        ("signed GET /v5/order/realtime", our_get, py_get)):  # fmt: skip
+    for label, a, b in (
+        ("signed POST /v5/order/create", our_post, py_post),
+        ("signed GET /v5/order/realtime", our_get, py_get),
+    ):
         us, them = measure(a), measure(b)
         rows.append((label, us, them, them / us))
     lines = [

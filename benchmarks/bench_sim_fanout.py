@@ -77,8 +77,9 @@ async def client(n: int, url: str, symbols: list[str], stats: Stats, stop: async
 async def measure(info: dict, server_pid: int, clients: int, seconds: float, warmup: float) -> dict:
     stats = Stats()
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(client(n, info["ws_public_linear"], info["symbols"], stats, stop))
-             for n in range(clients)]  # fmt: skip
+    tasks = [
+        asyncio.create_task(client(n, info["ws_public_linear"], info["symbols"], stats, stop)) for n in range(clients)
+    ]
     await asyncio.sleep(warmup)
     server = psutil.Process(server_pid)
     me = psutil.Process()
@@ -119,8 +120,12 @@ def main() -> None:
     if args.serve:
         serve(args.symbols)
         return
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", "--symbols", str(args.symbols)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--symbols", str(args.symbols)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         info = json.loads(proc.stdout.readline())
         result = asyncio.run(measure(info, proc.pid, args.clients, args.seconds, args.warmup))

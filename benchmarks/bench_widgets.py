@@ -66,7 +66,8 @@ from jupyter_client import BlockingKernelClient
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_all, start_lab, stop_lab, wait_until
+# the repository root is on the path only from here
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_all, start_lab, stop_lab, wait_until  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
 WARM_UP_S = 3.0
@@ -95,19 +96,29 @@ DASHBOARD = 'w = bw.Dashboard("BTCUSDT")\nw'
 CASES = {
     case.name: case
     for case in (
-        Case("ref", 'from ref_ladder import RefLadder\nw = RefLadder(session.streams.order_book("BTCUSDT", depth=50))\nw',
-             "ref", "w.conn_state"),
+        Case(
+            "ref",
+            'from ref_ladder import RefLadder\nw = RefLadder(session.streams.order_book("BTCUSDT", depth=50))\nw',
+            "ref",
+            "w.conn_state",
+        ),
         # the reference plus only the acknowledgement traffic of flow control: what acking costs by itself
-        Case("ref+acks", 'from ref_ladder import RefLadder\nw = RefLadder(session.streams.order_book("BTCUSDT", depth=50), acks=True)\nw',
-             "ref", "w.conn_state"),
+        Case(
+            "ref+acks",
+            "from ref_ladder import RefLadder\n"
+            'w = RefLadder(session.streams.order_book("BTCUSDT", depth=50), acks=True)\nw',
+            "ref",
+            "w.conn_state",
+        ),
         Case("book", 'w = bw.OrderBook("BTCUSDT", depth=25)\nw', "book", "w.conn_state"),
         # bokeh via jupyter_bokeh: its "frames" are the header's (data-ts moves with each kline push)
-        Case("candles", 'w = bw.Candles("BTCUSDT", interval="1")\nw', "candles", "w.conn_state",
-             scope=".bw-candles-box"),
+        Case(
+            "candles", 'w = bw.Candles("BTCUSDT", interval="1")\nw', "candles", "w.conn_state", scope=".bw-candles-box"
+        ),
         Case("dashboard", DASHBOARD, "book", "w.book.conn_state", scope=".bw-dashboard"),
         Case("dashboard+busy", DASHBOARD, "book", "w.book.conn_state", scope=".bw-dashboard", busy=True),
     )
-}  # fmt: skip
+}
 
 # The book's root inside the case's scope: the bw-widget root once the widgets carry one, else the
 # ladder's .bw-book (which already carries data-ts); null until it shows a book.
@@ -122,7 +133,9 @@ BOOK_READY_JS = "({kind, scope}) => Boolean((" + FIND_BOOK_JS + ")(kind, scope))
 # Starts the window's observers: data-ts changes (frames, latency), nodes added and removed under the
 # scope (churn), the badge's data-state; returns which root was found.
 START_PROBES_JS = (
-    "({kind, scope}) => { const root = (" + FIND_BOOK_JS + ")(kind, scope);"
+    "({kind, scope}) => { const root = ("
+    + FIND_BOOK_JS
+    + ")(kind, scope);"
     + """
   const badge = root.querySelector('[data-testid="bw-connection-state"]');
   const p = window.__bench = {lat: [], nodes: 0, elements: 0, states: [], observers: [], badge,
@@ -182,8 +195,9 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def start_exchange(stack: contextlib.ExitStack) -> dict:
-    process = subprocess.Popen([sys.executable, "-m", "bybit_widgets.sim", "--port", "0", "--seed", "1"],
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bybit_widgets.sim", "--port", "0", "--seed", "1"], stdout=subprocess.PIPE, text=True
+    )
     stack.callback(stop_process, process)
     return json.loads(process.stdout.readline())  # the CLI prints one JSON line once it serves
 
@@ -262,8 +276,9 @@ def end_kernels(lab: Lab, kernel: psutil.Process | None) -> None:
         pass
 
 
-def measure_window(page: Any, cdp: Any, client: BlockingKernelClient, kernel: psutil.Process, case: Case,
-                   seconds: float) -> dict[str, Any]:  # fmt: skip
+def measure_window(
+    page: Any, cdp: Any, client: BlockingKernelClient, kernel: psutil.Process, case: Case, seconds: float
+) -> dict[str, Any]:
     """The figures of one window: nothing but the observers and two CDP reads run in between."""
     probe_args = {"kind": case.kind, "scope": case.scope}
     stats0, comm_t0 = comm_totals(evaluate(client, "w.comm_stats")), time.monotonic()
@@ -287,8 +302,9 @@ def measure_window(page: Any, cdp: Any, client: BlockingKernelClient, kernel: ps
         "book_root": dom["root"],
         "busy_pct": 100 * (m1["TaskDuration"] - m0["TaskDuration"]) / wall,
         "script_pct": 100 * (m1["ScriptDuration"] - m0["ScriptDuration"]) / wall,
-        "layout_style_pct": 100 * (m1["LayoutDuration"] - m0["LayoutDuration"]
-                                   + m1["RecalcStyleDuration"] - m0["RecalcStyleDuration"]) / wall,  # fmt: skip
+        "layout_style_pct": 100
+        * (m1["LayoutDuration"] - m0["LayoutDuration"] + m1["RecalcStyleDuration"] - m0["RecalcStyleDuration"])
+        / wall,
         "layouts": layouts,
         "recalc_styles": m1["RecalcStyleCount"] - m0["RecalcStyleCount"],
         "layouts_per_10s": layouts * per_10s,
@@ -317,8 +333,10 @@ def live_again_after(page: Any) -> float | None:
     """Seconds until the book's badge shows ``live`` again (None: it did not within the timeout)."""
     start = time.monotonic()
     try:
-        page.wait_for_function("() => !window.__bench.badge || window.__bench.badge.dataset.state === 'live'",
-                               timeout=LIVE_AGAIN_TIMEOUT_S * 1000)  # fmt: skip
+        page.wait_for_function(
+            "() => !window.__bench.badge || window.__bench.badge.dataset.state === 'live'",
+            timeout=LIVE_AGAIN_TIMEOUT_S * 1000,
+        )
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError: reported as "not live again"
         return None
     return time.monotonic() - start
@@ -376,8 +394,10 @@ def run_cases(browser: Any, lab: Lab, cases: list[Case], args: argparse.Namespac
                     log(f"{case.name} failed: {record['error']}")
             records.append(record)
             if "error" not in record:
-                log(f"{case.name}: busy {record['busy_pct']:.1f} %, {record['frames_per_s']:.1f} frames/s, "
-                    f"p99 {record['latency_p99_ms']} ms, kernel {record['kernel_cpu_pct']:.1f} %")  # fmt: skip
+                log(
+                    f"{case.name}: busy {record['busy_pct']:.1f} %, {record['frames_per_s']:.1f} frames/s, "
+                    f"p99 {record['latency_p99_ms']} ms, kernel {record['kernel_cpu_pct']:.1f} %"
+                )
     return records
 
 
@@ -494,8 +514,10 @@ def badge_when_busy(records: list[dict[str, Any]]) -> tuple[str, bool | None]:
         behind = (r["latency_max_ms"] or 0) > 1000
         again = r.get("live_again_s") is not None
         met &= (lagged or not behind) and again
-        seen.append(f"{'lagging seen' if lagged else 'no lagging'}, max {r['latency_max_ms'] or 0:.0f} ms, "
-                    f"{'live again' if again else 'not live again'}")  # fmt: skip
+        seen.append(
+            f"{'lagging seen' if lagged else 'no lagging'}, max {r['latency_max_ms'] or 0:.0f} ms, "
+            f"{'live again' if again else 'not live again'}"
+        )
     return "; ".join(seen), met
 
 
@@ -503,18 +525,21 @@ BUSY = "dashboard+busy"
 TARGET_LIST = [
     Target("OrderBook busy <= 1.3x ref", ("ref", "book"), book_vs_ref),
     Target("Dashboard main thread <= 70 % busy", ("dashboard",), bound("dashboard", "busy_pct", 70, " %")),
-    Target("Dashboard >= 15 book frames/s", ("dashboard",),
-           bound("dashboard", "frames_per_s", 15, "/s", most=False)),
+    Target("Dashboard >= 15 book frames/s", ("dashboard",), bound("dashboard", "frames_per_s", 15, "/s", most=False)),
     Target("Dashboard frame -> DOM p99 <= 250 ms", ("dashboard",), bound("dashboard", "latency_p99_ms", 250, " ms")),
     Target("busy core: Dashboard p99 <= 1 s", (BUSY,), bound(BUSY, "latency_p99_ms", 1000, " ms")),
     Target("busy core: badge lagging while behind, live after", (BUSY,), badge_when_busy),
     Target("OrderBook node churn <= 500 per 10 s", ("book",), bound("book", "churn_per_10s", 500, "")),
     Target("Dashboard node churn <= 500 per 10 s", ("dashboard",), bound("dashboard", "churn_per_10s", 500, "")),
-    Target("kernel CPU with a live Dashboard <= 10 % of a core", ("dashboard",),
-           bound("dashboard", "kernel_cpu_pct", 10, " %")),
-    Target("Dashboard comm messages/s not above about 70", ("dashboard",),
-           bound("dashboard", "comm_msgs_per_s", 70, "/s")),
-]  # fmt: skip
+    Target(
+        "kernel CPU with a live Dashboard <= 10 % of a core",
+        ("dashboard",),
+        bound("dashboard", "kernel_cpu_pct", 10, " %"),
+    ),
+    Target(
+        "Dashboard comm messages/s not above about 70", ("dashboard",), bound("dashboard", "comm_msgs_per_s", 70, "/s")
+    ),
+]
 
 
 def ratio_cell(records: list[dict[str, Any]], case: str) -> str:
@@ -530,12 +555,19 @@ def machine() -> dict[str, Any]:
     import jupyterlab
 
     cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                 "unknown")  # fmt: skip
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "unknown"
+    )
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "chromium": chromium,
-            "jupyterlab": jupyterlab.__version__, "ipykernel": ipykernel.__version__,
-            "ipywidgets": ipywidgets.__version__, "python": sys.version.split()[0]}  # fmt: skip
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": model,
+        "chromium": chromium,
+        "jupyterlab": jupyterlab.__version__,
+        "ipykernel": ipykernel.__version__,
+        "ipywidgets": ipywidgets.__version__,
+        "python": sys.version.split()[0],
+    }
 
 
 def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]) -> str:
@@ -560,8 +592,11 @@ def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]
         cells = [spread(values_of(records, c, key), decimals) for c in cases]
         if any(cell != "-" for cell in cells):
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {TARGETS.get(key, '')} |")
-    lines.append("| busy / ref busy (ratio of medians [per-run range]) | "
-                 + " | ".join(ratio_cell(records, c) for c in cases) + " | book <= 1.3x |")  # fmt: skip
+    lines.append(
+        "| busy / ref busy (ratio of medians [per-run range]) | "
+        + " | ".join(ratio_cell(records, c) for c in cases)
+        + " | book <= 1.3x |"
+    )
     for key, label in (("badge_states", "badge states seen on the book"), ("badge_final", "badge state at the end")):
         lines.append(f"| {label} | " + " | ".join(states_cell(records, c, key) for c in cases) + " | |")
     roots = " / ".join(sorted({f"{r['case']}: {r['book_root']}" for r in records if "error" not in r}))
@@ -590,8 +625,8 @@ def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]
         "- Kernel CPU is the kernel process alone (psutil) over the window, with no probe running; the round "
         f"trip ({ROUND_TRIPS} `pass` cells from a second ZMQ client) is sampled after the window "
         "(for the busy case, before the burner ends).",
-        "- `dashboard+busy`: `python -c \"while True: pass\"` runs from before the warm-up to the end of the "
-        "window and round trips; \"live again\" is the time from ending it until the book's badge shows `live`. "
+        '- `dashboard+busy`: `python -c "while True: pass"` runs from before the warm-up to the end of the '
+        'window and round trips; "live again" is the time from ending it until the book\'s badge shows `live`. '
         "The badge target counts as met when each run either showed `lagging` or was never more than 1 s "
         "behind, and the badge was live again within "
         f"{LIVE_AGAIN_TIMEOUT_S:g} s.",
@@ -613,14 +648,25 @@ def main() -> int:
         parser.error(f"unknown cases {unknown}; choose from {', '.join(CASES)}")
     from playwright.sync_api import sync_playwright
 
-    meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-            "command": shlex.join(["python", "benchmarks/bench_widgets.py", *sys.argv[1:]]),
-            "runs": args.runs, "seconds": args.seconds, "throttle": args.throttle, "cases": names}  # fmt: skip
+    meta = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "command": shlex.join(["python", "benchmarks/bench_widgets.py", *sys.argv[1:]]),
+        "runs": args.runs,
+        "seconds": args.seconds,
+        "throttle": args.throttle,
+        "cases": names,
+    }
     with contextlib.ExitStack() as stack:
         urls = start_exchange(stack)
         log(f"exchange at {urls['rest']}")
-        env = {"BENCH_REST": urls["rest"], "BENCH_WS": urls["ws"], "BENCH_KEY": urls["api_key"],
-               "BENCH_SECRET": urls["api_secret"], "BENCH_DIR": str(REPO / "benchmarks")}  # fmt: skip
+        env = {
+            "BENCH_REST": urls["rest"],
+            "BENCH_WS": urls["ws"],
+            "BENCH_KEY": urls["api_key"],
+            "BENCH_SECRET": urls["api_secret"],
+            "BENCH_DIR": str(REPO / "benchmarks"),
+        }
         lab = start_lab(Path(tempfile.mkdtemp(prefix="bench-widgets-")), env)
         stack.callback(stop_lab, lab)
         playwright = stack.enter_context(sync_playwright())

@@ -42,7 +42,10 @@ export default {
       cells.push([row.appendChild(document.createElement("span")), row.appendChild(document.createElement("span"))]);
       cells[i][1].style.marginLeft = "2em";
     }
-    const put = (span, x, digits) => { const t = Number.isNaN(x) ? "" : x.toFixed(digits); if (span.textContent !== t) span.textContent = t; };
+    const put = (span, x, digits) => {
+      const t = Number.isNaN(x) ? "" : x.toFixed(digits);
+      if (span.textContent !== t) span.textContent = t;
+    };
     let pending = 0;
     const draw = () => {
       pending = 0;

@@ -83,11 +83,25 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .stream import StreamManager as StreamManager
     from .widgets import (
         Candles as Candles,
+    )
+    from .widgets import (
         Dashboard as Dashboard,
+    )
+    from .widgets import (
         OrderBook as OrderBook,
+    )
+    from .widgets import (
         OrderTicket as OrderTicket,
+    )
+    from .widgets import (
         Positions as Positions,
+    )
+    from .widgets import (
         Ticker as Ticker,
+    )
+    from .widgets import (
         Trades as Trades,
+    )
+    from .widgets import (
         Watchlist as Watchlist,
     )

@@ -33,8 +33,16 @@ class Session:
     masked and never the secret.
     """
 
-    def __init__(self, env: str, client: Client, aclient: AsyncClient, streams: Any, *,
-                 exchange: Any = None, allow_mainnet_trading: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        env: str,
+        client: Client,
+        aclient: AsyncClient,
+        streams: Any,
+        *,
+        exchange: Any = None,
+        allow_mainnet_trading: bool = False,
+    ) -> None:
         self.env = env
         self.client = client
         self.aclient = aclient
@@ -135,8 +143,14 @@ def connect(
         base_ws_url = "ws" + base_url[4:] if base_url.startswith("http") else None
     client_env = env if env in ("testnet", "demo", "mainnet") else None
     clock = ServerClock()  # one measured offset for both faces and for WebSocket auth
-    common = dict(env=env, base_url=base_url, recv_window=recv_window, timeout=timeout,
-                  allow_mainnet_trading=allow_mainnet_trading, clock=clock)  # fmt: skip
+    common = dict(
+        env=env,
+        base_url=base_url,
+        recv_window=recv_window,
+        timeout=timeout,
+        allow_mainnet_trading=allow_mainnet_trading,
+        clock=clock,
+    )
     client = Client(api_key, api_secret, **common)
     aclient = AsyncClient(api_key, api_secret, **common)
     streams = StreamManager(

@@ -20,6 +20,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 if [ -d js/tests ]; then
   node --test js/tests/
 fi

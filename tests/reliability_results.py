@@ -12,8 +12,8 @@ import datetime as _dt
 import os
 import platform
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 __all__ = ["RESULTS_DIR", "SHORT_FILE", "LONG_FILE", "write_section", "table", "stamp"]
 

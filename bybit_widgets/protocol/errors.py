@@ -56,8 +56,14 @@ __all__ = [
 
 # The requests of the WebSocket trade stream (/v5/trade); an error context whose endpoint is one of
 # these comes from that stream, which gives some codes another meaning (see the module docstring).
-WS_TRADE_OPS = ("order.create", "order.amend", "order.cancel", "order.create-batch", "order.amend-batch",
-                "order.cancel-batch")  # fmt: skip
+WS_TRADE_OPS = (
+    "order.create",
+    "order.amend",
+    "order.cancel",
+    "order.create-batch",
+    "order.amend-batch",
+    "order.cancel-batch",
+)
 
 
 @dataclass(frozen=True)
@@ -224,8 +230,7 @@ class RateLimitError(BybitError):
     """Too many requests (retCode 10006 and friends, or HTTP 403/429)."""
 
     default_hint = (
-        "Too many requests. The client waits until the limit resets and retries; "
-        "if you see this, slow down your loop."
+        "Too many requests. The client waits until the limit resets and retries; if you see this, slow down your loop."
     )
 
     def __init__(self, *args, reset_at_ms: int | None = None, **kw) -> None:
@@ -348,9 +353,27 @@ _register(RateLimitError, 10006, 10018, 170005, 170222, 10429, 20003, 10403)
 _register(InsufficientBalanceError, 110004, 110045, 110007, 110012, 110044, 170131)
 _register(
     InvalidOrderError,
-    110003, 110017, 110020, 110057, 110092, 110093, 110094,
-    170121, 170132, 170133, 170134, 170136, 170137, 170140, 170193, 170194, 170217, 170218, 170341, 170381,
-)  # fmt: skip
+    110003,
+    110017,
+    110020,
+    110057,
+    110092,
+    110093,
+    110094,
+    170121,
+    170132,
+    170133,
+    170134,
+    170136,
+    170137,
+    170140,
+    170193,
+    170194,
+    170217,
+    170218,
+    170341,
+    170381,
+)
 _register(DuplicateOrderError, 110072, 170141, 20006)
 _register(OrderNotFoundError, 110001, 170213)
 _register(OrderClosedError, 110008, 110010, 170139, 170142)

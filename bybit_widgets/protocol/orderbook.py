@@ -101,9 +101,20 @@ class OrderBook:
     """
 
     __slots__ = (
-        "symbol", "u", "seq", "ts", "cts", "synced", "version",
-        "_bids", "_bid_px", "_bid_keys", "_asks", "_ask_px", "_ask_keys",
-    )  # fmt: skip
+        "symbol",
+        "u",
+        "seq",
+        "ts",
+        "cts",
+        "synced",
+        "version",
+        "_bids",
+        "_bid_px",
+        "_bid_keys",
+        "_asks",
+        "_ask_px",
+        "_ask_keys",
+    )
 
     def __init__(self, symbol: str | None = None) -> None:
         self.symbol = symbol
@@ -327,7 +338,7 @@ def _levels(prices: list[float], keys: dict[float, str], sizes: dict[str, str]) 
         levels = [(p, _size(sizes[keys[p]])) for p in prices]
     for _, size in levels:
         if not 0.0 < size < _INF:
-            raise MalformedBookMessage(f"bad size {size!r} in the book (only \"0\" deletes a level); resync it")
+            raise MalformedBookMessage(f'bad size {size!r} in the book (only "0" deletes a level); resync it')
     return levels
 
 

@@ -103,8 +103,9 @@ class InstrumentRules:
         return (value / step).to_integral_value(rounding=rounding) * step
 
     # -- checks -----------------------------------------------------------------------------------
-    def violations(self, *, qty: object, price: object = None, market: bool = False,
-                   reference_price: object = None) -> list[RuleViolation]:  # fmt: skip
+    def violations(
+        self, *, qty: object, price: object = None, market: bool = False, reference_price: object = None
+    ) -> list[RuleViolation]:
         """Every rule the order breaks (empty when valid).
 
         ``reference_price`` (e.g. the last price) lets a market order's notional
@@ -117,8 +118,15 @@ class InstrumentRules:
             out.extend(self._price_violations(p))
         out.extend(self._qty_violations(q, market))
         ref = p if p is not None else (to_decimal_strict(reference_price, "price") if reference_price else None)
-        if ref is not None and ref > 0 and q > 0 and self.min_notional and not _countless(q, self.qty_step) \
-                and not _countless(ref, self.tick_size) and q * ref < self.min_notional:  # fmt: skip
+        if (
+            ref is not None
+            and ref > 0
+            and q > 0
+            and self.min_notional
+            and not _countless(q, self.qty_step)
+            and not _countless(ref, self.tick_size)
+            and q * ref < self.min_notional
+        ):
             smallest = self._round(self.min_notional / ref, self.qty_step, "up")
             smallest = max(smallest, self.min_qty)
             out.append(
@@ -151,8 +159,9 @@ class InstrumentRules:
         if value % self.tick_size == 0:
             return None
         lo = self._round(value, self.tick_size, "down")
-        return RuleViolation(field, f"{label} is not a multiple of the tick {self.tick_size.normalize()}",
-                             (lo, lo + self.tick_size))  # fmt: skip
+        return RuleViolation(
+            field, f"{label} is not a multiple of the tick {self.tick_size.normalize()}", (lo, lo + self.tick_size)
+        )
 
     def _price_violations(self, p: Decimal) -> list[RuleViolation]:
         if p <= 0:
@@ -173,11 +182,17 @@ class InstrumentRules:
                 )
             )
         if self.min_price is not None and p < self.min_price:
-            out.append(RuleViolation("price", f"price {p} is below the minimum {self.format_price(self.min_price)}",
-                                     (self.min_price,)))  # fmt: skip
+            out.append(
+                RuleViolation(
+                    "price", f"price {p} is below the minimum {self.format_price(self.min_price)}", (self.min_price,)
+                )
+            )
         if self.max_price is not None and p > self.max_price:
-            out.append(RuleViolation("price", f"price {p} is above the maximum {self.format_price(self.max_price)}",
-                                     (self.max_price,)))  # fmt: skip
+            out.append(
+                RuleViolation(
+                    "price", f"price {p} is above the maximum {self.format_price(self.max_price)}", (self.max_price,)
+                )
+            )
         return out
 
     def _qty_violations(self, q: Decimal, market: bool) -> list[RuleViolation]:
@@ -201,8 +216,9 @@ class InstrumentRules:
                 )
             )
         if q < self.min_qty:
-            out.append(RuleViolation("qty", f"qty {q} is below the minimum {self.format_qty(self.min_qty)}",
-                                     (self.min_qty,)))  # fmt: skip
+            out.append(
+                RuleViolation("qty", f"qty {q} is below the minimum {self.format_qty(self.min_qty)}", (self.min_qty,))
+            )
         if cap is not None and q > cap:
             kind = "market order " if market and self.max_market_qty else ""
             out.append(RuleViolation("qty", f"qty {q} is above the {kind}maximum {self.format_qty(cap)}", (cap,)))

@@ -8,8 +8,8 @@ raises a :class:`TopicError` that names the v5 topic to use instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .codec import encode
 from .errors import ParameterError
@@ -65,7 +65,9 @@ class Topic:
     """A parsed topic. ``name`` is the exact wire string."""
 
     name: str
-    kind: str  # orderbook | tickers | kline | publicTrade | allLiquidation | order | execution | position | wallet | ...
+    kind: (
+        str  # orderbook | tickers | kline | publicTrade | allLiquidation | order | execution | position | wallet | ...
+    )
     symbol: str | None = None
     depth: int | None = None
     interval: str | None = None

@@ -94,40 +94,91 @@ class _Endpoints:
     def get_server_time(self) -> ServerTime:
         return self._call("get_server_time", {})
 
-    def get_instruments_info(self, *, category: str, symbol: str | None = None, status: str | None = None,
-                             base_coin: str | None = None, limit: int | None = None, cursor: str | None = None,
-                             **extra: Any) -> Page[Instrument]:  # fmt: skip
+    def get_instruments_info(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        status: str | None = None,
+        base_coin: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Instrument]:
         return self._call("get_instruments_info", locals())
 
-    def get_tickers(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                    exp_date: str | None = None, **extra: Any) -> Page[Ticker]:  # fmt: skip
+    def get_tickers(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        exp_date: str | None = None,
+        **extra: Any,
+    ) -> Page[Ticker]:
         return self._call("get_tickers", locals())
 
-    def get_orderbook(self, *, category: str, symbol: str, limit: int | None = None,
-                      **extra: Any) -> OrderBookSnapshot:  # fmt: skip
+    def get_orderbook(self, *, category: str, symbol: str, limit: int | None = None, **extra: Any) -> OrderBookSnapshot:
         return self._call("get_orderbook", locals())
 
-    def get_kline(self, *, symbol: str, interval: str, category: str | None = None, start: int | None = None,
-                  end: int | None = None, limit: int | None = None, **extra: Any) -> Page[Kline]:  # fmt: skip
+    def get_kline(
+        self,
+        *,
+        symbol: str,
+        interval: str,
+        category: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+        **extra: Any,
+    ) -> Page[Kline]:
         """Candles, **newest first** as Bybit sends them."""
         return self._call("get_kline", locals())
 
-    def get_recent_trades(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                          option_type: str | None = None, limit: int | None = None,
-                          **extra: Any) -> Page[PublicTrade]:  # fmt: skip
+    def get_recent_trades(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        option_type: str | None = None,
+        limit: int | None = None,
+        **extra: Any,
+    ) -> Page[PublicTrade]:
         return self._call("get_recent_trades", locals())
 
     # -- orders -----------------------------------------------------------------------------------
-    def place_order(self, *, category: str, symbol: str, side: str, order_type: str, qty: Any,
-                    price: Any = None, time_in_force: str | None = None, order_link_id: str | None = None,
-                    position_idx: int | None = None, reduce_only: bool | None = None,
-                    close_on_trigger: bool | None = None, trigger_price: Any = None,
-                    trigger_direction: int | None = None, trigger_by: str | None = None,
-                    take_profit: Any = None, stop_loss: Any = None, tp_trigger_by: str | None = None,
-                    sl_trigger_by: str | None = None, tpsl_mode: str | None = None, tp_order_type: str | None = None,
-                    sl_order_type: str | None = None, tp_limit_price: Any = None, sl_limit_price: Any = None,
-                    market_unit: str | None = None, is_leverage: int | None = None, order_filter: str | None = None,
-                    **extra: Any) -> OrderAck:  # fmt: skip
+    def place_order(
+        self,
+        *,
+        category: str,
+        symbol: str,
+        side: str,
+        order_type: str,
+        qty: Any,
+        price: Any = None,
+        time_in_force: str | None = None,
+        order_link_id: str | None = None,
+        position_idx: int | None = None,
+        reduce_only: bool | None = None,
+        close_on_trigger: bool | None = None,
+        trigger_price: Any = None,
+        trigger_direction: int | None = None,
+        trigger_by: str | None = None,
+        take_profit: Any = None,
+        stop_loss: Any = None,
+        tp_trigger_by: str | None = None,
+        sl_trigger_by: str | None = None,
+        tpsl_mode: str | None = None,
+        tp_order_type: str | None = None,
+        sl_order_type: str | None = None,
+        tp_limit_price: Any = None,
+        sl_limit_price: Any = None,
+        market_unit: str | None = None,
+        is_leverage: int | None = None,
+        order_filter: str | None = None,
+        **extra: Any,
+    ) -> OrderAck:
         """Place an order. Returns an acknowledgement, not a fill.
 
         An ``order_link_id`` is generated when absent. If a create gets no
@@ -136,68 +187,155 @@ class _Endpoints:
         """
         return self._call("place_order", locals())
 
-    def amend_order(self, *, category: str, symbol: str, order_id: str | None = None,
-                    order_link_id: str | None = None, qty: Any = None, price: Any = None, trigger_price: Any = None,
-                    take_profit: Any = None, stop_loss: Any = None, tp_trigger_by: str | None = None,
-                    sl_trigger_by: str | None = None, trigger_by: str | None = None, tpsl_mode: str | None = None,
-                    tp_limit_price: Any = None, sl_limit_price: Any = None, **extra: Any) -> OrderAck:  # fmt: skip
+    def amend_order(
+        self,
+        *,
+        category: str,
+        symbol: str,
+        order_id: str | None = None,
+        order_link_id: str | None = None,
+        qty: Any = None,
+        price: Any = None,
+        trigger_price: Any = None,
+        take_profit: Any = None,
+        stop_loss: Any = None,
+        tp_trigger_by: str | None = None,
+        sl_trigger_by: str | None = None,
+        trigger_by: str | None = None,
+        tpsl_mode: str | None = None,
+        tp_limit_price: Any = None,
+        sl_limit_price: Any = None,
+        **extra: Any,
+    ) -> OrderAck:
         return self._call("amend_order", locals())
 
-    def cancel_order(self, *, category: str, symbol: str, order_id: str | None = None,
-                     order_link_id: str | None = None, order_filter: str | None = None,
-                     **extra: Any) -> OrderAck:  # fmt: skip
+    def cancel_order(
+        self,
+        *,
+        category: str,
+        symbol: str,
+        order_id: str | None = None,
+        order_link_id: str | None = None,
+        order_filter: str | None = None,
+        **extra: Any,
+    ) -> OrderAck:
         return self._call("cancel_order", locals())
 
-    def cancel_all_orders(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                          settle_coin: str | None = None, order_filter: str | None = None,
-                          stop_order_type: str | None = None, **extra: Any) -> list[OrderAck]:  # fmt: skip
+    def cancel_all_orders(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        settle_coin: str | None = None,
+        order_filter: str | None = None,
+        stop_order_type: str | None = None,
+        **extra: Any,
+    ) -> list[OrderAck]:
         return self._call("cancel_all_orders", locals())
 
-    def get_open_orders(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                        settle_coin: str | None = None, order_id: str | None = None,
-                        order_link_id: str | None = None, open_only: int | None = None,
-                        order_filter: str | None = None, limit: int | None = None, cursor: str | None = None,
-                        **extra: Any) -> Page[Order]:  # fmt: skip
+    def get_open_orders(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        settle_coin: str | None = None,
+        order_id: str | None = None,
+        order_link_id: str | None = None,
+        open_only: int | None = None,
+        order_filter: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Order]:
         return self._call("get_open_orders", locals())
 
-    def get_order_history(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                          settle_coin: str | None = None, order_id: str | None = None,
-                          order_link_id: str | None = None, order_filter: str | None = None,
-                          order_status: str | None = None, start_time: int | None = None,
-                          end_time: int | None = None, limit: int | None = None, cursor: str | None = None,
-                          **extra: Any) -> Page[Order]:  # fmt: skip
+    def get_order_history(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        settle_coin: str | None = None,
+        order_id: str | None = None,
+        order_link_id: str | None = None,
+        order_filter: str | None = None,
+        order_status: str | None = None,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Order]:
         return self._call("get_order_history", locals())
 
-    def get_executions(self, *, category: str, symbol: str | None = None, order_id: str | None = None,
-                       order_link_id: str | None = None, base_coin: str | None = None,
-                       settle_coin: str | None = None, start_time: int | None = None, end_time: int | None = None,
-                       exec_type: str | None = None, limit: int | None = None, cursor: str | None = None,
-                       **extra: Any) -> Page[Execution]:  # fmt: skip
+    def get_executions(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        order_id: str | None = None,
+        order_link_id: str | None = None,
+        base_coin: str | None = None,
+        settle_coin: str | None = None,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        exec_type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Execution]:
         return self._call("get_executions", locals())
 
     # -- positions and account --------------------------------------------------------------------
-    def get_positions(self, *, category: str, symbol: str | None = None, base_coin: str | None = None,
-                      settle_coin: str | None = None, limit: int | None = None, cursor: str | None = None,
-                      **extra: Any) -> Page[Position]:  # fmt: skip
+    def get_positions(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        base_coin: str | None = None,
+        settle_coin: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Position]:
         return self._call("get_positions", locals())
 
-    def set_trading_stop(self, *, category: str, symbol: str, tpsl_mode: str = "Full", position_idx: int = 0,
-                         take_profit: Any = None, stop_loss: Any = None, trailing_stop: Any = None,
-                         tp_trigger_by: str | None = None, sl_trigger_by: str | None = None,
-                         active_price: Any = None, tp_size: Any = None, sl_size: Any = None,
-                         tp_limit_price: Any = None, sl_limit_price: Any = None, tp_order_type: str | None = None,
-                         sl_order_type: str | None = None, **extra: Any) -> None:  # fmt: skip
+    def set_trading_stop(
+        self,
+        *,
+        category: str,
+        symbol: str,
+        tpsl_mode: str = "Full",
+        position_idx: int = 0,
+        take_profit: Any = None,
+        stop_loss: Any = None,
+        trailing_stop: Any = None,
+        tp_trigger_by: str | None = None,
+        sl_trigger_by: str | None = None,
+        active_price: Any = None,
+        tp_size: Any = None,
+        sl_size: Any = None,
+        tp_limit_price: Any = None,
+        sl_limit_price: Any = None,
+        tp_order_type: str | None = None,
+        sl_order_type: str | None = None,
+        **extra: Any,
+    ) -> None:
         return self._call("set_trading_stop", locals())
 
-    def set_leverage(self, *, category: str, symbol: str, buy_leverage: Any, sell_leverage: Any = None,
-                     **extra: Any) -> None:  # fmt: skip
+    def set_leverage(
+        self, *, category: str, symbol: str, buy_leverage: Any, sell_leverage: Any = None, **extra: Any
+    ) -> None:
         """Set leverage; ``sell_leverage`` defaults to ``buy_leverage`` (one-way mode needs them equal)."""
         if sell_leverage is None:
             sell_leverage = buy_leverage
         return self._call("set_leverage", locals())
 
-    def get_wallet_balance(self, *, account_type: str = "UNIFIED", coin: str | None = None,
-                           **extra: Any) -> Wallet | None:  # fmt: skip
+    def get_wallet_balance(
+        self, *, account_type: str = "UNIFIED", coin: str | None = None, **extra: Any
+    ) -> Wallet | None:
         return self._call("get_wallet_balance", locals())
 
     def get_api_key_info(self) -> ApiKeyInfo:
@@ -225,8 +363,9 @@ class _Endpoints:
         return self._run(self._pipeline.sync_clock())
 
 
-def _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout, allow_mainnet_trading, clock,
-                   retry) -> Pipeline:  # fmt: skip
+def _make_pipeline(
+    api_key, api_secret, env, base_url, recv_window, timeout, allow_mainnet_trading, clock, retry
+) -> Pipeline:
     if (api_key is None) != (api_secret is None):
         raise ValueError("pass both api_key and api_secret, or neither (market data needs no key)")
     credentials = Credentials(api_key, api_secret) if api_key is not None else None
@@ -253,9 +392,13 @@ def _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout, all
 
 def _httpx_request(action: Request) -> httpx.Request:
     t = action.timeout
-    return httpx.Request(action.method, action.url, headers={**action.headers, "User-Agent": "bybit-widgets"},
-                         content=action.content,
-                         extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}})  # fmt: skip
+    return httpx.Request(
+        action.method,
+        action.url,
+        headers={**action.headers, "User-Agent": "bybit-widgets"},
+        content=action.content,
+        extensions={"timeout": {"connect": t, "read": t, "write": t, "pool": t}},
+    )
 
 
 def _send_failed(exc: httpx.TransportError) -> SendFailed:
@@ -277,14 +420,25 @@ class Client(_Endpoints):
     Trading on mainnet needs ``allow_mainnet_trading=True``.
     """
 
-    def __init__(self, api_key: str | None = None, api_secret: str | None = None, *, env: str | None = None,
-                 base_url: str | None = None, recv_window: int = 5000, timeout: float = 10.0,
-                 allow_mainnet_trading: bool = False, transport: httpx.BaseTransport | None = None,
-                 clock: ServerClock | None = None, retry: RetryPolicy | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        env: str | None = None,
+        base_url: str | None = None,
+        recv_window: int = 5000,
+        timeout: float = 10.0,
+        allow_mainnet_trading: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        clock: ServerClock | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         if env is None and base_url is None:
             env = "testnet"
-        self._pipeline = _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout,
-                                        allow_mainnet_trading, clock, retry)  # fmt: skip
+        self._pipeline = _make_pipeline(
+            api_key, api_secret, env, base_url, recv_window, timeout, allow_mainnet_trading, clock, retry
+        )
         # The transport is driven directly: the pipeline already does what httpx.Client adds on top
         # (URL and header merging, cookies, redirects), which cost more than the signing itself.
         self._transport = transport or httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=10))
@@ -333,15 +487,26 @@ class AsyncClient(_Endpoints):
     ``httpx.AsyncBaseTransport``.
     """
 
-    def __init__(self, api_key: str | None = None, api_secret: str | None = None, *, env: str | None = None,
-                 base_url: str | None = None, recv_window: int = 5000, timeout: float = 10.0,
-                 allow_mainnet_trading: bool = False, transport: httpx.AsyncBaseTransport | None = None,
-                 clock: ServerClock | None = None, retry: RetryPolicy | None = None,
-                 max_connections: int = 100) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        env: str | None = None,
+        base_url: str | None = None,
+        recv_window: int = 5000,
+        timeout: float = 10.0,
+        allow_mainnet_trading: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: ServerClock | None = None,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 100,
+    ) -> None:
         if env is None and base_url is None:
             env = "testnet"
-        self._pipeline = _make_pipeline(api_key, api_secret, env, base_url, recv_window, timeout,
-                                        allow_mainnet_trading, clock, retry)  # fmt: skip
+        self._pipeline = _make_pipeline(
+            api_key, api_secret, env, base_url, recv_window, timeout, allow_mainnet_trading, clock, retry
+        )
         if transport is None:
             # httpcore's async pool costs O(connections x waiting requests) per request and
             # went slower with 50 in flight than one at a time; aiohttp's does not.
@@ -387,5 +552,3 @@ class AsyncClient(_Endpoints):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-

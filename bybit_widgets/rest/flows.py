@@ -29,12 +29,17 @@ class CredentialReport:
 
     @property
     def can_trade(self) -> bool:
-        return not self.read_only and any(self.permissions.get(k) for k in ("ContractTrade", "Spot", "Derivatives", "Options"))
+        return not self.read_only and any(
+            self.permissions.get(k) for k in ("ContractTrade", "Spot", "Derivatives", "Options")
+        )
 
     def summary(self) -> str:
         lines = [f"Key {self.api_key} works on {self.environment}."]
-        lines.append("It is read-only: it can read data but not place orders." if self.read_only
-                     else "It can trade (read and write).")  # fmt: skip
+        lines.append(
+            "It is read-only: it can read data but not place orders."
+            if self.read_only
+            else "It can trade (read and write)."
+        )
         granted = [f"{group}: {', '.join(items)}" for group, items in self.permissions.items() if items]
         lines.append("Permissions: " + ("; ".join(granted) if granted else "none listed") + ".")
         lines.append(f"Restricted to IPs: {', '.join(self.ips)}." if self.ips else "Not restricted to any IP address.")

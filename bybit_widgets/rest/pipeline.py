@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generator, Mapping
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -230,8 +231,9 @@ class Pipeline:
             if endpoint.signed and not self.clock.synced:
                 yield from self._sync_clock_or_transport_error()
             key = f"{endpoint.path}:{wire.get('category', '')}"
-            wait_ms = self.limiter.reserve(key, rate_limit_for(endpoint.path, wire.get("category")),
-                                           self.clock.local_ms())  # fmt: skip
+            wait_ms = self.limiter.reserve(
+                key, rate_limit_for(endpoint.path, wire.get("category")), self.clock.local_ms()
+            )
             if wait_ms > 0:
                 yield Sleep(wait_ms / 1000.0)
             request, signed_string = self._build(endpoint, wire)
@@ -276,8 +278,7 @@ class Pipeline:
         try:
             yield from self.sync_clock()
         except SendFailed as exc:
-            raise TransportError(f"no answer from {self.base_url} ({exc})",
-                                 endpoint="/v5/market/time") from None  # fmt: skip
+            raise TransportError(f"no answer from {self.base_url} ({exc})", endpoint="/v5/market/time") from None
 
     def _rate_limit_wait(self, exc: RateLimitError, response: Response) -> float | None:
         reset = response.headers.get("x-bapi-limit-reset-timestamp")
@@ -304,12 +305,14 @@ class Pipeline:
             assert self.credentials is not None
             timestamp = self.clock.now_ms()
             signed_string = rest_sign_string(timestamp, self.credentials.api_key, self.recv_window, payload)
-            headers.update({
-                "X-BAPI-API-KEY": self.credentials.api_key,
-                "X-BAPI-TIMESTAMP": str(timestamp),
-                "X-BAPI-RECV-WINDOW": str(self.recv_window),
-                "X-BAPI-SIGN": self.credentials.sign(signed_string),
-            })  # fmt: skip
+            headers.update(
+                {
+                    "X-BAPI-API-KEY": self.credentials.api_key,
+                    "X-BAPI-TIMESTAMP": str(timestamp),
+                    "X-BAPI-RECV-WINDOW": str(self.recv_window),
+                    "X-BAPI-SIGN": self.credentials.sign(signed_string),
+                }
+            )
         return Request(endpoint.method, url, headers, content, self.timeout), signed_string
 
     def _envelope(self, response: Response, endpoint: Endpoint, ctx: ErrorContext | None) -> dict:
@@ -338,5 +341,3 @@ def _transport_hint(exc: SendFailed, endpoint: Endpoint) -> str:
     if endpoint.idempotent:
         return "The server did not answer in time; this read was retried and still failed. Check the network."
     return "The server did not answer in time; the request may or may not have been applied. Check its state."
-
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..protocol.records import (
     AccountInfo,
@@ -11,8 +12,8 @@ from ..protocol.records import (
     Execution,
     Instrument,
     Kline,
-    OrderAck,
     Order,
+    OrderAck,
     OrderBookSnapshot,
     Page,
     Position,

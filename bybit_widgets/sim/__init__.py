@@ -15,8 +15,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["run", "SimServer", "SimConfig", "create_app", "generate_keys", "record", "record_async",
-           "load_recording", "Exchange", "SimError"]  # fmt: skip
+__all__ = [
+    "run",
+    "SimServer",
+    "SimConfig",
+    "create_app",
+    "generate_keys",
+    "record",
+    "record_async",
+    "load_recording",
+    "Exchange",
+    "SimError",
+]
 
 _LAZY = {
     "run": ".runner",

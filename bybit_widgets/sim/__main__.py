@@ -19,16 +19,27 @@ import json
 import signal
 import sys
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .runner import SimServer
 
-    server = SimServer(args.seed, api_key=args.api_key, api_secret=args.api_secret, host=args.host,
-                       port=args.port, paused=args.paused, replay=args.replay, speed=args.speed,
-                       start_balance=args.start_balance, log_level=args.log_level, ip_limit=args.ip_limit,
-                       idle_timeout_s=args.idle_timeout, rate_limits=not args.no_rate_limits)  # fmt: skip
+    server = SimServer(
+        args.seed,
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        host=args.host,
+        port=args.port,
+        paused=args.paused,
+        replay=args.replay,
+        speed=args.speed,
+        start_balance=args.start_balance,
+        log_level=args.log_level,
+        ip_limit=args.ip_limit,
+        idle_timeout_s=args.idle_timeout,
+        rate_limits=not args.no_rate_limits,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -59,8 +70,9 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bybit_widgets.sim",
-                                     description="A simulated Bybit v5 exchange (REST + WebSocket) on loopback.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bybit_widgets.sim", description="A simulated Bybit v5 exchange (REST + WebSocket) on loopback."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=1)
@@ -71,14 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replay", default=None, help="serve the public streams of this Parquet recording")
     parser.add_argument("--speed", type=float, default=1.0, help="replay speed, 1 to 100")
     parser.add_argument("--ip-limit", type=int, default=600, help="HTTP requests per IP per 5 s before 403")
-    parser.add_argument("--no-rate-limits", action="store_true",
-                        help="turn off the IP limit and per-UID budgets (for benchmarks)")
+    parser.add_argument(
+        "--no-rate-limits", action="store_true", help="turn off the IP limit and per-UID budgets (for benchmarks)"
+    )
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds before an idle socket is closed")
     parser.add_argument("--log-level", default="warning")
     commands = parser.add_subparsers(dest="command")
     rec = commands.add_parser("record", help="record public streams to Parquet")
     rec.add_argument("--url", required=True, help="a public stream URL, e.g. wss://stream.bybit.com/v5/public/linear")
-    rec.add_argument("--topics", required=True, help="comma-separated topics, e.g. orderbook.50.BTCUSDT,tickers.BTCUSDT")
+    rec.add_argument(
+        "--topics", required=True, help="comma-separated topics, e.g. orderbook.50.BTCUSDT,tickers.BTCUSDT"
+    )
     rec.add_argument("--seconds", type=float, required=True)
     rec.add_argument("--out", required=True, help="the Parquet file to write")
     args = parser.parse_args(argv)

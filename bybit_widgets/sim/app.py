@@ -9,8 +9,9 @@ app's lifespan, so any ASGI server (uvicorn in :mod:`.runner`, or
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
@@ -29,8 +30,14 @@ from .ws_trade import trade_endpoint
 __all__ = ["create_app"]
 
 
-def create_app(exchange: Exchange, *, config: SimConfig | None = None, clock: SimClock | None = None,
-               source: StreamSource | None = None, paused: bool = False) -> Starlette:  # fmt: skip
+def create_app(
+    exchange: Exchange,
+    *,
+    config: SimConfig | None = None,
+    clock: SimClock | None = None,
+    source: StreamSource | None = None,
+    paused: bool = False,
+) -> Starlette:
     """An ASGI app serving ``exchange``; ``app.state.core`` is its :class:`SimCore`.
 
     Pass the same ``clock`` the exchange was built with (``Exchange(clock=clock)``)

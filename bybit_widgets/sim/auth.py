@@ -10,7 +10,7 @@ and sends another is caught, as on Bybit. WebSocket auth signs
 from __future__ import annotations
 
 import hmac
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ..protocol.signing import hmac_sha256_hex, mask_key, rest_sign_string, ws_auth_string
 from .reject import Reject
@@ -49,8 +49,11 @@ def verify_rest(headers: Mapping[str, str], payload: str, secret_for: SecretLook
     api_key = headers.get("x-bapi-api-key")
     timestamp_text = headers.get("x-bapi-timestamp")
     sign = headers.get("x-bapi-sign")
-    missing = [name for name, value in (("X-BAPI-API-KEY", api_key), ("X-BAPI-TIMESTAMP", timestamp_text),
-                                        ("X-BAPI-SIGN", sign)) if not value]  # fmt: skip
+    missing = [
+        name
+        for name, value in (("X-BAPI-API-KEY", api_key), ("X-BAPI-TIMESTAMP", timestamp_text), ("X-BAPI-SIGN", sign))
+        if not value
+    ]
     if missing:
         raise Reject(10003, f"missing authentication header(s): {', '.join(missing)}", http_status=401)
     assert api_key is not None and timestamp_text is not None and sign is not None

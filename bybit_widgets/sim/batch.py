@@ -34,8 +34,11 @@ def run_batch(core: Any, api_key: str, batch_path: str, params: Any) -> tuple[di
     if category not in CATEGORIES:
         raise Reject(10001, f"category must be one of {', '.join(CATEGORIES)}, got {category!r}")
     limit = _MAX_ITEMS.get(category, 20)
-    if not isinstance(requests, list) or not 1 <= len(requests) <= limit \
-            or not all(isinstance(r, dict) for r in requests):  # fmt: skip
+    if (
+        not isinstance(requests, list)
+        or not 1 <= len(requests) <= limit
+        or not all(isinstance(r, dict) for r in requests)
+    ):
         raise Reject(10001, f"request must be a list of 1 to {limit} order objects for {category}")
     single = BATCH_PATHS[batch_path]
     create = single.endswith("/create")
@@ -53,9 +56,12 @@ def run_batch(core: Any, api_key: str, batch_path: str, params: Any) -> tuple[di
                 code, msg = 0, "OK"
             except (SimError, Reject) as exc:
                 code, msg = exc.ret_code, exc.ret_msg
-        item = {"category": category, "symbol": request.get("symbol", ""),
-                "orderId": result.get("orderId", ""),
-                "orderLinkId": result.get("orderLinkId", request.get("orderLinkId", ""))}  # fmt: skip
+        item = {
+            "category": category,
+            "symbol": request.get("symbol", ""),
+            "orderId": result.get("orderId", ""),
+            "orderLinkId": result.get("orderLinkId", request.get("orderLinkId", "")),
+        }
         if create:
             item["createAt"] = str(core.clock.now_ms()) if code == 0 else ""
         items.append(item)

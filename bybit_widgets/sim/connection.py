@@ -64,8 +64,9 @@ class Connection:
             return
         queue = self._queue
         if len(queue) >= self.max_queue:
-            log.warning("sim: %s connection %s fell %d frames behind; disconnecting", self.kind, self.conn_id,
-                        len(queue))  # fmt: skip
+            log.warning(
+                "sim: %s connection %s fell %d frames behind; disconnecting", self.kind, self.conn_id, len(queue)
+            )
             self.close(CLOSE_POLICY, "too slow: send queue overflow")
             return
         queue.append(frame)

@@ -64,8 +64,11 @@ async def accounts(request: Request) -> Response:
     core = request.app.state.core
     try:
         body = await _json_body(request)
-        if not isinstance(body, dict) or not {"api_key", "api_secret"} <= set(body) \
-                or set(body) - {"api_key", "api_secret", "balance"}:  # fmt: skip
+        if (
+            not isinstance(body, dict)
+            or not {"api_key", "api_secret"} <= set(body)
+            or set(body) - {"api_key", "api_secret", "balance"}
+        ):
             raise ValueError('expected {"api_key": ..., "api_secret": ..., "balance": optional}')
         return _ok(core.add_account(body["api_key"], body["api_secret"], body.get("balance")))
     except ValueError as exc:

@@ -49,8 +49,15 @@ _SCHEDULE_LCM = 100  # ticks: every push period divides it (1, 2, 5, 10, 20, 100
 class SimCore:
     """The state of one running simulated exchange (see the module docstring)."""
 
-    def __init__(self, exchange: Exchange, *, config: SimConfig | None = None, clock: SimClock | None = None,
-                 source: StreamSource | None = None, paused: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        exchange: Exchange,
+        *,
+        config: SimConfig | None = None,
+        clock: SimClock | None = None,
+        source: StreamSource | None = None,
+        paused: bool = False,
+    ) -> None:
         self.exchange = exchange
         self.config = config or SimConfig()
         self.clock = clock or SimClock()
@@ -239,7 +246,7 @@ class SimCore:
         if not isinstance(api_key, str) or not api_key or not isinstance(api_secret, str) or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty strings")
         if balance is not None and not isinstance(balance, str):
-            raise ValueError(f"balance must be a decimal string such as \"5000\", got {balance!r}")
+            raise ValueError(f'balance must be a decimal string such as "5000", got {balance!r}')
         self.exchange.ensure_account(api_key, api_secret, balance=balance)
         return {"api_key": api_key}
 
@@ -273,8 +280,17 @@ class SimCore:
         return self.exchange.truth_wallet(self._known_key(api_key))
 
     def status(self) -> dict[str, Any]:
-        return {"paused": self.paused, "market_tick": self.market_tick, "tick_errors": self.tick_errors,
-                "ticks_skipped": self.ticks_skipped, "frames_sent": self.public.frames_sent,
-                "connections": {"public": len(self.public.connections), "private": len(self.private.connections),
-                                "trade": len(self.trade)},
-                "server_time": self.clock.now_ms(), "clock_skew_ms": self.clock.skew_ms}  # fmt: skip
+        return {
+            "paused": self.paused,
+            "market_tick": self.market_tick,
+            "tick_errors": self.tick_errors,
+            "ticks_skipped": self.ticks_skipped,
+            "frames_sent": self.public.frames_sent,
+            "connections": {
+                "public": len(self.public.connections),
+                "private": len(self.private.connections),
+                "trade": len(self.trade),
+            },
+            "server_time": self.clock.now_ms(),
+            "clock_skew_ms": self.clock.skew_ms,
+        }

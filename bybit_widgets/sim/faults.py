@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..protocol.topics import TopicError, parse_topic
 
@@ -176,6 +177,9 @@ class FaultBoard:
         """The pending faults as JSON-ready dicts (for ``GET /sim/faults``)."""
         now = time.monotonic()
         items = [f.describe() for q in (*self._http.values(), *self._topics.values()) for f in q]
-        items += [{"kind": "silence", "target": t, "seconds": round(u - now, 3)}
-                  for t, u in self._silent_until.items() if u > now]  # fmt: skip
+        items += [
+            {"kind": "silence", "target": t, "seconds": round(u - now, 3)}
+            for t, u in self._silent_until.items()
+            if u > now
+        ]
         return items

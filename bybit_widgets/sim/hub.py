@@ -10,7 +10,8 @@ every subscriber's queue.
 from __future__ import annotations
 
 import zlib
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..protocol.topics import Topic
 from .connection import Connection
@@ -47,8 +48,7 @@ class _Subscription:
 class PublicHub:
     """Subscriptions of all public connections, keyed by ``(category, topic)``."""
 
-    def __init__(self, source: StreamSource, faults: FaultBoard, seed: int,
-                 context: Callable[[], PushContext]) -> None:  # fmt: skip
+    def __init__(self, source: StreamSource, faults: FaultBoard, seed: int, context: Callable[[], PushContext]) -> None:
         self.source = source
         self.faults = faults
         self.seed = seed

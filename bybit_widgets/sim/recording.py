@@ -13,20 +13,22 @@ functions raise an ``ImportError`` saying so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from ..protocol.codec import DecodeError, decode, encode
-from ..protocol.topics import subscribe_batches
+from ..protocol.codec import decode
+from ..protocol.errors import ParameterError
+from ..stream import Feed, StreamManager
+from ..stream.errors import SubscriptionRefused
 
-__all__ = ["record", "record_async", "load_recording", "save_recording", "Recording", "RecordError",
-           "category_of_url"]  # fmt: skip
+__all__ = ["record", "record_async", "load_recording", "save_recording", "Recording", "RecordError", "category_of_url"]
 
 _FORMAT = b"bybit-widgets/recording/1"
-_PING_EVERY_S = 20.0
 
 
 class RecordError(RuntimeError):
@@ -79,13 +81,15 @@ def category_of_url(url: str) -> str:
 
 def save_recording(recording: Recording, path: str | Path) -> None:
     pa, pq = _pyarrow()
-    table = pa.table({
-        "t_ms": pa.array(recording.t_ms, pa.int64()),
-        "category": pa.array(recording.category, pa.string()),
-        "topic": pa.array(recording.topic, pa.string()),
-        "type": pa.array(recording.type, pa.string()),
-        "frame": pa.array(recording.frame, pa.string()),
-    }).replace_schema_metadata({b"format": _FORMAT, b"source": recording.source.encode()})  # fmt: skip
+    table = pa.table(
+        {
+            "t_ms": pa.array(recording.t_ms, pa.int64()),
+            "category": pa.array(recording.category, pa.string()),
+            "topic": pa.array(recording.topic, pa.string()),
+            "type": pa.array(recording.type, pa.string()),
+            "frame": pa.array(recording.frame, pa.string()),
+        }
+    ).replace_schema_metadata({b"format": _FORMAT, b"source": recording.source.encode()})
     pq.write_table(table, str(path), compression="zstd")
 
 
@@ -100,69 +104,82 @@ def load_recording(path: str | Path) -> Recording:
     order = sorted(range(len(columns["t_ms"])), key=columns["t_ms"].__getitem__)
     recording = Recording(source=metadata.get(b"source", b"").decode())
     for i in order:
-        recording.append(columns["t_ms"][i], columns["category"][i], columns["topic"][i], columns["type"][i],
-                         columns["frame"][i])  # fmt: skip
+        recording.append(
+            columns["t_ms"][i], columns["category"][i], columns["topic"][i], columns["type"][i], columns["frame"][i]
+        )
     return recording
 
 
-async def _record_one(url: str, topics: Sequence[str], deadline: float, into: Recording) -> None:
-    """Record one URL on a socket of its own, subscribing in the batches Bybit's limits allow.
+def _root_of(url: str) -> str:
+    """``ws://host:port/v5/public/linear`` -> ``ws://host:port``, the stream manager's root."""
+    return url.rstrip("/").split("?", 1)[0][: -len(f"/v5/public/{category_of_url(url)}")]
 
-    Decision: not a :class:`~bybit_widgets.stream.StreamManager` feed, because a recording keeps
-    each data frame's text byte for byte and the feeds hand out reduced state, not frames.
+
+def _record_with(manager: StreamManager, url: str, topics: Sequence[str], into: Recording) -> list[Feed]:
+    """Subscribe ``topics`` of ``url`` through ``manager`` and keep each data frame's text as received.
+
+    Decision: the stream manager's connection, not a socket of our own, so the recorder subscribes in
+    Bybit's batches, pings, reconnects and resyncs exactly as the feeds do; a resync's fresh snapshot
+    is recorded like any frame. Its feeds' reduced state is not used (about 20 µs a frame).
     """
-    import websockets
-
     category = category_of_url(url)
-    async with websockets.connect(url, max_size=None, ping_interval=None) as ws:
-        pending: dict[str, list[str]] = {}
-        for n, batch in enumerate(subscribe_batches(category, topics)):
-            req_id = f"rec-{n}"
-            pending[req_id] = batch
-            await ws.send(encode({"req_id": req_id, "op": "subscribe", "args": batch}).decode())
-        next_ping = time.monotonic() + _PING_EVERY_S
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                return
-            if now >= next_ping:
-                await ws.send('{"op":"ping"}')
-                next_ping = now + _PING_EVERY_S
-            try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=min(deadline, next_ping) - now)
-            except asyncio.TimeoutError:
-                continue
-            text = raw if isinstance(raw, str) else raw.decode()
-            try:
-                message = decode(text)
-            except DecodeError:
-                continue
-            topic = message.get("topic") if isinstance(message, dict) else None
-            if topic is not None:
-                into.append(int(time.time() * 1000), category, topic, str(message.get("type", "")), text)
-            elif isinstance(message, dict) and message.get("op") == "subscribe" and not message.get("success"):
-                refused = pending.get(str(message.get("req_id")), [])
-                raise RecordError(f"{url} refused the subscription of {refused}: {message.get('ret_msg')!r}")
+    feeds = []
+    for topic in topics:
+        try:
+            feed = manager.subscribe(topic, category)
+        except ParameterError as exc:
+            raise RecordError(f"cannot record {topic!r} from {url}: {exc}") from None
+
+        def keep(frame: bytes, topic: str = feed.topic) -> None:
+            message = decode(frame)  # a second parse, the session's is not kept: about 10 µs a frame
+            into.append(int(time.time() * 1000), category, topic, str(message.get("type", "")), frame.decode())
+
+        feed.on_frame(keep)
+        feeds.append(feed)
+    return feeds
+
+
+def _refused(feed: Feed) -> bool:
+    return isinstance(feed.error, SubscriptionRefused)
 
 
 async def record_async(sources: Mapping[str, Sequence[str]], path: str | Path, *, seconds: float) -> Recording:
     """Record ``{public_ws_url: [topics]}`` for ``seconds`` and write ``path`` (Parquet); return the rows.
 
-    Every URL is recorded at the same time on its own connection; a refused
-    topic raises :class:`RecordError` (nothing is written).
+    Every URL is recorded at the same time, each on a stream manager connection;
+    a refused topic raises :class:`RecordError` naming it (nothing is written).
     """
     _pyarrow()  # fail before connecting if pyarrow is missing
     if not sources:
         raise ValueError("nothing to record: give {url: [topics]}")
     if not seconds > 0:
         raise ValueError(f"seconds must be positive, got {seconds!r}")
-    recording = Recording(source=" ".join(sources))
-    deadline = time.monotonic() + seconds
+    refused = asyncio.Event()
     parts = [Recording() for _ in sources]
-    await asyncio.gather(*(_record_one(url, list(topics), deadline, part)
-                           for (url, topics), part in zip(sources.items(), parts)))  # fmt: skip
-    rows = sorted((row for part in parts for row in zip(part.t_ms, part.category, part.topic, part.type,
-                                                        part.frame)), key=lambda row: row[0])  # fmt: skip
+    managers: dict[str, StreamManager] = {}
+    try:
+        feeds: list[tuple[str, Feed]] = []
+        for (url, topics), part in zip(sources.items(), parts):
+            root = _root_of(url)
+            if root not in managers:
+                managers[root] = StreamManager(base_ws_url=root)
+            for feed in _record_with(managers[root], url, list(topics), part):
+                feed.on_state(lambda _state, _reason, feed=feed: _refused(feed) and refused.set())
+                feeds.append((url, feed))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(refused.wait(), timeout=seconds)
+        for url, feed in feeds:
+            if _refused(feed):
+                names = [f.topic for u, f in feeds if u == url and _refused(f)]
+                raise RecordError(f"{url} refused the subscription of {names}: {feed.state_reason}")
+    finally:
+        for manager in managers.values():
+            await manager.close()
+    recording = Recording(source=" ".join(sources))
+    rows = sorted(
+        (row for part in parts for row in zip(part.t_ms, part.category, part.topic, part.type, part.frame)),
+        key=lambda row: row[0],
+    )
     for row in rows:
         recording.append(*row)
     save_recording(recording, path)

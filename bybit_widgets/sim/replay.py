@@ -7,8 +7,8 @@ merged linear ticker), so that a client subscribing mid-replay first gets a
 snapshot of that state with the current ``u`` and then the recorded deltas,
 and so that ``/sim/truth/book`` works as with the live market.
 
-Pausing the market (``/sim/market``) pauses the tape. At the end the recording starts again; book ``u`` values are shifted on each
-pass so that they keep increasing by one (the pass starts with the recorded
+Pausing the market (``/sim/market``) pauses the tape. At the end the recording starts again; book
+``u`` values are shifted on each pass so that they keep increasing by one (the pass starts with the recorded
 snapshot). The ``gap``, ``duplicate``, ``reorder`` and ``reset`` faults act on
 replayed book streams too.
 """
@@ -126,14 +126,21 @@ class _State:
             if self.u is None:
                 return None
             bids, asks = self.book_lists()
-            return encode({"topic": self.topic.name, "type": "snapshot", "ts": ctx.now_ms,
-                           "data": {"s": self.topic.symbol, "b": bids, "a": asks, "u": self.u, "seq": self.seq},
-                           "cts": ctx.cts}).decode()  # fmt: skip
+            return encode(
+                {
+                    "topic": self.topic.name,
+                    "type": "snapshot",
+                    "ts": ctx.now_ms,
+                    "data": {"s": self.topic.symbol, "b": bids, "a": asks, "u": self.u, "seq": self.seq},
+                    "cts": ctx.cts,
+                }
+            ).decode()
         if kind == "tickers" and self.category != "spot":
             if not self.ticker:
                 return None
-            return encode({"topic": self.topic.name, "type": "snapshot", "data": self.ticker, "cs": ctx.seq,
-                           "ts": ctx.now_ms}).decode()  # fmt: skip
+            return encode(
+                {"topic": self.topic.name, "type": "snapshot", "data": self.ticker, "cs": ctx.seq, "ts": ctx.now_ms}
+            ).decode()
         if kind in ("tickers", "kline"):
             return self.last_frame
         return None
@@ -295,9 +302,11 @@ class ReplaySource:
             return None
         states = self.replay.states
         if path == "/v5/market/orderbook":
-            books = [st for (c, _), st in states.items()
-                     if c == category and st.topic.kind == "orderbook" and st.topic.symbol == symbol
-                     and st.u is not None]  # fmt: skip
+            books = [
+                st
+                for (c, _), st in states.items()
+                if c == category and st.topic.kind == "orderbook" and st.topic.symbol == symbol and st.u is not None
+            ]
             if not books:
                 return None
             state = max(books, key=lambda st: st.topic.depth or 0)
@@ -314,10 +323,23 @@ class ReplaySource:
                 return None
             limit = _limit(params, 60, 60) if category == "spot" else _limit(params, 500, 1000)
             trades = list(state.trades)[-limit:][::-1]
-            return {"category": category, "list": [
-                {"execId": t["i"], "symbol": t["s"], "price": t["p"], "size": t["v"], "side": t["S"],
-                 "time": str(t["T"]), "isBlockTrade": t.get("BT", False), "isRPITrade": t.get("RPI", False),
-                 "seq": str(t.get("seq", ""))} for t in trades]}  # fmt: skip
+            return {
+                "category": category,
+                "list": [
+                    {
+                        "execId": t["i"],
+                        "symbol": t["s"],
+                        "price": t["p"],
+                        "size": t["v"],
+                        "side": t["S"],
+                        "time": str(t["T"]),
+                        "isBlockTrade": t.get("BT", False),
+                        "isRPITrade": t.get("RPI", False),
+                        "seq": str(t.get("seq", "")),
+                    }
+                    for t in trades
+                ],
+            }
         if path == "/v5/market/kline":
             state = states.get((category, f"kline.{params.get('interval')}.{symbol}"))
             if state is None:

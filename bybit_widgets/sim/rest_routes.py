@@ -36,8 +36,15 @@ _HTML_ERROR = "<html><head><title>{0}</title></head><body><center><h1>{0}</h1></
 
 
 def _envelope(code: int, msg: str, result: Any, time_ms: int, ext: Any = None) -> bytes:
-    return orjson.dumps({"retCode": code, "retMsg": msg, "result": {} if result is None else result,
-                         "retExtInfo": ext or {}, "time": time_ms})  # fmt: skip
+    return orjson.dumps(
+        {
+            "retCode": code,
+            "retMsg": msg,
+            "result": {} if result is None else result,
+            "retExtInfo": ext or {},
+            "time": time_ms,
+        }
+    )
 
 
 def _json(body: bytes, headers: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -50,6 +57,7 @@ def _text(status: int, text: str) -> Response:
 
 async def _hold(request: Request, core: Any) -> Response:
     """Never answer: wait until the client gives up (disconnects) or the server stops."""
+
     async def disconnected() -> None:
         while (await request.receive())["type"] != "http.disconnect":
             pass

@@ -16,7 +16,8 @@ import secrets
 import socket
 import string
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import uvicorn
 
@@ -36,8 +37,7 @@ _CALL_TIMEOUT_S = 30.0
 
 def generate_keys() -> tuple[str, str]:
     """A demo key pair shaped like Bybit's (18 and 36 alphanumerics)."""
-    return ("".join(secrets.choice(_ALNUM) for _ in range(18)),
-            "".join(secrets.choice(_ALNUM) for _ in range(36)))  # fmt: skip
+    return ("".join(secrets.choice(_ALNUM) for _ in range(18)), "".join(secrets.choice(_ALNUM) for _ in range(36)))
 
 
 def _ws_impl() -> str:
@@ -77,10 +77,22 @@ class SimServer:
     ``idle_timeout_s``, ...) are those of :class:`SimConfig`.
     """
 
-    def __init__(self, seed: int = 1, *, api_key: str | None = None, api_secret: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0, symbols: list[Any] | None = None,
-                 start_balance: str = "100000", paused: bool = False, replay: str | None = None,
-                 speed: float = 1.0, log_level: str = "warning", **config: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        seed: int = 1,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        symbols: list[Any] | None = None,
+        start_balance: str = "100000",
+        paused: bool = False,
+        replay: str | None = None,
+        speed: float = 1.0,
+        log_level: str = "warning",
+        **config: Any,
+    ) -> None:
         if (api_key is None) != (api_secret is None):
             raise ValueError("give both api_key and api_secret, or neither (a demo pair is generated)")
         if api_key is None or api_secret is None:
@@ -140,10 +152,17 @@ class SimServer:
 
     def describe(self) -> dict[str, Any]:
         """What the CLI prints: URLs and the demo keys."""
-        return {"rest": self.rest_url, "ws": self.ws_url, "ws_public": f"{self.ws_url}/v5/public",
-                "ws_public_linear": self.ws_public_linear, "ws_public_spot": self.ws_public_spot,
-                "ws_private": self.ws_private, "ws_trade": self.ws_trade,
-                "api_key": self.api_key, "api_secret": self.api_secret}  # fmt: skip
+        return {
+            "rest": self.rest_url,
+            "ws": self.ws_url,
+            "ws_public": f"{self.ws_url}/v5/public",
+            "ws_public_linear": self.ws_public_linear,
+            "ws_public_spot": self.ws_public_spot,
+            "ws_private": self.ws_private,
+            "ws_trade": self.ws_trade,
+            "api_key": self.api_key,
+            "api_secret": self.api_secret,
+        }
 
     def __repr__(self) -> str:
         state = f"{self.rest_url}" if self.running else "stopped"
@@ -173,13 +192,20 @@ class SimServer:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level=self._log_level, log_config=None, access_log=False, ws=_ws_impl(),
-                                ws_max_size=1 << 20, lifespan="on", timeout_graceful_shutdown=5)  # fmt: skip
+        config = uvicorn.Config(
+            app,
+            log_level=self._log_level,
+            log_config=None,
+            access_log=False,
+            ws=_ws_impl(),
+            ws_max_size=1 << 20,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
         started = threading.Event()
         self._server = _Server(config, started)
         self._loop = _new_loop()
-        self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"bybit-sim-{self.port}",
-                                        daemon=True)  # fmt: skip
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"bybit-sim-{self.port}", daemon=True)
         self._thread.start()
         while not started.wait(0.05):
             if not self._thread.is_alive():
@@ -282,8 +308,14 @@ class SimServer:
         return self._call(SimCore.truth_wallet, api_key or self.api_key)
 
 
-def run(seed: int = 1, api_key: str | None = None, api_secret: str | None = None, port: int = 0,
-        host: str = "127.0.0.1", **kwargs: Any) -> SimServer:  # fmt: skip
+def run(
+    seed: int = 1,
+    api_key: str | None = None,
+    api_secret: str | None = None,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    **kwargs: Any,
+) -> SimServer:
     """Start a simulated exchange and return it (a context manager; ``stop()`` ends it).
 
     ``kwargs``: ``symbols``, ``start_balance``, ``paused``, ``replay``, ``speed``,

@@ -25,8 +25,17 @@ import orjson
 
 from ..protocol.topics import ORDERBOOK_PUSH_MS, Topic
 
-__all__ = ["PushContext", "TopicStream", "BookStream", "TickerStream", "KlineStream", "TradeStream",
-           "QuietStream", "TICK_MS", "MAX_TRADES_PER_FRAME"]  # fmt: skip
+__all__ = [
+    "PushContext",
+    "TopicStream",
+    "BookStream",
+    "TickerStream",
+    "KlineStream",
+    "TradeStream",
+    "QuietStream",
+    "TICK_MS",
+    "MAX_TRADES_PER_FRAME",
+]
 
 TICK_MS = 10  # the market loop's tick; every schedule below is a whole number of ticks
 MAX_TRADES_PER_FRAME = 1024  # Bybit's cap per publicTrade message
@@ -93,9 +102,15 @@ class BookStream(_SymbolTopic):
 
     # -- frames ------------------------------------------------------------------------------------
     def _frame(self, kind: str, bids: list, asks: list, ctx: PushContext) -> str:
-        return _dumps({"topic": self.name, "type": kind, "ts": ctx.now_ms,
-                       "data": {"s": self.symbol, "b": bids, "a": asks, "u": self.u, "seq": self.seq},
-                       "cts": self.cts})  # fmt: skip
+        return _dumps(
+            {
+                "topic": self.name,
+                "type": kind,
+                "ts": ctx.now_ms,
+                "data": {"s": self.symbol, "b": bids, "a": asks, "u": self.u, "seq": self.seq},
+                "cts": self.cts,
+            }
+        )
 
     def _snapshot(self, ctx: PushContext) -> str:
         return self._frame("snapshot", self.bids, self.asks, ctx)
@@ -170,8 +185,13 @@ class BookStream(_SymbolTopic):
 
     def truth(self) -> dict[str, Any]:
         """The book as of the last push: what a correct client holds once caught up."""
-        return {"topic": self.name, "u": self.u if self.pushed else None, "seq": self.seq,
-                "b": self.bids, "a": self.asks}  # fmt: skip
+        return {
+            "topic": self.name,
+            "u": self.u if self.pushed else None,
+            "seq": self.seq,
+            "b": self.bids,
+            "a": self.asks,
+        }
 
 
 def _diff(old_map: dict[str, str], old: list, new: list) -> list[list[str]] | None:
@@ -238,8 +258,9 @@ class KlineStream(_SymbolTopic):
         return _dumps({"topic": self.name, "data": candles, "ts": ctx.now_ms, "type": "snapshot"})
 
     def produce(self, ctx: PushContext, fault: str | None) -> list[str]:
-        closed, self._cursor = self.exchange.klines_closed_since(self.category, self.symbol, self.interval,
-                                                                 self._cursor)  # fmt: skip
+        closed, self._cursor = self.exchange.klines_closed_since(
+            self.category, self.symbol, self.interval, self._cursor
+        )
         frames = [self._frame(closed, ctx)] if closed else []
         self._checks += 1
         if self._checks % self._forming_every == 0:
@@ -264,9 +285,12 @@ class TradeStream(_SymbolTopic):
         trades, self._cursor = self.exchange.trades_since(self.category, self.symbol, self._cursor)
         if not trades:
             return []
-        return [_dumps({"topic": self.name, "type": "snapshot", "ts": ctx.now_ms,
-                        "data": trades[i:i + MAX_TRADES_PER_FRAME]})
-                for i in range(0, len(trades), MAX_TRADES_PER_FRAME)]  # fmt: skip
+        return [
+            _dumps(
+                {"topic": self.name, "type": "snapshot", "ts": ctx.now_ms, "data": trades[i : i + MAX_TRADES_PER_FRAME]}
+            )
+            for i in range(0, len(trades), MAX_TRADES_PER_FRAME)
+        ]
 
     def join(self, ctx: PushContext) -> list[str]:
         return []

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -28,8 +29,19 @@ from .wsloop import BadMessage, parse_message, serve_authenticated
 __all__ = ["PrivateHub", "private_endpoint", "SERVED_TOPICS"]
 
 SERVED_TOPICS = ("order", "execution", "execution.fast", "position", "wallet", "greeks")  # greeks: options only
-_FAST_FIELDS = ("category", "symbol", "execId", "execPrice", "execQty", "orderId", "isMaker", "orderLinkId",
-                "side", "execTime", "seq")  # fmt: skip
+_FAST_FIELDS = (
+    "category",
+    "symbol",
+    "execId",
+    "execPrice",
+    "execQty",
+    "orderId",
+    "isMaker",
+    "orderLinkId",
+    "side",
+    "execTime",
+    "seq",
+)
 
 
 class PrivateHub:
@@ -80,8 +92,14 @@ class PrivateHub:
             items = [{k: item[k] for k in _FAST_FIELDS if k in item} for item in items]
         if not items:
             return None
-        return encode({"id": f"{self._id_prefix}-{next(self._ids)}", "topic": sub.name,
-                       "creationTime": self.clock(), "data": items}).decode()  # fmt: skip
+        return encode(
+            {
+                "id": f"{self._id_prefix}-{next(self._ids)}",
+                "topic": sub.name,
+                "creationTime": self.clock(),
+                "data": items,
+            }
+        ).decode()
 
 
 class PrivateSession:
@@ -108,8 +126,7 @@ class PrivateSession:
         op = message.get("op")
         req_id = message.get("req_id")
         if op == "ping":
-            pong: dict[str, Any] = {"op": "pong", "args": [str(self.core.clock.now_ms())],
-                                    "conn_id": self.conn.conn_id}  # fmt: skip
+            pong: dict[str, Any] = {"op": "pong", "args": [str(self.core.clock.now_ms())], "conn_id": self.conn.conn_id}
             if req_id is not None:
                 pong = {"req_id": req_id, **pong}
             self.conn.send_obj(pong)
@@ -162,8 +179,10 @@ class PrivateSession:
                     parsed.append(topic)
             categorised = {t.kind for t in parsed if t.category is not None}
             if categorised & {t.kind for t in parsed if t.category is None}:
-                failures.append("error:categorised topics (order.linear) cannot be mixed with the all-in-one "
-                                "form (order) in one request")  # fmt: skip
+                failures.append(
+                    "error:categorised topics (order.linear) cannot be mixed with the all-in-one "
+                    "form (order) in one request"
+                )
                 parsed = []
             for topic in parsed:
                 topics[topic.name] = topic

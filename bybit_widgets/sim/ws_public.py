@@ -32,8 +32,15 @@ class PublicSession:
         self.spot = category == "spot"
 
     def reply(self, op: Any, success: bool, ret_msg: str, req_id: Any) -> None:
-        self.conn.send_obj({"success": success, "ret_msg": ret_msg, "conn_id": self.conn.conn_id,
-                            "req_id": "" if req_id is None else req_id, "op": op})  # fmt: skip
+        self.conn.send_obj(
+            {
+                "success": success,
+                "ret_msg": ret_msg,
+                "conn_id": self.conn.conn_id,
+                "req_id": "" if req_id is None else req_id,
+                "op": op,
+            }
+        )
 
     def handle(self, raw: str | bytes | None) -> None:
         try:

@@ -46,8 +46,18 @@ class TradeSession:
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
 
-    def send(self, op: Any, code: int, msg: str, req_id: Any, *, data: Any = None, ext: Any = None,
-             limit: LimitState | None = None, with_header: bool = True) -> None:  # fmt: skip
+    def send(
+        self,
+        op: Any,
+        code: int,
+        msg: str,
+        req_id: Any,
+        *,
+        data: Any = None,
+        ext: Any = None,
+        limit: LimitState | None = None,
+        with_header: bool = True,
+    ) -> None:
         reply: dict[str, Any] = {}
         if req_id is not None:
             reply["reqId"] = req_id
@@ -69,15 +79,21 @@ class TradeSession:
         op = message.get("op")
         req_id = message.get("reqId")
         if op == "ping":
-            self.conn.send_obj({"retCode": 0, "retMsg": "OK", "op": "pong",
-                                "data": [str(self.core.clock.now_ms())], "connId": self.conn.conn_id})  # fmt: skip
+            self.conn.send_obj(
+                {
+                    "retCode": 0,
+                    "retMsg": "OK",
+                    "op": "pong",
+                    "data": [str(self.core.clock.now_ms())],
+                    "connId": self.conn.conn_id,
+                }
+            )
         elif op == "auth":
             self.auth(message.get("args"), req_id)
         elif isinstance(op, str) and op in TRADE_OPS:  # (a junk op such as a list is no dict key)
             self.order(op, message, req_id)
         else:
-            self.send(op if isinstance(op, str) else "", 10404, f"unsupported op: {op!r}", req_id,
-                      with_header=False)  # fmt: skip
+            self.send(op if isinstance(op, str) else "", 10404, f"unsupported op: {op!r}", req_id, with_header=False)
 
     def auth(self, args: Any, req_id: Any) -> None:
         if self.api_key is not None:

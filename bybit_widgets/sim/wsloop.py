@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -49,8 +50,9 @@ def parse_message(raw: str | bytes | None) -> dict:
     return message
 
 
-async def pump(websocket: WebSocket, conn: Connection, handle: Callable[[str | bytes | None], None],
-               faults: FaultBoard) -> None:  # fmt: skip
+async def pump(
+    websocket: WebSocket, conn: Connection, handle: Callable[[str | bytes | None], None], faults: FaultBoard
+) -> None:
     """Feed each client message to ``handle`` until the socket ends.
 
     While a ``silence`` fault holds this connection's kind, messages (pings
@@ -75,9 +77,13 @@ async def pump(websocket: WebSocket, conn: Connection, handle: Callable[[str | b
             conn.send_obj({"success": False, "ret_msg": "error:internal error", "conn_id": conn.conn_id})
 
 
-async def serve_authenticated(websocket: WebSocket, kind: str, make_session: Callable[[Any, Connection], Any],
-                              register: Callable[[Connection], None],
-                              unregister: Callable[[Connection], None]) -> None:  # fmt: skip
+async def serve_authenticated(
+    websocket: WebSocket,
+    kind: str,
+    make_session: Callable[[Any, Connection], Any],
+    register: Callable[[Connection], None],
+    unregister: Callable[[Connection], None],
+) -> None:
     """Accept a private or trade connection (honouring ``?max_active_time=``) and serve it until it ends."""
     core = websocket.app.state.core
     try:

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from ..protocol.errors import ParameterError
 from ..protocol.records import Execution, Order, Position, Wallet
 from .loop import spawn_on
 
@@ -190,7 +191,13 @@ class AccountFeed:
         self._changed()
 
     def _seed(self) -> None:
-        if self._rest is None:
+        if self._rest is None:  # stream-only: say so, once, where the widgets show account errors
+            if self.error is None:
+                self.error = ParameterError(
+                    "orders, positions and wallet from before the stream opened are not shown: this stream "
+                    "manager has no REST source (pass rest=bw.AsyncClient(...); bw.connect() does)",
+                    param="rest",
+                )
             return
         self._seeding = spawn_on(self._streams.loop, self._fetch())
         self._seeding.add_done_callback(self._seeded_done)
@@ -200,8 +207,9 @@ class AccountFeed:
         assert client is not None
         orders: dict[str, Order] = {}
         for category in _SEED_CATEGORIES:
-            page = await client.get_open_orders(category=category, **({"settle_coin": "USDT"}
-                                                                       if category == "linear" else {}))  # fmt: skip
+            page = await client.get_open_orders(
+                category=category, **({"settle_coin": "USDT"} if category == "linear" else {})
+            )
             for order in page:
                 if order.category is None:
                     order = Order.from_wire({**order.raw, "category": category})

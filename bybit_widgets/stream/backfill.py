@@ -55,11 +55,13 @@ class Subscription(Protocol):
 class HistorySource(Protocol):
     """What backfill needs of a REST client (``bw.AsyncClient`` fits)."""
 
-    async def get_kline(self, *, symbol: str, interval: str, category: str | None = ...,
-                        limit: int | None = ...) -> Sequence[Any]: ...  # fmt: skip
+    async def get_kline(
+        self, *, symbol: str, interval: str, category: str | None = ..., limit: int | None = ...
+    ) -> Sequence[Any]: ...
 
-    async def get_recent_trades(self, *, category: str, symbol: str | None = ...,
-                                limit: int | None = ...) -> Sequence[Any]: ...  # fmt: skip
+    async def get_recent_trades(
+        self, *, category: str, symbol: str | None = ..., limit: int | None = ...
+    ) -> Sequence[Any]: ...
 
 
 def backfill_limit(value: int, has_source: bool) -> int:
@@ -67,16 +69,19 @@ def backfill_limit(value: int, has_source: bool) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BACKFILL:
         raise ParameterError(f"backfill must be an integer from 0 to {MAX_BACKFILL}, got {value!r}", param="backfill")
     if value and not has_source:
-        raise ParameterError("backfill needs a REST source: pass rest=bw.AsyncClient(...) to the StreamManager "
-                             "(bw.connect() does)", param="backfill")  # fmt: skip
+        raise ParameterError(
+            "backfill needs a REST source: pass rest=bw.AsyncClient(...) to the StreamManager (bw.connect() does)",
+            param="backfill",
+        )
     return value
 
 
 def fetcher_for(topic: Topic, category: str, rest: HistorySource) -> Fetch:
     """The REST call that returns a ``kline`` or ``publicTrade`` topic's recent history."""
     if topic.kind == "kline":
-        return lambda limit: rest.get_kline(category=category, symbol=topic.symbol or "",
-                                            interval=topic.interval or "1", limit=limit)  # fmt: skip
+        return lambda limit: rest.get_kline(
+            category=category, symbol=topic.symbol or "", interval=topic.interval or "1", limit=limit
+        )
     if topic.kind == "publicTrade":
         return lambda limit: rest.get_recent_trades(category=category, symbol=topic.symbol, limit=limit)
     raise ParameterError(f"topic {topic.name!r} has no REST history to backfill from", param="backfill")
@@ -108,8 +113,9 @@ class Backfill:
             self._task.cancel()
         elif state == "live" and self._due and self._task is None and self.limit:
             self._due = False
-            self._task = asyncio.get_running_loop().create_task(self._run(sub, self.limit),
-                                                                name=f"bybit-backfill-{sub.name}")  # fmt: skip
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(sub, self.limit), name=f"bybit-backfill-{sub.name}"
+            )
 
     async def _run(self, sub: Subscription, limit: int) -> None:
         try:

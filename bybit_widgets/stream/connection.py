@@ -20,7 +20,8 @@ import asyncio
 import logging
 import random
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
@@ -258,11 +259,11 @@ class Connection:
         assert self._outbox is not None
         ws.deliver = self._deliver
         helpers = [
-            loop.create_task(self._guarded("writer", self._writer(ws, self._outbox)),
-                             name=f"bybit-stream {self.name} writer"),
-            loop.create_task(self._guarded("heartbeat", self._heartbeat()),
-                             name=f"bybit-stream {self.name} heartbeat"),
-        ]  # fmt: skip
+            loop.create_task(
+                self._guarded("writer", self._writer(ws, self._outbox)), name=f"bybit-stream {self.name} writer"
+            ),
+            loop.create_task(self._guarded("heartbeat", self._heartbeat()), name=f"bybit-stream {self.name} heartbeat"),
+        ]
         try:
             while True:  # the frames that queued for recv() (see StreamSocket); the rest come to _deliver
                 frame = await ws.recv(decode=False)
@@ -402,10 +403,12 @@ class Connection:
             try:
                 await asyncio.wait_for(self._authenticated.wait(), max(0.0, deadline - time.monotonic()))
             except asyncio.TimeoutError:
-                raise TransportError(f"the trade connection is not ready after {timeout:g} s ({self.reason})",
-                                     hint="Nothing was sent.") from None  # fmt: skip
-        req_id = self.session.trade_request(op, params, recv_window=recv_window, timeout=timeout, deadline=deadline,
-                                            wall_ms=self._clock_ms())  # fmt: skip
+                raise TransportError(
+                    f"the trade connection is not ready after {timeout:g} s ({self.reason})", hint="Nothing was sent."
+                ) from None
+        req_id = self.session.trade_request(
+            op, params, recv_window=recv_window, timeout=timeout, deadline=deadline, wall_ms=self._clock_ms()
+        )
         future: asyncio.Future = loop.create_future()
         self._trades[req_id] = future
         timer = loop.call_later(max(0.0, deadline - time.monotonic()), self._on_timer, deadline)

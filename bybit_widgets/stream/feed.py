@@ -21,9 +21,10 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..protocol.topics import Topic
 from .errors import FeedClosed, StreamDataError
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["ConnState", "Feed", "FeedStats", "Subscription", "STATES"]
 
 log = logging.getLogger("bybit_widgets.stream")
-
 
 
 class ConnState(StrEnum):
@@ -158,11 +158,17 @@ class Subscription:
         self.backfill_error: BaseException | None = None  # why the last REST page failed (None once one came)
         self._waiters: list[_Waiter] = []
         self._waiters_lock = threading.Lock()
+        self.taps: tuple[Callable[[bytes], Any], ...] = ()  # raw-frame listeners (Feed.on_frame)
 
     # -- data --------------------------------------------------------------
 
-    def handle(self, message: dict) -> None:
-        """Apply one data message of this topic, then notify consumers."""
+    def handle(self, message: dict, frame: bytes = b"") -> None:
+        """Apply one data message of this topic (``frame``: its text as received), then notify consumers."""
+        for tap in self.taps:
+            try:
+                tap(frame)
+            except Exception:  # a listener's bug never costs the feed a message
+                log.exception("%s: a frame listener failed", self.name)
         now = time.monotonic()
         self.messages += 1
         self.last_message_at = self.silent_since = now
@@ -223,8 +229,11 @@ class Subscription:
         self.error = error
         self.error_stamp = next(_error_stamp)
         if not logged and self.errors <= _LOGGED_ERRORS:
-            more = "; further errors of this topic are only counted (feed.stats.errors)" \
-                if self.errors == _LOGGED_ERRORS else ""  # fmt: skip
+            more = (
+                "; further errors of this topic are only counted (feed.stats.errors)"
+                if self.errors == _LOGGED_ERRORS
+                else ""
+            )
             log.warning("%s: %s%s", self.name, error, more)
         self.wake_waiters()
 
@@ -415,6 +424,25 @@ class Feed:
         self._callbacks.append(callback)
         return lambda: _remove(self._callbacks, callback)
 
+    def on_frame(self, callback: Callable[[bytes], Any]) -> Callable[[], None]:
+        """Call ``callback(frame)`` with each data frame of this topic as received, before it is applied.
+
+        ``frame`` is the frame's text as bytes, byte for byte, which the reduced state is not: the
+        recorder (:mod:`bybit_widgets.sim.recording`) keeps it. It runs on the stream loop, for every
+        feed of the topic alike; returns a function that removes it.
+        """
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, got {callback!r}")
+        sub = self._sub
+        with sub.lock:
+            sub.taps = (*sub.taps, callback)
+
+        def remove() -> None:
+            with sub.lock:
+                sub.taps = tuple(tap for tap in sub.taps if tap is not callback)
+
+        return remove
+
     def on_state(self, callback: Callable[[str, str], Any]) -> Callable[[], None]:
         """Call ``callback(state, reason)`` on every change of state or reason; returns a remover."""
         if not callable(callback):
@@ -442,8 +470,12 @@ class Feed:
         self._error_stamp = next(_error_stamp)
         if id(callback) not in self._failed_callbacks:  # log each failing callback once, count the rest
             self._failed_callbacks.add(id(callback))
-            log.error("callback %r on %s raised; the feed goes on (see feed.stats.callback_errors)",
-                      callback, self.topic, exc_info=exc)  # fmt: skip
+            log.error(
+                "callback %r on %s raised; the feed goes on (see feed.stats.callback_errors)",
+                callback,
+                self.topic,
+                exc_info=exc,
+            )
 
     # -- waiting -------------------------------------------------------------
 
@@ -460,8 +492,9 @@ class Feed:
                     return
                 remaining = None if deadline is None else deadline - loop.time()
                 if remaining is not None and remaining <= 0:
-                    raise TimeoutError(f"{self.topic}: no {what} within {timeout} s (state: {self.state}, "
-                                       f"{self.state_reason})")  # fmt: skip
+                    raise TimeoutError(
+                        f"{self.topic}: no {what} within {timeout} s (state: {self.state}, {self.state_reason})"
+                    )
                 try:
                     await asyncio.wait_for(future, remaining)
                 except asyncio.TimeoutError:
@@ -485,8 +518,9 @@ class Feed:
                     return
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    raise TimeoutError(f"{self.topic}: no {what} within {timeout} s (state: {self.state}, "
-                                       f"{self.state_reason})")  # fmt: skip
+                    raise TimeoutError(
+                        f"{self.topic}: no {what} within {timeout} s (state: {self.state}, {self.state_reason})"
+                    )
                 waiter.event.wait(remaining)  # type: ignore[union-attr]
             finally:
                 sub.discard_waiter(waiter)
@@ -549,8 +583,9 @@ class Feed:
     async def _iterate(self) -> AsyncIterator[Any]:
         seen = -1
         while True:
-            await self._wait_until(lambda seen=seen: self.closed or (self.version != seen and self.latest is not None),
-                                   None, "update")  # fmt: skip
+            await self._wait_until(
+                lambda seen=seen: self.closed or (self.version != seen and self.latest is not None), None, "update"
+            )
             if self.closed:
                 return
             seen = self.version

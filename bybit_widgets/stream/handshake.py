@@ -10,8 +10,8 @@ this exchange, a few seconds long, are extrapolated from it with the monotonic c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..protocol.codec import encode
 from ..protocol.errors import AuthError, error_for
@@ -36,8 +36,16 @@ class Step:
 class Handshake:
     """One authentication, ``auth`` -> (refused: ``clock`` -> ``retry``) -> ``done``; times are monotonic s."""
 
-    def __init__(self, credentials: Credentials, *, name: str, window_ms: int, timeout: float,
-                 id_key: str, next_id: Callable[[], int]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        name: str,
+        window_ms: int,
+        timeout: float,
+        id_key: str,
+        next_id: Callable[[], int],
+    ) -> None:
         self._credentials = credentials
         self._name = name
         self._window_ms = window_ms
@@ -74,8 +82,12 @@ class Handshake:
             return self._auth(now, wall_ms, clock_fix_ms, "retry")  # no time in it: retry as we are
         fix = server_ms - (self._ping_wall_ms + wall_ms) / 2.0
         if abs(fix - clock_fix_ms) > 500:
-            log.warning("%s: the clock used for auth is %.0f ms %s the server's; correcting", self._name,
-                        abs(fix), "behind" if fix > 0 else "ahead of")  # fmt: skip
+            log.warning(
+                "%s: the clock used for auth is %.0f ms %s the server's; correcting",
+                self._name,
+                abs(fix),
+                "behind" if fix > 0 else "ahead of",
+            )
         step = self._auth(now, wall_ms, fix, "retry")
         return Step(send=step.send, clock_fix_ms=fix)
 
@@ -92,8 +104,11 @@ class Handshake:
         self.stage, self.deadline = stage, now + self._timeout
         expires = int(wall_ms + clock_fix_ms) + self._window_ms
         signature = self._credentials.sign_ws_auth(expires)
-        request = {self._id_key: f"auth-{self._next_id()}", "op": "auth",
-                   "args": [self._credentials.api_key, expires, signature]}  # fmt: skip
+        request = {
+            self._id_key: f"auth-{self._next_id()}",
+            "op": "auth",
+            "args": [self._credentials.api_key, expires, signature],
+        }
         return Step(send=encode(request).decode())
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Union
 
 from .handshake import Handshake
 from .trading import TradeOutcome, TradeRequests
@@ -39,7 +38,7 @@ class Dead:
     reason: str
 
 
-Event = Union[Ready, AuthFailed, Dead, TradeOutcome]
+Event = Ready | AuthFailed | Dead | TradeOutcome
 
 
 @dataclass

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any, Callable, Coroutine, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 __all__ = ["LoopHost", "spawn_on"]
 
@@ -118,7 +119,9 @@ class LoopHost:
         thread.join(timeout)
 
 
-def spawn_on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> asyncio.Future | concurrent.futures.Future:
+def spawn_on(
+    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]
+) -> asyncio.Future | concurrent.futures.Future:
     """Start ``coro`` on ``loop`` without waiting: a task when called on that loop (a notebook cell, a comm
     handler), else handed over thread-safely (a script whose streams run on their own thread). The one hop
     onto the streams' loop that widgets and other callers share; both futures take done callbacks."""

@@ -20,7 +20,8 @@ import random
 import threading
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..protocol.environments import guard_trading, resolve_environment
 from ..protocol.errors import WS_TRADE_OPS, AuthError, ParameterError
@@ -126,8 +127,9 @@ class StreamManager:
         feed = self._feed(trade_topic(symbol), _category(category), maxlen=_positive(maxlen, "maxlen"))
         return self._backfill(feed, backfill_limit(backfill, self._rest is not None))
 
-    def kline(self, symbol: str, interval: str | int = "1", category: str = "linear", maxlen: int = 1000,
-              *, backfill: int = 0) -> Feed:  # fmt: skip
+    def kline(
+        self, symbol: str, interval: str | int = "1", category: str = "linear", maxlen: int = 1000, *, backfill: int = 0
+    ) -> Feed:
         """``latest`` is a list of :class:`Kline` ascending by start, the forming candle last.
 
         ``backfill=N`` also loads the ``N`` latest candles over REST (``/v5/market/kline``) once the feed
@@ -157,8 +159,9 @@ class StreamManager:
         """
         with self._lock:
             if self._account is None:
-                self._account = AccountFeed(self, self._rest if self._credentials is not None else None,
-                                            available=self._credentials is not None)  # fmt: skip
+                self._account = AccountFeed(
+                    self, self._rest if self._credentials is not None else None, available=self._credentials is not None
+                )
             return self._account
 
     def orders(self) -> Feed:
@@ -212,8 +215,13 @@ class StreamManager:
             sub = self._subs.get(key)
             created = sub is None
             if sub is None:
-                sub = Subscription(topic, category, reducer_for(topic.kind, symbol=topic.symbol, maxlen=maxlen),
-                                   _Owner(self, conn), host)  # fmt: skip
+                sub = Subscription(
+                    topic,
+                    category,
+                    reducer_for(topic.kind, symbol=topic.symbol, maxlen=maxlen),
+                    _Owner(self, conn),
+                    host,
+                )
                 self._subs[key] = sub
                 conn.reserved += 1
             elif maxlen is not None and hasattr(sub.reducer, "resize"):
@@ -280,8 +288,9 @@ class StreamManager:
 
     # -- WebSocket trading -----------------------------------------------------
 
-    async def trade_request(self, op: str, params: dict, *, timeout: float = 10.0,
-                            recv_window: int = 5000) -> dict | BatchResult:  # fmt: skip
+    async def trade_request(
+        self, op: str, params: dict, *, timeout: float = 10.0, recv_window: int = 5000
+    ) -> dict | BatchResult:
         """Send an order request over Bybit's WebSocket trade stream (``/v5/trade``).
 
         ``op`` is one of ``order.create``, ``order.amend``, ``order.cancel`` (params as the REST
@@ -301,15 +310,17 @@ class StreamManager:
         if op not in TRADE_OPS:
             raise ParameterError(f"op must be one of {', '.join(TRADE_OPS)}, got {op!r}", param="op")
         if not isinstance(params, dict):
-            raise ParameterError(f"params must be a dict (the REST body), got {type(params).__name__}",
-                                 param="params")  # fmt: skip
+            raise ParameterError(f"params must be a dict (the REST body), got {type(params).__name__}", param="params")
         guard_trading(self.env, self.allow_mainnet_trading, op, "stream manager", op)
         if self._credentials is None:
-            raise AuthError("WebSocket trading needs api_key and api_secret",
-                            hint="Pass api_key= and api_secret= (bw.connect() does).")  # fmt: skip
+            raise AuthError(
+                "WebSocket trading needs api_key and api_secret",
+                hint="Pass api_key= and api_secret= (bw.connect() does).",
+            )
         if self._trade_url is None:
-            raise ParameterError(f"the {self.env} environment has no WebSocket trade stream; use the REST client",
-                                 param="env")  # fmt: skip
+            raise ParameterError(
+                f"the {self.env} environment has no WebSocket trade stream; use the REST client", param="env"
+            )
         if self._closed:
             raise RuntimeError("this StreamManager is closed; create a new one")
         self._bind_loop()
@@ -429,8 +440,9 @@ def _resolve_urls(env: str | None, base_ws_url: str | None) -> tuple[str | None,
     if base_ws_url is not None:
         root = base_ws_url.rstrip("/")
         if not root.startswith(("ws://", "wss://")):
-            raise ParameterError(f"base_ws_url must start with ws:// or wss://, got {base_ws_url!r}",
-                                 param="base_ws_url")  # fmt: skip
+            raise ParameterError(
+                f"base_ws_url must start with ws:// or wss://, got {base_ws_url!r}", param="base_ws_url"
+            )
         for suffix in ("/v5/private", "/v5/trade", *(f"/v5/public/{c}" for c in CATEGORIES)):
             if root.endswith(suffix):
                 raise ParameterError(

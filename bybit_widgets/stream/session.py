@@ -54,8 +54,9 @@ _TOPIC_IN_FRAME = re.compile(rb'"topic"\s*:\s*"([^"]{1,100})"')
 class StreamSession:
     """The protocol state of one connection (public category, private or trade) and its subscriptions."""
 
-    def __init__(self, *, name: str, category: str | None, options: StreamOptions,
-                 credentials: Credentials | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, *, name: str, category: str | None, options: StreamOptions, credentials: Credentials | None = None
+    ) -> None:
         self.name = name
         self.options = options
         self.credentials = credentials
@@ -119,10 +120,17 @@ class StreamSession:
         handshake = None
         if self.credentials is not None:
             id_key = "reqId" if self.name == "trade" else "req_id"  # the trade stream's spelling
-            handshake = Handshake(self.credentials, name=self.name, window_ms=self.options.auth_window_ms,
-                                  timeout=self.options.auth_timeout, id_key=id_key, next_id=next_id)  # fmt: skip
-        self.link = Link(opened_at=now, wall_ms=wall_ms, handshake=handshake, trades=TradeRequests(next_id),
-                         last_ping=now)  # fmt: skip
+            handshake = Handshake(
+                self.credentials,
+                name=self.name,
+                window_ms=self.options.auth_window_ms,
+                timeout=self.options.auth_timeout,
+                id_key=id_key,
+                next_id=next_id,
+            )
+        self.link = Link(
+            opened_at=now, wall_ms=wall_ms, handshake=handshake, trades=TradeRequests(next_id), last_ping=now
+        )
         if handshake is None:
             self._become_ready(now)
         else:
@@ -222,13 +230,20 @@ class StreamSession:
 
     # -- trade stream --------------------------------------------------------------
 
-    def trade_request(self, op: str, params: dict, *, recv_window: int, timeout: float, deadline: float,
-                      wall_ms: float) -> str:  # fmt: skip
+    def trade_request(
+        self, op: str, params: dict, *, recv_window: int, timeout: float, deadline: float, wall_ms: float
+    ) -> str:
         """Send one order request on a ready socket; its :class:`TradeOutcome` comes by ``deadline``."""
         link = self.link
         assert link is not None and link.ready, "trade requests wait for Ready"
-        req_id, text = link.trades.frame(op, params, stamp_ms=int(wall_ms + self.clock_fix_ms),
-                                         recv_window=recv_window, timeout=timeout, deadline=deadline)  # fmt: skip
+        req_id, text = link.trades.frame(
+            op,
+            params,
+            stamp_ms=int(wall_ms + self.clock_fix_ms),
+            recv_window=recv_window,
+            timeout=timeout,
+            deadline=deadline,
+        )
         self._out.append(text)
         return req_id
 
@@ -265,7 +280,7 @@ class StreamSession:
             if link is not None:
                 link.worked = True
             try:
-                sub.handle(message)
+                sub.handle(message, frame)
             except Exception as exc:  # a bug must not kill the connection: show it on the feed
                 log.exception("%s: handling a message of %s failed", self.name, topic)
                 sub.record_error(StreamDataError(f"{topic}: message could not be applied: {exc!r}"), logged=True)
@@ -336,8 +351,7 @@ class StreamSession:
             for name in sorted(link.probing):
                 sub = self.subs.get(name)
                 if sub is not None and sub.state == "stale":
-                    sub.set_state("stale", f"{sub.reason.split(';')[0]} while the connection answers; "
-                                           "resubscribing")  # fmt: skip
+                    sub.set_state("stale", f"{sub.reason.split(';')[0]} while the connection answers; resubscribing")
                     sub.reducer.on_disconnect()  # the answer starts with a snapshot, which is no reset
                     self._table.resubscribe(link, name, now)
             link.probing.clear()

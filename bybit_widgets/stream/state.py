@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..protocol.orderbook import (
     CrossedBook,
@@ -51,7 +52,6 @@ __all__ = [
     "WalletReducer",
     "reducer_for",
 ]
-
 
 
 class Outcome(IntEnum):

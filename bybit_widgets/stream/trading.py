@@ -6,16 +6,17 @@ may exist anyway, so the outcome is a :class:`TransportError` that says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..protocol.codec import encode
 from ..protocol.errors import ErrorContext, TransportError, error_for
 
 __all__ = ["TradeOutcome", "TradeRequests", "UNKNOWN_OUTCOME"]
 
-UNKNOWN_OUTCOME = ("The request may or may not have been executed: look the order up by its orderLinkId "
-                   "before sending it again.")  # fmt: skip
+UNKNOWN_OUTCOME = (
+    "The request may or may not have been executed: look the order up by its orderLinkId before sending it again."
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,9 @@ class TradeRequests:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def frame(self, op: str, params: dict, *, stamp_ms: int, recv_window: int, timeout: float,
-              deadline: float) -> tuple[str, str]:  # fmt: skip
+    def frame(
+        self, op: str, params: dict, *, stamp_ms: int, recv_window: int, timeout: float, deadline: float
+    ) -> tuple[str, str]:
         """Register one request; return its ``reqId`` and the frame to send."""
         req_id = f"t{self._next_id()}"
         self._pending[req_id] = (op, timeout, deadline)

@@ -32,7 +32,7 @@ __all__ = [
     "Trades",
     "Watchlist",
     "configure",
-]  # fmt: skip
+]
 
 
 def configure(*, max_messages_per_second: float) -> FrameScheduler:

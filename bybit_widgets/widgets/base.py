@@ -46,8 +46,14 @@ log = logging.getLogger("bybit_widgets.widgets")
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 # worst first: the badge shows the state of the feed that is worst off
-_STATE_ORDER = (ConnState.CLOSED, ConnState.RECONNECTING, ConnState.RESYNCING, ConnState.STALE,
-                ConnState.CONNECTING, ConnState.LIVE)  # fmt: skip
+_STATE_ORDER = (
+    ConnState.CLOSED,
+    ConnState.RECONNECTING,
+    ConnState.RESYNCING,
+    ConnState.STALE,
+    ConnState.CONNECTING,
+    ConnState.LIVE,
+)
 
 
 def combined_state(states: Iterable[tuple[str, str]]) -> tuple[str, str]:
@@ -281,8 +287,9 @@ class LiveWidget(anywidget.AnyWidget):
         """The page's views painted these frames: ``acks`` = [[model id, view id, seq, ms since paint], ...]."""
         acks = content.get("acks")
         if not isinstance(acks, list) or not all(isinstance(a, list) and len(a) == 4 for a in acks):
-            raise ValueError(f"acknowledgements must be a list of [model id, view id, seq, ms since paint], "
-                             f"got {acks!r:.60}")  # fmt: skip
+            raise ValueError(
+                f"acknowledgements must be a list of [model id, view id, seq, ms since paint], got {acks!r:.60}"
+            )
         for model_id, view, seq, ago_ms in acks:
             widget = LiveWidget._by_id.get(model_id) if isinstance(model_id, str) else None
             if widget is not None:  # (one closed meanwhile has nothing left to pace)
@@ -322,8 +329,9 @@ class LiveWidget(anywidget.AnyWidget):
             log.warning("%s message %r failed: %s", type(self).__name__, content.get("type"), exc)
             self.error = plain_error(exc)
 
-    def _spawn(self, coro: Awaitable[Any], what: str,
-               on_error: Callable[[BaseException], None] | None = None) -> asyncio.Future | concurrent.futures.Future:  # fmt: skip
+    def _spawn(
+        self, coro: Awaitable[Any], what: str, on_error: Callable[[BaseException], None] | None = None
+    ) -> asyncio.Future | concurrent.futures.Future:
         """Run ``coro`` on the streams' loop; a failure goes to ``on_error`` (default: the error trait)."""
         task = spawn_on(self.loop, coro)  # type: ignore[arg-type]
         self._tasks.add(task)
@@ -382,8 +390,9 @@ class SymbolWidget(LiveWidget):
     price_decimals = traitlets.Int(2).tag(sync=True)
     qty_decimals = traitlets.Int(3).tag(sync=True)
 
-    def __init__(self, symbol: str, *, category: str = "linear", session: Any = None,
-                 max_hz: float | None = None, **traits: Any) -> None:  # fmt: skip
+    def __init__(
+        self, symbol: str, *, category: str = "linear", session: Any = None, max_hz: float | None = None, **traits: Any
+    ) -> None:
         super().__init__(session=session, max_hz=max_hz, symbol=_symbol(symbol), category=category, **traits)
         self.rules: Any = None  # InstrumentRules once loaded
         self._rules_for: tuple[str, str] | None = None

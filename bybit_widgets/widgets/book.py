@@ -37,21 +37,37 @@ class OrderBook(SymbolWidget):
     levels = traitlets.Bytes(b"").tag(sync=True)  # see levels.pack_book
     own = traitlets.List().tag(sync=True)  # [[price, side, qty, count], ...] by displayed bucket
 
-    def __init__(self, symbol: str, depth: int = 25, *, grouping: int = 1, cumulative: bool = False,
-                 height: int = 0, category: str = "linear", session: Any = None,
-                 max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbol: str,
+        depth: int = 25,
+        *,
+        grouping: int = 1,
+        cumulative: bool = False,
+        height: int = 0,
+        category: str = "linear",
+        session: Any = None,
+        max_hz: float | None = None,
+    ) -> None:
         _check_rows(depth, "depth")
         _check_rows(grouping, "grouping")
         self._feed_depth = 0
-        super().__init__(symbol, category=category, session=session, max_hz=max_hz, depth=depth,
-                         grouping=grouping, cumulative=cumulative, height=height)  # fmt: skip
+        super().__init__(
+            symbol,
+            category=category,
+            session=session,
+            max_hz=max_hz,
+            depth=depth,
+            grouping=grouping,
+            cumulative=cumulative,
+            height=height,
+        )
         self.observe(self._shape_changed, names=["depth", "grouping"])
 
     def _open_feeds(self) -> list[Any]:
         self._use_account()
         self._feed_depth = feed_depth_for(self.depth, self.grouping, self.category)
-        self._book = self._attach(self.streams.order_book(self.symbol, depth=self._feed_depth,
-                                                          category=self.category))  # fmt: skip
+        self._book = self._attach(self.streams.order_book(self.symbol, depth=self._feed_depth, category=self.category))
         return [self._book]
 
     @traitlets.validate("depth", "grouping")

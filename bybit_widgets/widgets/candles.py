@@ -75,19 +75,45 @@ def _ensure_bokeh_loaded() -> None:
 _BOKEH_LOADED = False
 
 
+def _price_tools(bodies: Any) -> tuple:
+    """Hover over a candle shows its OHLCV; a faint crosshair."""
+    from bokeh.models import CrosshairTool, HoverTool
+
+    hover = HoverTool(
+        renderers=[bodies],
+        tooltips=[
+            ("time", "@t{%F %H:%M}"),
+            ("open", "@open{0,0.00}"),
+            ("high", "@high{0,0.00}"),
+            ("low", "@low{0,0.00}"),
+            ("close", "@close{0,0.00}"),
+            ("volume", "@volume{0,0.000}"),
+        ],
+        formatters={"@t": "datetime"},
+        mode="vline",
+    )
+    return hover, CrosshairTool(line_alpha=0.3)
+
+
+def _quiet_axes(fig: Any) -> None:
+    """Faint grid and axes that sit on light and dark JupyterLab themes alike."""
+    fig.min_border_left = 64
+    fig.yaxis.minor_tick_line_color = None
+    fig.xgrid.grid_line_alpha = 0.15
+    fig.ygrid.grid_line_alpha = 0.15
+    for axis in (*fig.xaxis, *fig.yaxis):
+        axis.axis_line_alpha = 0.3
+        axis.major_label_text_color = "#8a8f98"
+        axis.major_tick_line_alpha = 0.3
+
+
 class _Chart:
     """The bokeh side: figures, one column source, the line pool; counts the comm messages it causes."""
 
     def __init__(self, height: int) -> None:
         from bokeh.core.json_encoder import serialize_json
         from bokeh.layouts import column
-        from bokeh.models import (
-            ColumnDataSource,
-            CrosshairTool,
-            HoverTool,
-            NumeralTickFormatter,
-            Span,
-        )
+        from bokeh.models import ColumnDataSource, NumeralTickFormatter, Span
         from bokeh.plotting import figure
         from jupyter_bokeh import BokehModel
 
@@ -115,15 +141,18 @@ class _Chart:
         self.messages = 0
         self.bytes = 0
         self.source = ColumnDataSource(candle_rows([], _MINUTE))
-        common = {"x_axis_type": "datetime", "sizing_mode": "stretch_width", "toolbar_location": None,
-                  "background_fill_alpha": 0, "border_fill_alpha": 0, "outline_line_alpha": 0}  # fmt: skip
+        common = {
+            "x_axis_type": "datetime",
+            "sizing_mode": "stretch_width",
+            "toolbar_location": None,
+            "background_fill_alpha": 0,
+            "border_fill_alpha": 0,
+            "outline_line_alpha": 0,
+        }
         price = figure(height=height, tools="xpan,xwheel_zoom,reset", active_scroll="xwheel_zoom", **common)
         price.segment("t", "high", "t", "low", source=self.source, color="color", line_width=1)
         bodies = price.vbar("t", "w", "open", "close", source=self.source, fill_color="color", line_color="color")
-        price.add_tools(HoverTool(renderers=[bodies], tooltips=[
-            ("time", "@t{%F %H:%M}"), ("open", "@open{0,0.00}"), ("high", "@high{0,0.00}"),
-            ("low", "@low{0,0.00}"), ("close", "@close{0,0.00}"), ("volume", "@volume{0,0.000}")],
-            formatters={"@t": "datetime"}, mode="vline"), CrosshairTool(line_alpha=0.3))  # fmt: skip
+        price.add_tools(*_price_tools(bodies))
         price.xaxis.visible = False
         price.yaxis.formatter = NumeralTickFormatter(format="0,0.[00]")
         volume = figure(height=max(60, height // 4), x_range=price.x_range, tools="", **common)
@@ -132,18 +161,13 @@ class _Chart:
         volume.yaxis.ticker.desired_num_ticks = 2
         volume.y_range.start = 0
         for fig in (price, volume):
-            fig.min_border_left = 64
-            fig.yaxis.minor_tick_line_color = None
-            fig.xgrid.grid_line_alpha = 0.15
-            fig.ygrid.grid_line_alpha = 0.15
-            for axis in (*fig.xaxis, *fig.yaxis):
-                axis.axis_line_alpha = 0.3
-                axis.major_label_text_color = "#8a8f98"
-                axis.major_tick_line_alpha = 0.3
-        self.order_lines = [Span(dimension="width", location=0, visible=False, line_width=1, line_alpha=0.8)
-                            for _ in range(ORDER_LINES)]  # fmt: skip
-        self.entry_line = Span(dimension="width", location=0, visible=False, line_width=1.5, line_dash="dashed",
-                               line_color="#f0b90b")  # fmt: skip
+            _quiet_axes(fig)
+        self.order_lines = [
+            Span(dimension="width", location=0, visible=False, line_width=1, line_alpha=0.8) for _ in range(ORDER_LINES)
+        ]
+        self.entry_line = Span(
+            dimension="width", location=0, visible=False, line_width=1.5, line_dash="dashed", line_color="#f0b90b"
+        )
         for span in (*self.order_lines, self.entry_line):
             price.add_layout(span)
         self.price, self.volume = price, volume
@@ -226,8 +250,16 @@ class CandlesHeader(SymbolWidget):
 
     default_max_hz = 4.0
 
-    def __init__(self, symbol: str, chart: _Chart, *, interval: str = "1", category: str = "linear",
-                 session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbol: str,
+        chart: _Chart,
+        *,
+        interval: str = "1",
+        category: str = "linear",
+        session: Any = None,
+        max_hz: float | None = None,
+    ) -> None:
         self.chart = chart
         self._drawn_backfills = 0  # the feed's history pages the chart was last drawn whole with
         self._chart_at = float("-inf")  # loop time of the chart's last patch
@@ -241,8 +273,11 @@ class CandlesHeader(SymbolWidget):
 
     def _open_feeds(self) -> list[Any]:
         self._use_account()
-        self._klines = self._attach(self.streams.kline(self.symbol, interval=self.interval, category=self.category,
-                                                       maxlen=MAX_BARS, backfill=HISTORY))  # fmt: skip
+        self._klines = self._attach(
+            self.streams.kline(
+                self.symbol, interval=self.interval, category=self.category, maxlen=MAX_BARS, backfill=HISTORY
+            )
+        )
         self._drawn_backfills = 0
         return [self._klines]
 
@@ -265,8 +300,14 @@ class CandlesHeader(SymbolWidget):
             self.error = f"loading the chart history failed: {plain_error(self._klines.backfill_error)}"
         if klines:
             k = klines[-1]
-            self.last = {"open": str(k.open), "high": str(k.high), "low": str(k.low), "close": str(k.close),
-                         "volume": str(k.volume), "start": k.start}  # fmt: skip
+            self.last = {
+                "open": str(k.open),
+                "high": str(k.high),
+                "low": str(k.low),
+                "close": str(k.close),
+                "volume": str(k.volume),
+                "start": k.start,
+            }
         account = self._account
         orders: list[tuple[float, str]] = []
         entry = None
@@ -288,6 +329,7 @@ class CandlesHeader(SymbolWidget):
             self._chart_at = now
             self.chart.update(klines)
         elif self._chart_wake is None:
+
             def wake() -> None:
                 self._chart_wake = None
                 self._request_frame()
@@ -315,12 +357,21 @@ class Candles(ipywidgets.VBox):
     the feeds. ``height`` is the price pane's height in pixels.
     """
 
-    def __init__(self, symbol: str, interval: str = "1", *, category: str = "linear", height: int = 300,
-                 session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbol: str,
+        interval: str = "1",
+        *,
+        category: str = "linear",
+        height: int = 300,
+        session: Any = None,
+        max_hz: float | None = None,
+    ) -> None:
         _ensure_bokeh_loaded()
         self.chart = _Chart(height)
-        self.header = CandlesHeader(symbol, self.chart, interval=interval, category=category, session=session,
-                                    max_hz=max_hz)  # fmt: skip
+        self.header = CandlesHeader(
+            symbol, self.chart, interval=interval, category=category, session=session, max_hz=max_hz
+        )
         super().__init__([self.header, self.chart.model])
         self.add_class("bw-candles-box")
 
@@ -332,8 +383,10 @@ class Candles(ipywidgets.VBox):
     @property
     def comm_stats(self) -> dict[str, int]:
         """Comm messages and bytes sent to the browser (header and chart together)."""
-        return {"messages": self.header.messages_sent + self.chart.messages,
-                "bytes": self.header.bytes_sent + self.chart.bytes}  # fmt: skip
+        return {
+            "messages": self.header.messages_sent + self.chart.messages,
+            "bytes": self.header.bytes_sent + self.chart.bytes,
+        }
 
     def close(self) -> None:
         """Stop the feeds and remove the chart from the page."""

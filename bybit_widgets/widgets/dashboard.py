@@ -30,8 +30,16 @@ class Dashboard(ipywidgets.GridBox):
     message limit. ``close()`` closes them all (and so their feeds).
     """
 
-    def __init__(self, symbol: str = "BTCUSDT", *, symbols: Sequence[str] | None = None, category: str = "linear",
-                 interval: str = "1", depth: int = 20, session: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbol: str = "BTCUSDT",
+        *,
+        symbols: Sequence[str] | None = None,
+        category: str = "linear",
+        interval: str = "1",
+        depth: int = 20,
+        session: Any = None,
+    ) -> None:
         symbol = symbol.strip().upper()
         watch = list(dict.fromkeys([*(symbols or DEFAULT_SYMBOLS), symbol]))
         common = {"category": category, "session": session}
@@ -42,8 +50,15 @@ class Dashboard(ipywidgets.GridBox):
         self.ticket = OrderTicket(symbol, **common)
         self.trades = Trades(symbol, rows=16, **common)
         self.positions = Positions(session=session)
-        areas = {self.watchlist: "watch", self.ticker: "ticker", self.candles: "chart", self.book: "book",
-                 self.ticket: "ticket", self.trades: "trades", self.positions: "positions"}  # fmt: skip
+        areas = {
+            self.watchlist: "watch",
+            self.ticker: "ticker",
+            self.candles: "chart",
+            self.book: "book",
+            self.ticket: "ticket",
+            self.trades: "trades",
+            self.positions: "positions",
+        }
         for widget, area in areas.items():
             widget.layout.grid_area = area
             widget.layout.min_width = "0"
@@ -53,10 +68,10 @@ class Dashboard(ipywidgets.GridBox):
                 width="100%",
                 grid_template_columns="minmax(0, 2.2fr) minmax(220px, 1fr) minmax(250px, 1fr)",
                 grid_template_areas='"watch watch watch" "ticker ticker ticker" "chart book ticket" '
-                                    '"trades positions positions"',
+                '"trades positions positions"',
                 grid_gap="8px",
             ),
-        )  # fmt: skip
+        )
         self.add_class("bw-dashboard")
         self._stop_follow = self.watchlist.on_select(self._select)
 

@@ -96,12 +96,19 @@ class FlowControl:
     batch its acknowledgements (see the module docstring).
     """
 
-    def __init__(self, *, window: float = DEFAULT_WINDOW, deadline: float = DEFAULT_DEADLINE,
-                 max_deadline: float = MAX_DEADLINE, lag_enter: float = LAG_ENTER,
-                 lag_leave: float = LAG_LEAVE) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        window: float = DEFAULT_WINDOW,
+        deadline: float = DEFAULT_DEADLINE,
+        max_deadline: float = MAX_DEADLINE,
+        lag_enter: float = LAG_ENTER,
+        lag_leave: float = LAG_LEAVE,
+    ) -> None:
         if not 0 <= window < deadline <= max_deadline:
-            raise ValueError(f"need 0 <= window < deadline <= max_deadline, got {window!r}, {deadline!r}, "
-                             f"{max_deadline!r}")  # fmt: skip
+            raise ValueError(
+                f"need 0 <= window < deadline <= max_deadline, got {window!r}, {deadline!r}, {max_deadline!r}"
+            )
         if not 0 <= lag_leave <= lag_enter:
             raise ValueError(f"need 0 <= lag_leave <= lag_enter, got {lag_leave!r} and {lag_enter!r}")
         self.window = window

@@ -22,7 +22,7 @@ __all__ = [
     "Problem",
     "check_form",
     "status_of_order",
-]  # fmt: skip
+]
 
 SIDES = ("Buy", "Sell")
 ORDER_TYPES = ("Market", "Limit")
@@ -43,14 +43,20 @@ REJECT_REASONS = {
 
 @dataclass(frozen=True)
 class Problem:
-    field: str  # qty | price | trigger_price | take_profit | stop_loss | side | order_type | time_in_force | reduce_only
+    field: (
+        str  # qty | price | trigger_price | take_profit | stop_loss | side | order_type | time_in_force | reduce_only
+    )
     message: str
     suggestions: tuple[str, ...] = ()
     blank: bool = False  # a required field not filled in yet: incomplete rather than wrong
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message, "suggestions": list(self.suggestions),
-                "blank": self.blank}  # fmt: skip
+        return {
+            "field": self.field,
+            "message": self.message,
+            "suggestions": list(self.suggestions),
+            "blank": self.blank,
+        }
 
 
 @dataclass(frozen=True)
@@ -163,13 +169,17 @@ def _check_price(form: OrderForm, problems: list[Problem]) -> Decimal | None:
         return None
     price = _number(form.price)
     if price is None:
-        problems.append(Problem("price", "enter a limit price", blank=True) if not form.price.strip()
-                        else Problem("price", _not_a_number("price", form.price)))  # fmt: skip
+        problems.append(
+            Problem("price", "enter a limit price", blank=True)
+            if not form.price.strip()
+            else Problem("price", _not_a_number("price", form.price))
+        )
     return price
 
 
-def _check_trigger(form: OrderForm, rules: InstrumentRules, last_price: Decimal | None,
-                   problems: list[Problem]) -> Decimal | None:  # fmt: skip
+def _check_trigger(
+    form: OrderForm, rules: InstrumentRules, last_price: Decimal | None, problems: list[Problem]
+) -> Decimal | None:
     """A conditional order's trigger: a number on the tick grid, away from the last price (which sets its direction)."""
     if not form.conditional:
         return None
@@ -177,13 +187,20 @@ def _check_trigger(form: OrderForm, rules: InstrumentRules, last_price: Decimal 
         problems.append(Problem("trigger_price", "conditional orders from the ticket are for derivatives"))
     trigger = _number(form.trigger_price)
     if trigger is None:
-        problems.append(Problem("trigger_price", "enter a trigger price", blank=True) if not form.trigger_price.strip()
-                        else Problem("trigger_price", _not_a_number("trigger price", form.trigger_price)))  # fmt: skip
+        problems.append(
+            Problem("trigger_price", "enter a trigger price", blank=True)
+            if not form.trigger_price.strip()
+            else Problem("trigger_price", _not_a_number("trigger price", form.trigger_price))
+        )
     elif last_price is None:
         problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
     elif trigger == last_price:
-        problems.append(Problem("trigger_price", f"the trigger equals the last price {last_price}: "
-                                "it would fire at once; place a plain order instead"))  # fmt: skip
+        problems.append(
+            Problem(
+                "trigger_price",
+                f"the trigger equals the last price {last_price}: it would fire at once; place a plain order instead",
+            )
+        )
     elif trigger > 0:
         off_grid = rules.tick_violation("trigger_price", "trigger price", trigger)
         if off_grid is not None:
@@ -191,33 +208,40 @@ def _check_trigger(form: OrderForm, rules: InstrumentRules, last_price: Decimal 
     return trigger
 
 
-def _check_qty(form: OrderForm, rules: InstrumentRules, price: Decimal | None, reference: Decimal | None,
-               problems: list[Problem]) -> Decimal | None:  # fmt: skip
+def _check_qty(
+    form: OrderForm, rules: InstrumentRules, price: Decimal | None, reference: Decimal | None, problems: list[Problem]
+) -> Decimal | None:
     """The qty in the base coin (a quote value is converted at ``reference``), checked with the price by the rules."""
     typed = _number(form.qty)
     qty: Decimal | None = None
     if typed is None:
-        problems.append(Problem("qty", "enter a quantity", blank=True) if not form.qty.strip()
-                        else Problem("qty", _not_a_number("qty", form.qty)))  # fmt: skip
+        problems.append(
+            Problem("qty", "enter a quantity", blank=True)
+            if not form.qty.strip()
+            else Problem("qty", _not_a_number("qty", form.qty))
+        )
     elif form.qty_unit == "quote":
         qty = _quote_to_base(typed, rules, reference, problems)
     else:
         qty = typed
     if qty is not None:
-        for violation in rules.violations(qty=qty, price=price, market=form.order_type == "Market",
-                                          reference_price=reference):  # fmt: skip
+        for violation in rules.violations(
+            qty=qty, price=price, market=form.order_type == "Market", reference_price=reference
+        ):
             problem = _problem(rules, violation)
             if form.qty_unit == "quote" and violation.field in ("qty", "notional"):
                 problem = Problem(problem.field, problem.message)  # a qty suggestion would not fit a value typed
             problems.append(problem)
     elif price is not None:
-        problems.extend(_problem(rules, v) for v in rules.violations(qty=rules.min_qty, price=price)
-                        if v.field == "price")  # fmt: skip
+        problems.extend(
+            _problem(rules, v) for v in rules.violations(qty=rules.min_qty, price=price) if v.field == "price"
+        )
     return qty
 
 
-def _quote_to_base(value: Decimal, rules: InstrumentRules, reference: Decimal | None,
-                   problems: list[Problem]) -> Decimal | None:  # fmt: skip
+def _quote_to_base(
+    value: Decimal, rules: InstrumentRules, reference: Decimal | None, problems: list[Problem]
+) -> Decimal | None:
     if reference is None or reference <= 0:
         problems.append(Problem("qty", f"waiting for a price to convert {rules.quote_coin} to {rules.base_coin}"))
         return None
@@ -227,15 +251,22 @@ def _quote_to_base(value: Decimal, rules: InstrumentRules, reference: Decimal | 
     qty = rules.round_qty(value / reference, "down")
     if qty < rules.min_qty:
         smallest = (rules.min_qty * reference).quantize(Decimal("0.01"))
-        problems.append(Problem("qty", f"{value} {rules.quote_coin} buys less than the minimum "
-                                f"{rules.format_qty(rules.min_qty)} {rules.base_coin}; enter at least "
-                                f"{smallest} {rules.quote_coin}", (str(smallest),)))  # fmt: skip
+        problems.append(
+            Problem(
+                "qty",
+                f"{value} {rules.quote_coin} buys less than the minimum "
+                f"{rules.format_qty(rules.min_qty)} {rules.base_coin}; enter at least "
+                f"{smallest} {rules.quote_coin}",
+                (str(smallest),),
+            )
+        )
         return None
     return qty
 
 
-def _check_protection(form: OrderForm, rules: InstrumentRules, reference: Decimal | None, name: str,
-                      problems: list[Problem]) -> Decimal | None:  # fmt: skip
+def _check_protection(
+    form: OrderForm, rules: InstrumentRules, reference: Decimal | None, name: str, problems: list[Problem]
+) -> Decimal | None:
     """A take profit or stop loss: derivatives only, not reduce-only, on the tick grid, on the winning (TP) or
     losing (SL) side of the price the order trades at."""
     text = getattr(form, name)
@@ -254,23 +285,40 @@ def _check_protection(form: OrderForm, rules: InstrumentRules, reference: Decima
     elif reference is not None:
         above = (name == "take_profit") == (form.side == "Buy")
         if above and value <= reference:
-            problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be above the entry "
-                                    f"{rules.format_price(reference)}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    name, f"a {form.side.lower()}'s {label} must be above the entry {rules.format_price(reference)}"
+                )
+            )
         elif not above and value >= reference:
-            problems.append(Problem(name, f"a {form.side.lower()}'s {label} must be below the entry "
-                                    f"{rules.format_price(reference)}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    name, f"a {form.side.lower()}'s {label} must be below the entry {rules.format_price(reference)}"
+                )
+            )
     return value
 
 
 def _problem(rules: InstrumentRules, violation: RuleViolation) -> Problem:
     """A rule's violation as the form shows it: notional problems sit at the qty; suggestions as typed text."""
     fmt = rules.format_qty if violation.field in ("qty", "notional") else rules.format_price
-    return Problem("qty" if violation.field == "notional" else violation.field, violation.message,
-                   tuple(fmt(v) for v in violation.suggestions))  # fmt: skip
+    return Problem(
+        "qty" if violation.field == "notional" else violation.field,
+        violation.message,
+        tuple(fmt(v) for v in violation.suggestions),
+    )
 
 
-def _params(form: OrderForm, rules: InstrumentRules, qty: Decimal, price: Decimal | None, trigger: Decimal | None,
-            last_price: Decimal | None, tp: Decimal | None, sl: Decimal | None) -> dict[str, Any]:  # fmt: skip
+def _params(
+    form: OrderForm,
+    rules: InstrumentRules,
+    qty: Decimal,
+    price: Decimal | None,
+    trigger: Decimal | None,
+    last_price: Decimal | None,
+    tp: Decimal | None,
+    sl: Decimal | None,
+) -> dict[str, Any]:
     """``place_order`` keyword arguments from checked values, formatted to the instrument's grid."""
     market = form.order_type == "Market"
     params: dict[str, Any] = {

@@ -13,8 +13,9 @@ from .base import STATIC, LiveWidget, plain_error
 __all__ = ["Positions", "unrealised_pnl"]
 
 
-def unrealised_pnl(side: str | None, size: Decimal | None, entry: Decimal | None,
-                   mark: Decimal | None) -> Decimal | None:  # fmt: skip
+def unrealised_pnl(
+    side: str | None, size: Decimal | None, entry: Decimal | None, mark: Decimal | None
+) -> Decimal | None:
     """PnL of a linear position at ``mark``: (mark - entry) x size for a long, the reverse for a short."""
     if not size or entry is None or mark is None or side not in ("Buy", "Sell"):
         return None
@@ -74,21 +75,39 @@ class Positions(LiveWidget):
             pnl = unrealised_pnl(p.side, p.size, p.avg_price, mark)
             if pnl is None:
                 pnl = p.unrealised_pnl
-            rows.append({
-                "symbol": p.symbol, "side": p.side, "size": _s(p.size), "entry": _s(p.avg_price), "mark": _s(mark),
-                "pnl": None if pnl is None else float(pnl), "liq": _s(p.liq_price), "leverage": _s(p.leverage),
-                "tp": _nz(p.take_profit), "sl": _nz(p.stop_loss), "value": _s(p.position_value),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "symbol": p.symbol,
+                    "side": p.side,
+                    "size": _s(p.size),
+                    "entry": _s(p.avg_price),
+                    "mark": _s(mark),
+                    "pnl": None if pnl is None else float(pnl),
+                    "liq": _s(p.liq_price),
+                    "leverage": _s(p.leverage),
+                    "tp": _nz(p.take_profit),
+                    "sl": _nz(p.stop_loss),
+                    "value": _s(p.position_value),
+                }
+            )
         self.positions = rows
         self.orders = [
             {
-                "order_id": o.order_id, "order_link_id": o.order_link_id or "", "symbol": o.symbol,
-                "category": o.category or "linear", "side": o.side, "type": _order_kind(o), "price": _nz(o.price),
-                "qty": _s(o.qty), "filled": _s(o.cum_exec_qty), "status": o.order_status,
-                "trigger": _nz(o.trigger_price), "reduce_only": bool(o.reduce_only),
+                "order_id": o.order_id,
+                "order_link_id": o.order_link_id or "",
+                "symbol": o.symbol,
+                "category": o.category or "linear",
+                "side": o.side,
+                "type": _order_kind(o),
+                "price": _nz(o.price),
+                "qty": _s(o.qty),
+                "filled": _s(o.cum_exec_qty),
+                "status": o.order_status,
+                "trigger": _nz(o.trigger_price),
+                "reduce_only": bool(o.reduce_only),
             }
             for o in account.open_orders()
-        ]  # fmt: skip
+        ]
         if account.error is not None:
             self.notice = {"kind": "error", "text": f"could not load the account: {plain_error(account.error)}"}
 
@@ -186,19 +205,26 @@ class Positions(LiveWidget):
                     nearest = " or ".join(rules.format_price(v) for v in off_grid.suggestions)
                     raise ValueError(f"{off_grid.message}: try {nearest}" if nearest else off_grid.message)
                 args[name] = rules.format_price(number) if number else "0"
-            await self.session.aclient.set_trading_stop(category="linear", symbol=symbol, tpsl_mode="Full",
-                                                        position_idx=0, **args)  # fmt: skip
+            await self.session.aclient.set_trading_stop(
+                category="linear", symbol=symbol, tpsl_mode="Full", position_idx=0, **args
+            )
             return f"TP/SL set on {symbol}"
 
         return self._start(f"tpsl:{symbol}", f"setting TP/SL on {symbol}", tpsl)
 
 
-_STOP_KINDS = {"TakeProfit": "Take profit", "StopLoss": "Stop loss", "PartialTakeProfit": "Take profit (part)",
-               "PartialStopLoss": "Stop loss (part)", "TrailingStop": "Trailing stop", "Stop": "Conditional"}  # fmt: skip
+_STOP_KINDS = {
+    "TakeProfit": "Take profit",
+    "StopLoss": "Stop loss",
+    "PartialTakeProfit": "Take profit (part)",
+    "PartialStopLoss": "Stop loss (part)",
+    "TrailingStop": "Trailing stop",
+    "Stop": "Conditional",
+}
 
 
 def _order_kind(order: Any) -> str:
-    """"Limit" / "Market", or what a conditional order is for ("Take profit" on a position's TP)."""
+    """ "Limit" / "Market", or what a conditional order is for ("Take profit" on a position's TP)."""
     return _STOP_KINDS.get(order.stop_order_type or "", order.order_type or "")
 
 

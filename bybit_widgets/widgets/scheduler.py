@@ -85,8 +85,9 @@ class FrameScheduler:
     )
     _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, *,
-                 max_messages_per_second: float = DEFAULT_MAX_MESSAGES_PER_SECOND) -> None:  # fmt: skip
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, *, max_messages_per_second: float = DEFAULT_MAX_MESSAGES_PER_SECOND
+    ) -> None:
         self.loop = loop
         self.max_messages_per_second = _positive(max_messages_per_second, "max_messages_per_second")
         self.stats = SchedulerStats()

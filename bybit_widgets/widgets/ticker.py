@@ -65,8 +65,9 @@ class Ticker(SymbolWidget):
     direction = traitlets.Int(0).tag(sync=True)  # +1 last tick up, -1 down, 0 unchanged
     spark = traitlets.Bytes(b"").tag(sync=True)  # float64 prices, oldest first
 
-    def __init__(self, symbol: str, *, category: str = "linear", session: Any = None,
-                 max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, symbol: str, *, category: str = "linear", session: Any = None, max_hz: float | None = None
+    ) -> None:
         self._spark: deque[float] = deque(maxlen=SPARK_POINTS)
         self._spark_at = 0.0
         self._last: Decimal | None = None

@@ -33,8 +33,19 @@ from .order_form import FormCheck, OrderForm, check_form, status_of_order
 __all__ = ["OrderTicket"]
 
 CONFIRM_SECONDS = 30.0
-_FORM_TRAITS = ["side", "order_type", "qty", "qty_unit", "price", "time_in_force", "reduce_only", "conditional",
-                "trigger_price", "take_profit", "stop_loss"]  # fmt: skip
+_FORM_TRAITS = [
+    "side",
+    "order_type",
+    "qty",
+    "qty_unit",
+    "price",
+    "time_in_force",
+    "reduce_only",
+    "conditional",
+    "trigger_price",
+    "take_profit",
+    "stop_loss",
+]
 
 
 class OrderTicket(SymbolWidget):
@@ -78,8 +89,16 @@ class OrderTicket(SymbolWidget):
 
     default_max_hz = 10.0
 
-    def __init__(self, symbol: str, *, category: str = "linear", session: Any = None, max_hz: float | None = None,
-                 hold: float = HOLD_SECONDS, **form: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbol: str,
+        *,
+        category: str = "linear",
+        session: Any = None,
+        max_hz: float | None = None,
+        hold: float = HOLD_SECONDS,
+        **form: Any,
+    ) -> None:
         unknown = set(form) - set(_FORM_TRAITS)
         if unknown:
             raise TypeError(f"unknown ticket field(s): {', '.join(sorted(unknown))}; fields: {', '.join(_FORM_TRAITS)}")
@@ -90,8 +109,9 @@ class OrderTicket(SymbolWidget):
         self._pending: dict[str, Any] | None = None  # a mainnet order awaiting its confirm
         self._pending_at = 0.0
         self._resetting = False
-        super().__init__(symbol, category=category, session=session, max_hz=max_hz,
-                         status={"status": "idle", "message": ""}, **form)  # fmt: skip
+        super().__init__(
+            symbol, category=category, session=session, max_hz=max_hz, status={"status": "idle", "message": ""}, **form
+        )
         self.can_trade, self.trade_block = self._trading_allowed()
         self.observe(self._form_changed, names=_FORM_TRAITS)
 
@@ -118,9 +138,12 @@ class OrderTicket(SymbolWidget):
     def _rules_loaded(self) -> None:
         rules = self.rules
         self.rules_info = {
-            "tick_size": str(rules.tick_size), "qty_step": str(rules.qty_step), "min_qty": str(rules.min_qty),
-            "base": rules.base_coin, "quote": rules.quote_coin,
-        }  # fmt: skip
+            "tick_size": str(rules.tick_size),
+            "qty_step": str(rules.qty_step),
+            "min_qty": str(rules.min_qty),
+            "base": rules.base_coin,
+            "quote": rules.quote_coin,
+        }
 
     def _trading_allowed(self) -> tuple[bool, str]:
         session = self.session
@@ -133,11 +156,20 @@ class OrderTicket(SymbolWidget):
 
     def form(self) -> OrderForm:
         return OrderForm(
-            symbol=self.symbol, category=self.category, side=self.side, order_type=self.order_type, qty=self.qty,
-            qty_unit=self.qty_unit, price=self.price, time_in_force=self.time_in_force,
-            reduce_only=self.reduce_only, conditional=self.conditional, trigger_price=self.trigger_price,
-            take_profit=self.take_profit, stop_loss=self.stop_loss,
-        )  # fmt: skip
+            symbol=self.symbol,
+            category=self.category,
+            side=self.side,
+            order_type=self.order_type,
+            qty=self.qty,
+            qty_unit=self.qty_unit,
+            price=self.price,
+            time_in_force=self.time_in_force,
+            reduce_only=self.reduce_only,
+            conditional=self.conditional,
+            trigger_price=self.trigger_price,
+            take_profit=self.take_profit,
+            stop_loss=self.stop_loss,
+        )
 
     def _last_price(self) -> Decimal | None:
         ticker = self._ticker.latest
@@ -174,8 +206,11 @@ class OrderTicket(SymbolWidget):
         account = self._account
         if account is not None and account.available:
             position = account.positions().get(self.symbol)
-            self.position = {} if position is None or position.is_flat else {
-                "side": position.side, "size": str(position.size), "entry": _s(position.avg_price)}  # fmt: skip
+            self.position = (
+                {}
+                if position is None or position.is_flat
+                else {"side": position.side, "size": str(position.size), "entry": _s(position.avg_price)}
+            )
             wallet = account.wallet()
             if wallet is not None and wallet.total_available_balance is not None:
                 self.balance = f"{wallet.total_available_balance:,.2f} USD"
@@ -191,8 +226,13 @@ class OrderTicket(SymbolWidget):
             if order is not None:
                 state, message = status_of_order(order)
                 self._tracked_id = order.order_id
-                self.status = {**self.status, "status": state, "message": message, "order_id": order.order_id or "",
-                               "open": order.is_open}  # fmt: skip
+                self.status = {
+                    **self.status,
+                    "status": state,
+                    "message": message,
+                    "order_id": order.order_id or "",
+                    "open": order.is_open,
+                }
                 return
         if current in ("idle", "invalid"):
             wrong = [p for p in checked.problems if not p.blank]
@@ -272,8 +312,13 @@ class OrderTicket(SymbolWidget):
                 self.status = {"status": "rejected", "message": plain_error(exc), "order_link_id": link_id}
             else:
                 self._tracked_id = ack.order_id
-                self.status = {"status": "accepted", "message": "accepted by the exchange", "order_link_id": link_id,
-                               "order_id": ack.order_id or "", "open": True}  # fmt: skip
+                self.status = {
+                    "status": "accepted",
+                    "message": "accepted by the exchange",
+                    "order_link_id": link_id,
+                    "order_id": ack.order_id or "",
+                    "open": True,
+                }
             finally:
                 self._guard.finish(time.monotonic())
                 self._release_later()
@@ -349,8 +394,9 @@ class OrderTicket(SymbolWidget):
 
         async def act() -> None:
             try:
-                await getattr(self.session.aclient, method)(category=self.category, symbol=self.symbol, **ids,
-                                                            **changes)  # fmt: skip
+                await getattr(self.session.aclient, method)(
+                    category=self.category, symbol=self.symbol, **ids, **changes
+                )
             except Exception as exc:  # noqa: BLE001 - shown on the ticket, whatever it is
                 self.error = f"{what} refused: {plain_error(exc)}"
             self.scheduler.flush_now(self)

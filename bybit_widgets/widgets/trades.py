@@ -21,8 +21,14 @@ def pack_trades(trades: Sequence[Any], rows: int) -> bytes:
     """
     values = array("d")
     for trade in reversed(trades[-rows:]):
-        values.extend((float(trade.time or 0), float(trade.price or 0), float(trade.size or 0),
-                       1.0 if trade.side == "Buy" else -1.0))  # fmt: skip
+        values.extend(
+            (
+                float(trade.time or 0),
+                float(trade.price or 0),
+                float(trade.size or 0),
+                1.0 if trade.side == "Buy" else -1.0,
+            )
+        )
     return values.tobytes()
 
 
@@ -38,16 +44,18 @@ class Trades(SymbolWidget):
 
     default_max_hz = 15.0
 
-    def __init__(self, symbol: str, *, rows: int = 30, category: str = "linear", session: Any = None,
-                 max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, symbol: str, *, rows: int = 30, category: str = "linear", session: Any = None, max_hz: float | None = None
+    ) -> None:
         if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 500:
             raise ValueError(f"rows must be an integer from 1 to 500, got {rows!r}")
         super().__init__(symbol, category=category, session=session, max_hz=max_hz, rows=rows)
 
     def _open_feeds(self) -> list[Any]:
         """The tape's feed, its history filled over REST by the feed itself (``backfill=``)."""
-        self._feed = self._attach(self.streams.trades(self.symbol, category=self.category,
-                                                      maxlen=max(self.rows, 50), backfill=self.rows))  # fmt: skip
+        self._feed = self._attach(
+            self.streams.trades(self.symbol, category=self.category, maxlen=max(self.rows, 50), backfill=self.rows)
+        )
         return [self._feed]
 
     def _reset_view(self) -> None:

@@ -32,15 +32,23 @@ class Watchlist(LiveWidget):
 
     default_max_hz = 10.0  # a tape readable by eye; tickers push every 100 ms anyway
 
-    def __init__(self, symbols: Sequence[str] = ("BTCUSDT", "ETHUSDT", "SOLUSDT"), *, category: str = "linear",
-                 selected: str | None = None, session: Any = None, max_hz: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        symbols: Sequence[str] = ("BTCUSDT", "ETHUSDT", "SOLUSDT"),
+        *,
+        category: str = "linear",
+        selected: str | None = None,
+        session: Any = None,
+        max_hz: float | None = None,
+    ) -> None:
         if isinstance(symbols, str):
             symbols = [symbols]
         clean = list(dict.fromkeys(s.strip().upper() for s in symbols if isinstance(s, str) and s.strip()))
         if not clean:
             raise ValueError(f"symbols must name at least one symbol, got {symbols!r}")
-        super().__init__(session=session, max_hz=max_hz, symbols=clean, category=category,
-                         selected=(selected or clean[0]).upper())  # fmt: skip
+        super().__init__(
+            session=session, max_hz=max_hz, symbols=clean, category=category, selected=(selected or clean[0]).upper()
+        )
         self._last: dict[str, Any] = {}
         self._direction: dict[str, int] = {}
         self._bind()
@@ -65,14 +73,16 @@ class Watchlist(LiveWidget):
             if last is not None:
                 self._last[symbol] = last
             pct = ticker.price_24h_pcnt if ticker is not None else None
-            rows.append({
-                "symbol": symbol,
-                "last": "" if last is None else str(last),
-                "last_num": None if last is None else float(last),
-                "change_pct": None if pct is None else float(pct * 100),
-                "dir": self._direction.get(symbol, 0),
-                "state": feed.state,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "last": "" if last is None else str(last),
+                    "last_num": None if last is None else float(last),
+                    "change_pct": None if pct is None else float(pct * 100),
+                    "dir": self._direction.get(symbol, 0),
+                    "state": feed.state,
+                }
+            )
         self.rows = rows
 
     def on_select(self, callback: Callable[[str], Any]) -> Callable[[], None]:

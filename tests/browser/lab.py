@@ -29,8 +29,15 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
@@ -60,8 +67,9 @@ class Lab:
     log: IO[bytes]  # the server's output file, closed by stop_lab
 
     def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        return httpx.request(method, f"{self.base}{path}", headers={"Authorization": f"token {self.token}"},
-                             timeout=10, **kw)  # fmt: skip
+        return httpx.request(
+            method, f"{self.base}{path}", headers={"Authorization": f"token {self.token}"}, timeout=10, **kw
+        )
 
     def shutdown_kernels(self) -> None:
         """Kernels outlive browser tabs: end every session so the next test starts clean."""
@@ -86,18 +94,32 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
     settings = root / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # the news and update toasts would cover the screenshots
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                           "checkForUpdates": False}))  # fmt: skip
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     env = {**private_env(root), **(extra_env or {})}
     port, token = free_port(), secrets.token_hex(16)
     log = open(root / "lab.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={work}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.news_url=None"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={work}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=None",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=work,
+    )
     lab = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
 
     def answers() -> bool:
@@ -115,9 +137,15 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
 def private_env(root: Path) -> dict[str, str]:
     """Environment for a Jupyter server with its own HOME, config, data, runtime and settings dirs."""
     env = {**os.environ}
-    for name, sub in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
+    for name, sub in (
+        ("HOME", "home"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         path = root / sub
         path.mkdir(parents=True, exist_ok=True)
         env[name] = str(path)
@@ -134,10 +162,23 @@ def start_voila(root: Path, notebook: str) -> Lab:
     port, token = free_port(), secrets.token_hex(16)
     log = open(root / "voila.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
     process = subprocess.Popen(
-        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         f"--Voila.token={token}", f"--Voila.root_dir={work}", "--show_tracebacks=True"],
-        env=private_env(root), stdout=log, stderr=subprocess.STDOUT, cwd=work,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            notebook,
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            f"--Voila.token={token}",
+            f"--Voila.root_dir={work}",
+            "--show_tracebacks=True",
+        ],
+        env=private_env(root),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=work,
+    )
     server = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
 
     def answers() -> bool:

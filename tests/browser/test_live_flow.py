@@ -23,7 +23,8 @@ CELLS = [
 ]
 
 # records how far behind each book frame is when it reaches the DOM, and every badge state shown
-WATCH = """() => {
+WATCH = (
+    """() => {
     window.__lag = []; window.__states = [];
     const root = document.querySelector('%s');
     new MutationObserver(() => window.__lag.push(Date.now() - Number(root.dataset.ts)))
@@ -31,12 +32,18 @@ WATCH = """() => {
     const badge = root.querySelector('[data-testid="bw-connection-state"]');
     new MutationObserver(() => window.__states.push(badge.dataset.state))
         .observe(badge, {attributes: true, attributeFilter: ['data-state']});
-}""" % BOOK
+}"""
+    % BOOK
+)
 
 # every animation frame burns `ms` of the main thread: a page that paints about once a second
 BURN = """ms => {
     window.__burn = true;
-    const burn = () => { const end = performance.now() + ms; while (performance.now() < end); if (window.__burn) requestAnimationFrame(burn); };
+    const burn = () => {
+        const end = performance.now() + ms;
+        while (performance.now() < end);
+        if (window.__burn) requestAnimationFrame(burn);
+    };
     requestAnimationFrame(burn);
 }"""
 
@@ -52,12 +59,16 @@ def frames_arrive(page, selector: str, count: int = 5, timeout: float = 30) -> N
     """Wait until every element matching ``selector`` has shown ``count`` new book frames."""
     page.evaluate(
         """sel => { window.__seen = Array.from(document.querySelectorAll(sel)).map(el => {
-            const box = {n: 0}; new MutationObserver(() => box.n++).observe(el, {attributes: true, attributeFilter: ['data-ts']});
+            const box = {n: 0};
+            new MutationObserver(() => box.n++).observe(el, {attributes: true, attributeFilter: ['data-ts']});
             return box; }); }""",
         selector,
     )
-    wait_until(lambda: page.evaluate("() => window.__seen.length && window.__seen.every(b => b.n >= %d)" % count),
-               timeout, f"{count} new frames in every {selector}")  # fmt: skip
+    wait_until(
+        lambda: page.evaluate(f"() => window.__seen.length && window.__seen.every(b => b.n >= {count})"),
+        timeout,
+        f"{count} new frames in every {selector}",
+    )
 
 
 def pct(values: list[float], q: float) -> float:
@@ -68,8 +79,11 @@ def pct(values: list[float], q: float) -> float:
 def test_a_page_six_times_slower_stays_within_about_a_second_and_a_page_that_falls_behind_says_lagging(page, lab):
     run_all(page, lab, write_notebook(lab, "flow.ipynb", CELLS))
     page.wait_for_selector(f"{BOOK}[data-ts]", state="attached")
-    wait_until(lambda: page.get_attribute(f'{BOOK} [data-testid="bw-connection-state"]', "data-state") == "live",
-               30, "a live book")  # fmt: skip
+    wait_until(
+        lambda: page.get_attribute(f'{BOOK} [data-testid="bw-connection-state"]', "data-state") == "live",
+        30,
+        "a live book",
+    )
     cdp = page.context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
     page.evaluate(WATCH)
@@ -78,8 +92,9 @@ def test_a_page_six_times_slower_stays_within_about_a_second_and_a_page_that_fal
     assert pct(lag, 95) <= 1000 and pct(lag, 50) <= 500, f"frames behind by p50 {pct(lag, 50)} / p95 {pct(lag, 95)} ms"
     # a page that keeps up is not called lagging; on a busy machine a frame may fall a second behind for a
     # moment, and then saying so is right: lagging only when some frame really was about a second behind
-    assert "lagging" not in page.evaluate("window.__states") or max(lag) >= 900, \
+    assert "lagging" not in page.evaluate("window.__states") or max(lag) >= 900, (
         f"called lagging while never behind (p50 {pct(lag, 50)}, p95 {pct(lag, 95)}, max {max(lag)} ms)"
+    )
 
     # now the page paints only about once every 1.2 s: it falls behind, and must say so
     page.evaluate(BURN, 1200)
@@ -101,11 +116,19 @@ def test_a_second_view_of_the_same_widget_and_a_reloaded_page_keep_receiving_fra
     frames_arrive(page, BOOK)
 
     page.keyboard.press("Control+s")  # the reloaded page finds the views' outputs in the saved notebook
-    wait_until(lambda: "jp-mod-dirty" not in (page.get_attribute(".jp-NotebookPanel-notebook", "class") or "")
-               and page.locator(".jp-Document .jp-mod-dirty").count() == 0, 30, "the notebook to be saved")  # fmt: skip
+    wait_until(
+        lambda: (
+            "jp-mod-dirty" not in (page.get_attribute(".jp-NotebookPanel-notebook", "class") or "")
+            and page.locator(".jp-Document .jp-mod-dirty").count() == 0
+        ),
+        30,
+        "the notebook to be saved",
+    )
     page.reload()
     page.wait_for_selector(f"{BOOK}[data-ts]", state="attached", timeout=60_000)
     wait_until(lambda: page.locator(BOOK).count() == 2, 60, "both views after the reload")
     frames_arrive(page, BOOK)
-    states = page.eval_on_selector_all(f'{BOOK} [data-testid="bw-connection-state"]', "els => els.map(e => e.dataset.state)")
+    states = page.eval_on_selector_all(
+        f'{BOOK} [data-testid="bw-connection-state"]', "els => els.map(e => e.dataset.state)"
+    )
     assert states == ["live", "live"], states

@@ -50,8 +50,11 @@ def test_quickstart_dashboard_is_live_and_recovers_from_a_drop(page, lab):
     first = wait_until(lambda: ticker_price(page), 30, "a ticker price")
     wait_until(lambda: (p := ticker_price(page)) is not None and p != first, 60, "the ticker price to change")
     watch = page.locator('[data-testid="bw-watch-row"]')
-    wait_until(lambda: watch.count() >= 3 and all(numbers(page, '[data-testid="bw-watch-row"]', "data-price")),
-               30, "watchlist prices")  # fmt: skip
+    wait_until(
+        lambda: watch.count() >= 3 and all(numbers(page, '[data-testid="bw-watch-row"]', "data-price")),
+        30,
+        "watchlist prices",
+    )
     check_book(page, ".bw-dashboard")
     dashboard = page.locator(".bw-dashboard").first
     dashboard.scroll_into_view_if_needed()
@@ -70,8 +73,9 @@ def test_quickstart_dashboard_is_live_and_recovers_from_a_drop(page, lab):
     wait_until(lambda: "reconnecting" in page.evaluate("window.__bwStates"), 30, "a badge to show reconnecting")
 
     def all_live():
-        states = page.eval_on_selector_all('.bw-dashboard [data-testid="bw-connection-state"]',
-                                           "els => els.map(e => e.dataset.state)")  # fmt: skip
+        states = page.eval_on_selector_all(
+            '.bw-dashboard [data-testid="bw-connection-state"]', "els => els.map(e => e.dataset.state)"
+        )
         return states and all(s == "live" for s in states)
 
     wait_until(all_live, 60, "every dashboard badge to be live again")
@@ -99,8 +103,11 @@ def test_order_book_notebook_shows_a_sorted_deep_ladder(page, lab):
                                        .map(e => Number(e.dataset.price))""")
     assert len(grouped_bids) >= 10
     assert all(abs(p / 10 - round(p / 10)) < 1e-6 for p in grouped_bids), f"not in 10 USDT buckets: {grouped_bids}"
-    wait_until(lambda: grouped.locator(".bw-row.bw-bid.bw-has-own").count() == 1, 30,
-               "our resting order marked on the grouped ladder")  # fmt: skip
+    wait_until(
+        lambda: grouped.locator(".bw-row.bw-bid.bw-has-own").count() == 1,
+        30,
+        "our resting order marked on the grouped ladder",
+    )
     screenshot(page, "order-book", book)
     screenshot(page, "order-book-grouped", grouped)
 
@@ -139,8 +146,14 @@ def test_ticket_order_fills_once_and_shows_in_positions(page, lab):
     assert float(row.get_attribute("data-size")) == pytest.approx(0.01), "the double click placed two orders"
     assert submit.get_attribute("data-holding") == "false" and submit.is_enabled()
     page.mouse.click(x, y)
-    wait_until(lambda: status.get_attribute("data-order-link-id") not in (None, first)
-               and status.get_attribute("data-status") == "filled", 30, "the second order to fill")  # fmt: skip
+    wait_until(
+        lambda: (
+            status.get_attribute("data-order-link-id") not in (None, first)
+            and status.get_attribute("data-status") == "filled"
+        ),
+        30,
+        "the second order to fill",
+    )
     wait_until(lambda: float(row.get_attribute("data-size")) == pytest.approx(0.02), 30, "the position to grow to 0.02")
     positions = page.locator(".bw-positions").first
     screenshot(page, "positions", positions)

@@ -171,8 +171,19 @@ def b(values: Any) -> dict[str, str]:
 
 
 def base_state(**extra: Any) -> dict[str, Any]:
-    return {"conn_state": "live", "conn_reason": "", "error": "", "env": "sim", "_frame": [0, 0, None, []], "_id": MODEL_ID,
-            "symbol": "BTCUSDT", "category": "linear", "price_decimals": 1, "qty_decimals": 3, **extra}  # fmt: skip
+    return {
+        "conn_state": "live",
+        "conn_reason": "",
+        "error": "",
+        "env": "sim",
+        "_frame": [0, 0, None, []],
+        "_id": MODEL_ID,
+        "symbol": "BTCUSDT",
+        "category": "linear",
+        "price_decimals": 1,
+        "qty_decimals": 3,
+        **extra,
+    }
 
 
 def walk(rng: random.Random, price: float, tick: float, n: int) -> list[float]:
@@ -198,10 +209,21 @@ def ticker_frames(rng: random.Random) -> tuple[dict, list[dict]]:
     def at(i: int, p: float) -> dict:
         prev = prices[i - 1] if i else p
         return {
-            "quote": {"last": money(p), "last_num": p, "change_pct": (p - 87_500.0) / 875.0,
-                      "high": "88420.0", "low": "87100.5", "volume": 51_234.5 + i, "turnover": 4.5e9 + i * 1e5,
-                      "mark": money(p + 0.3), "index": money(p - 0.2), "funding_pct": 0.01 if i % 2 else -0.005,
-                      "next_funding": T0 + 3_600_000, "bid": money(p - 0.1), "ask": money(p)},  # fmt: skip
+            "quote": {
+                "last": money(p),
+                "last_num": p,
+                "change_pct": (p - 87_500.0) / 875.0,
+                "high": "88420.0",
+                "low": "87100.5",
+                "volume": 51_234.5 + i,
+                "turnover": 4.5e9 + i * 1e5,
+                "mark": money(p + 0.3),
+                "index": money(p - 0.2),
+                "funding_pct": 0.01 if i % 2 else -0.005,
+                "next_funding": T0 + 3_600_000,
+                "bid": money(p - 0.1),
+                "ask": money(p),
+            },
             "direction": 1 if p > prev else -1 if p < prev else 0,
             "spark": b(spark[i:] + prices[: i + 1]),
         }
@@ -223,11 +245,16 @@ def watchlist_frames(rng: random.Random) -> tuple[dict, list[dict]]:
             prev = last[symbol]
             tick = 0.1 if open_ > 100 else 0.0001
             last[symbol] = round(prev + rng.choice((-1, 0, 1)) * tick, 4)
-            rows.append({"symbol": symbol, "last": f"{last[symbol]:.4f}".rstrip("0").rstrip("."),
-                         "last_num": last[symbol],
-                         "change_pct": (last[symbol] - open_) / open_ * 100,
-                         "dir": 1 if last[symbol] > prev else -1 if last[symbol] < prev else 0,
-                         "state": "live" if i % 37 else "stale"})  # fmt: skip
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "last": f"{last[symbol]:.4f}".rstrip("0").rstrip("."),
+                    "last_num": last[symbol],
+                    "change_pct": (last[symbol] - open_) / open_ * 100,
+                    "dir": 1 if last[symbol] > prev else -1 if last[symbol] < prev else 0,
+                    "state": "live" if i % 37 else "stale",
+                }
+            )
         frames.append({"rows": rows, "selected": "BTCUSDT" if i < 50 else "ETHUSDT"})
     initial = base_state(symbols=list(WATCH), rows=[], selected="BTCUSDT")
     return initial, frames
@@ -245,8 +272,7 @@ def book_frames(rng: random.Random) -> tuple[dict, list[dict]]:
         bids = [(round(best_bid - 0.1 * k, 1), round(rng.uniform(0.001, 3.0), 3)) for k in range(depth)]
         asks = [(round(best_ask + 0.1 * k, 1), round(rng.uniform(0.001, 3.0), 3)) for k in range(25)]
         own = [[bids[3][0], "bid", 0.01, 1]] if i % 10 < 5 else [[asks[2][0], "ask", 0.02, 2]]
-        frames.append({"levels": b(pack_book(bids, asks, 1000 + i, T0 + i * 100)), "own": own,
-                       "cumulative": i >= 70})  # fmt: skip
+        frames.append({"levels": b(pack_book(bids, asks, 1000 + i, T0 + i * 100)), "own": own, "cumulative": i >= 70})
     initial = base_state(levels=b(b""), own=[], depth=25, grouping=1, cumulative=False, height=0, tick_size=0.1)
     return initial, frames
 
@@ -258,15 +284,21 @@ def trades_frames(rng: random.Random) -> tuple[dict, list[dict]]:
     for _ in range(40):
         now += rng.randint(50, 900)
         price = round(price + rng.choice((-1, 0, 1)) * 0.1, 1)
-        tape.append(SimpleNamespace(time=now, price=price, size=round(rng.uniform(0.001, 1.5), 3),
-                                    side=rng.choice(("Buy", "Sell"))))  # fmt: skip
+        tape.append(
+            SimpleNamespace(
+                time=now, price=price, size=round(rng.uniform(0.001, 1.5), 3), side=rng.choice(("Buy", "Sell"))
+            )
+        )
     frames = []
     for _ in range(FRAMES + 1):
         for _ in range(rng.randint(1, 3)):
             now += rng.randint(5, 60)
             price = round(price + rng.choice((-1, 0, 1)) * 0.1, 1)
-            tape.append(SimpleNamespace(time=now, price=price, size=round(rng.uniform(0.001, 1.5), 3),
-                                        side=rng.choice(("Buy", "Sell"))))  # fmt: skip
+            tape.append(
+                SimpleNamespace(
+                    time=now, price=price, size=round(rng.uniform(0.001, 1.5), 3), side=rng.choice(("Buy", "Sell"))
+                )
+            )
         frames.append({"trades": b(pack_trades(tape, 30))})
     initial = base_state(rows=30, trades=b(b""))
     return initial, frames
@@ -279,21 +311,63 @@ def positions_frames(rng: random.Random) -> tuple[dict, list[dict]]:
         btc = round(btc + rng.choice((-3, -1, 0, 1, 3)) * 0.1, 1)
         eth = round(eth + rng.choice((-3, -1, 0, 1, 3)) * 0.01, 2)
         positions = [
-            {"symbol": "BTCUSDT", "side": "Buy", "size": "0.01", "entry": "87950.0", "mark": money(btc),
-             "pnl": round((btc - 87_950.0) * 0.01, 4), "liq": "61000.0", "leverage": "10",
-             "tp": "90000" if i >= 50 else "", "sl": "", "value": money(btc * 0.01, 2)},
-            {"symbol": "ETHUSDT", "side": "Sell", "size": "0.5", "entry": "3020.00", "mark": f"{eth:.2f}",
-             "pnl": round((3_020.0 - eth) * 0.5, 4), "liq": "4100.00", "leverage": "5", "tp": "", "sl": "3100",
-             "value": f"{eth * 0.5:.2f}"},
-        ]  # fmt: skip
+            {
+                "symbol": "BTCUSDT",
+                "side": "Buy",
+                "size": "0.01",
+                "entry": "87950.0",
+                "mark": money(btc),
+                "pnl": round((btc - 87_950.0) * 0.01, 4),
+                "liq": "61000.0",
+                "leverage": "10",
+                "tp": "90000" if i >= 50 else "",
+                "sl": "",
+                "value": money(btc * 0.01, 2),
+            },
+            {
+                "symbol": "ETHUSDT",
+                "side": "Sell",
+                "size": "0.5",
+                "entry": "3020.00",
+                "mark": f"{eth:.2f}",
+                "pnl": round((3_020.0 - eth) * 0.5, 4),
+                "liq": "4100.00",
+                "leverage": "5",
+                "tp": "",
+                "sl": "3100",
+                "value": f"{eth * 0.5:.2f}",
+            },
+        ]
         orders = [
-            {"order_id": "o-1", "order_link_id": "bw-1", "symbol": "BTCUSDT", "category": "linear", "side": "Buy",
-             "type": "Limit", "price": "87000.0", "qty": "0.02", "filled": f"{min(i, 20) / 1000:.3f}",
-             "status": "PartiallyFilled" if i else "New", "trigger": "", "reduce_only": False},
-            {"order_id": "o-2", "order_link_id": "", "symbol": "ETHUSDT", "category": "linear", "side": "Buy",
-             "type": "Take profit", "price": "", "qty": "0", "filled": "0", "status": "Untriggered",
-             "trigger": "2900.00", "reduce_only": True},
-        ]  # fmt: skip
+            {
+                "order_id": "o-1",
+                "order_link_id": "bw-1",
+                "symbol": "BTCUSDT",
+                "category": "linear",
+                "side": "Buy",
+                "type": "Limit",
+                "price": "87000.0",
+                "qty": "0.02",
+                "filled": f"{min(i, 20) / 1000:.3f}",
+                "status": "PartiallyFilled" if i else "New",
+                "trigger": "",
+                "reduce_only": False,
+            },
+            {
+                "order_id": "o-2",
+                "order_link_id": "",
+                "symbol": "ETHUSDT",
+                "category": "linear",
+                "side": "Buy",
+                "type": "Take profit",
+                "price": "",
+                "qty": "0",
+                "filled": "0",
+                "status": "Untriggered",
+                "trigger": "2900.00",
+                "reduce_only": True,
+            },
+        ]
         busy = ["close:BTCUSDT"] if 30 <= i < 40 else ["cancel:o-1"] if 40 <= i < 45 else []
         notice = {"kind": "ok", "text": "closing BTCUSDT"} if 30 <= i < 40 else {}
         frames.append({"positions": positions, "orders": orders, "busy": busy, "notice": notice})
@@ -314,32 +388,72 @@ def ticket_frames(rng: random.Random) -> tuple[dict, list[dict]]:
         if i % 4 == 1:
             lo = f"{math.floor((last - 5) * 10) / 10:.1f}"
             suggestions = [lo, f"{float(lo) + 0.1:.1f}"] if i % 8 == 1 else [lo]
-            problems.append({"field": "price", "message": f"price {typed} is not a multiple of the tick size 0.1",
-                             "suggestions": suggestions, "blank": False})  # fmt: skip
+            problems.append(
+                {
+                    "field": "price",
+                    "message": f"price {typed} is not a multiple of the tick size 0.1",
+                    "suggestions": suggestions,
+                    "blank": False,
+                }
+            )
         if i % 10 == 3:
-            problems.append({"field": "qty", "message": "qty 0.0005 is below the minimum 0.001",
-                             "suggestions": ["0.001"], "blank": False})  # fmt: skip
+            problems.append(
+                {
+                    "field": "qty",
+                    "message": "qty 0.0005 is below the minimum 0.001",
+                    "suggestions": ["0.001"],
+                    "blank": False,
+                }
+            )
         if i % 20 == 10:
             status = {"status": "sending", "message": "sending the order...", "order_link_id": f"bw-{i}"}
         elif i % 20 == 11:
-            status = {"status": "accepted", "message": "accepted by the exchange", "order_link_id": f"bw-{i - 1}",
-                      "open": True}  # fmt: skip
+            status = {
+                "status": "accepted",
+                "message": "accepted by the exchange",
+                "order_link_id": f"bw-{i - 1}",
+                "open": True,
+            }
         else:
             status = {"status": "idle", "message": ""}
-        frames.append({
-            "market": {"bid": money(last - 0.1), "ask": money(last), "last": money(last)},
-            "price": typed,
-            "problems": problems,
-            "preview": {"summary": f"Buy 0.01 BTCUSDT at {typed}", "qty_base": "",
-                        "notional": f"{(last - 5) * 0.01:.2f}"},
-            "status": status,
-            "position": {"side": "Buy", "size": "0.01", "entry": "87950.0"} if i >= 50 else {},
-            "balance": f"{99_812.4 - i:,.2f} USD",
-        })  # fmt: skip
-    initial = base_state(side="Buy", order_type="Limit", qty="0.01", qty_unit="base", price="", time_in_force="GTC",
-                         reduce_only=False, conditional=False, trigger_price="", take_profit="", stop_loss="",
-                         rules_info=RULES, problems=[], preview={}, market={}, status={"status": "idle", "message": ""},
-                         can_trade=True, trade_block="", confirm={}, position={}, balance="")  # fmt: skip
+        frames.append(
+            {
+                "market": {"bid": money(last - 0.1), "ask": money(last), "last": money(last)},
+                "price": typed,
+                "problems": problems,
+                "preview": {
+                    "summary": f"Buy 0.01 BTCUSDT at {typed}",
+                    "qty_base": "",
+                    "notional": f"{(last - 5) * 0.01:.2f}",
+                },
+                "status": status,
+                "position": {"side": "Buy", "size": "0.01", "entry": "87950.0"} if i >= 50 else {},
+                "balance": f"{99_812.4 - i:,.2f} USD",
+            }
+        )
+    initial = base_state(
+        side="Buy",
+        order_type="Limit",
+        qty="0.01",
+        qty_unit="base",
+        price="",
+        time_in_force="GTC",
+        reduce_only=False,
+        conditional=False,
+        trigger_price="",
+        take_profit="",
+        stop_loss="",
+        rules_info=RULES,
+        problems=[],
+        preview={},
+        market={},
+        status={"status": "idle", "message": ""},
+        can_trade=True,
+        trade_block="",
+        confirm={},
+        position={},
+        balance="",
+    )
     return initial, frames
 
 
@@ -352,8 +466,17 @@ def candles_frames(rng: random.Random) -> tuple[dict, list[dict]]:
             open_ = high = low = close
         close = round(close + rng.choice((-3, -1, 0, 1, 3)) * 0.1, 1)
         high, low = max(high, close), min(low, close)
-        frames.append({"last": {"open": money(open_), "high": money(high), "low": money(low), "close": money(close),
-                                "volume": f"{12.5 + i * 0.01:.3f}"}})  # fmt: skip
+        frames.append(
+            {
+                "last": {
+                    "open": money(open_),
+                    "high": money(high),
+                    "low": money(low),
+                    "close": money(close),
+                    "volume": f"{12.5 + i * 0.01:.3f}",
+                }
+            }
+        )
     initial = base_state(interval="1", last={})
     return initial, frames
 
@@ -446,9 +569,19 @@ def run_view(context: Any, kind: str) -> Run:
         result = page.evaluate("() => window.bw.finish()")
         bye = page.evaluate("() => window.bw.cleanup()")
         assert not errors, f"the {kind} view threw: {errors}"
-        return Run(kind=kind, view=result["view"], before=result["before"], after=result["after"],
-                   added=result["added"], added_names=result["addedNames"], shown=result["shown"],
-                   sent=result["sent"], layouts=spent, bye=bye, frames=frames)  # fmt: skip
+        return Run(
+            kind=kind,
+            view=result["view"],
+            before=result["before"],
+            after=result["after"],
+            added=result["added"],
+            added_names=result["addedNames"],
+            shown=result["shown"],
+            sent=result["sent"],
+            layouts=spent,
+            bye=bye,
+            frames=frames,
+        )
     finally:
         page.close()
 
@@ -510,7 +643,9 @@ def test_every_view_says_hello_first_then_acknowledges_painted_frames_in_batches
     assert run.sent, f"the {kind} view sent nothing"
     assert run.sent[0] == {"type": "hello", "view": run.view}, f"the {kind} view's first message: {run.sent[0]}"
     batches = [m for m in run.sent if m.get("type") == "acks"]
-    assert all(m.get("view") == run.view for m in run.sent if m.get("type") != "acks"), "a message without the view's id"
+    assert all(m.get("view") == run.view for m in run.sent if m.get("type") != "acks"), (
+        "a message without the view's id"
+    )
     acks = []
     for batch in batches:
         assert [(a[0], a[1]) for a in batch["acks"]] == [(MODEL_ID, run.view)], batch
@@ -542,7 +677,9 @@ TWO_KERNELS_JS = """async ([initial, first]) => {
   await nextFrame();
   const batch = globalThis[Symbol.for("bybit_widgets.acks")];
   while (batch.timer || batch.pending.size) await nextFrame();
-  return views.map(({ id, kernel, model }) => ({ id, kernel, acks: model.sent.filter((m) => m.type === "acks").map((m) => m.acks.map((a) => a[0])) }));
+  return views.map(({ id, kernel, model }) => ({
+    id, kernel, acks: model.sent.filter((m) => m.type === "acks").map((m) => m.acks.map((a) => a[0])),
+  }));
 }"""
 
 
@@ -613,22 +750,32 @@ def ticket_page(context: Any) -> Any:
 def test_the_ticket_chips_show_the_current_suggestions_and_a_click_uses_one(context):
     page = ticket_page(context)
     try:
-        problem = {"field": "price", "message": "price 88000.05 is not a multiple of the tick size 0.1",
-                   "suggestions": ["88000.0", "88000.1"], "blank": False}  # fmt: skip
-        page.evaluate("""async (p) => {
+        problem = {
+            "field": "price",
+            "message": "price 88000.05 is not a multiple of the tick size 0.1",
+            "suggestions": ["88000.0", "88000.1"],
+            "blank": False,
+        }
+        page.evaluate(
+            """async (p) => {
             window.bw.run.model.update({problems: [p], price: "88000.05", _frame: [2, 0, 2, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""", problem)  # fmt: skip
+        }""",
+            problem,
+        )
         line = page.locator(".bw-field", has=page.locator('[data-testid="bw-ticket-price"]')).locator(".bw-problem")
         chips = line.locator(".bw-chip:visible")
         assert chips.all_inner_texts() == ["88000.0", "88000.1"]
         assert "not a multiple" in line.inner_text()
         # one suggestion now: the second chip hides, the first shows the new value
         problem["suggestions"] = ["87999.9"]
-        page.evaluate("""async (p) => {
+        page.evaluate(
+            """async (p) => {
             window.bw.run.model.update({problems: [p], _frame: [3, 0, 3, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""", problem)  # fmt: skip
+        }""",
+            problem,
+        )
         assert chips.all_inner_texts() == ["87999.9"]
         chips.first.click()
         assert page.evaluate("() => window.bw.run.model.get('price')") == "87999.9"
@@ -637,7 +784,7 @@ def test_the_ticket_chips_show_the_current_suggestions_and_a_click_uses_one(cont
         page.evaluate("""async () => {
             window.bw.run.model.update({problems: [], _frame: [4, 0, 4, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         assert not line.is_visible()
     finally:
         page.close()
@@ -650,7 +797,7 @@ def test_the_ticket_sends_one_submit_for_a_double_click_and_reenables_when_the_k
             window.bw.run.model.update({price: "88000.0", market: {bid: "87999.9", ask: "88000.0", last: "88000.0"},
                                         _frame: [2, 0, 2, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         submit = page.locator('[data-testid="bw-ticket-submit"]')
         assert submit.is_enabled()
         submit.dblclick()
@@ -661,19 +808,19 @@ def test_the_ticket_sends_one_submit_for_a_double_click_and_reenables_when_the_k
             window.bw.run.model.update({market: {bid: "88000.0", ask: "88000.1", last: "88000.1"},
                                         _frame: [3, 0, 3, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         assert submit.is_disabled()
         page.evaluate("""async () => {
             const status = {status: "sending", message: "sending the order...", order_link_id: "bw-1"};
             window.bw.run.model.update({status, _frame: [4, 0, 4, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         assert submit.is_disabled()
         page.evaluate("""async () => {
             const status = {status: "filled", message: "filled", order_link_id: "bw-1"};
             window.bw.run.model.update({status, _frame: [5, 0, 5, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         status = page.locator('[data-testid="bw-ticket-status"]')
         assert status.get_attribute("data-status") == "filled"
         assert status.get_attribute("data-order-link-id") == "bw-1"
@@ -693,7 +840,7 @@ def test_the_ticket_info_lines_show_only_what_is_known(context):
                                         position: {side: "Sell", size: "0.5", entry: "88100.0"},
                                         _frame: [2, 0, 2, []]});
             await new Promise((r) => requestAnimationFrame(r));
-        }""")  # fmt: skip
+        }""")
         assert info.all_inner_texts() == [
             "Bid 87,999.9 · Ask 88,000.0",
             "Position: short 0.5 @ 88,100.0",
@@ -702,4 +849,3 @@ def test_the_ticket_info_lines_show_only_what_is_known(context):
         ]
     finally:
         page.close()
-

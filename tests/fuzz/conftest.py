@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -33,14 +34,16 @@ def _results_table() -> Iterator[None]:
     rows = [t.row() for t in TALLIES.values()]
     totals = [sum(int(r[i]) for r in rows) for i in range(2, 6)]
     rows.append(["**all**", "", *totals])
-    body = "\n\n".join([
-        "## Fuzzing",
-        f"Measured {stamp()}. Command: `.venv/bin/pytest tests/fuzz` (hypothesis; part of `bash scripts/test.sh`). "
-        "REST parameter validation is fuzzed separately in `tests/unit/protocol/test_fuzz_params.py`.",
-        table(["target", "inputs", "tried", "rejected (named error, counted)", "accepted", "crashed"], rows),
-        "Rejected: refused the documented way (a ParameterError or a ticket problem naming the field, a bad "
-        "frame counted on the connection and shown on the feed, a Bybit error envelope or error reply). "
-        "Crashed: an unexpected exception, an internal error caught by a safety net, an HTTP 500, a socket "
-        "closed by junk. The tests fail on any crash.",
-    ])  # fmt: skip
+    body = "\n\n".join(
+        [
+            "## Fuzzing",
+            f"Measured {stamp()}. Command: `.venv/bin/pytest tests/fuzz` (hypothesis; part of `bash scripts/test.sh`). "
+            "REST parameter validation is fuzzed separately in `tests/unit/protocol/test_fuzz_params.py`.",
+            table(["target", "inputs", "tried", "rejected (named error, counted)", "accepted", "crashed"], rows),
+            "Rejected: refused the documented way (a ParameterError or a ticket problem naming the field, a bad "
+            "frame counted on the connection and shown on the feed, a Bybit error envelope or error reply). "
+            "Crashed: an unexpected exception, an internal error caught by a safety net, an HTTP 500, a socket "
+            "closed by junk. The tests fail on any crash.",
+        ]
+    )
     write_section("fuzz", body)

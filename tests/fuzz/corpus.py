@@ -20,8 +20,15 @@ from websockets.sync.client import connect
 import bybit_widgets as bw
 from bybit_widgets.protocol.signing import Credentials
 
-__all__ = ["Corpus", "record_corpus", "junk_values", "mutated_json", "mutated_frames", "PUBLIC_TOPICS",
-           "PRIVATE_TOPICS"]  # fmt: skip
+__all__ = [
+    "Corpus",
+    "record_corpus",
+    "junk_values",
+    "mutated_json",
+    "mutated_frames",
+    "PUBLIC_TOPICS",
+    "PRIVATE_TOPICS",
+]
 
 SYMBOL = "BTCUSDT"
 PUBLIC_TOPICS = (f"orderbook.50.{SYMBOL}", f"tickers.{SYMBOL}", f"publicTrade.{SYMBOL}", f"kline.1.{SYMBOL}")
@@ -70,14 +77,21 @@ def record_corpus(sim: Any, timeout: float = 20.0) -> Corpus:
     with connect(f"{sim.ws_url}/v5/public/linear") as ws:
         ws.send(json.dumps({"op": "subscribe", "req_id": "fuzz-1", "args": list(PUBLIC_TOPICS)}))
         ws.send(json.dumps({"op": "ping", "req_id": "fuzz-2"}))
-        _collect(ws, corpus, {PUBLIC_TOPICS[0]: 20, PUBLIC_TOPICS[1]: 10, PUBLIC_TOPICS[2]: 10,
-                              PUBLIC_TOPICS[3]: 2}, deadline)  # fmt: skip
+        _collect(
+            ws,
+            corpus,
+            {PUBLIC_TOPICS[0]: 20, PUBLIC_TOPICS[1]: 10, PUBLIC_TOPICS[2]: 10, PUBLIC_TOPICS[3]: 2},
+            deadline,
+        )
     creds = Credentials(sim.api_key, sim.api_secret)
-    with connect(f"{sim.ws_url}/v5/private") as ws, \
-            bw.Client(sim.api_key, sim.api_secret, base_url=sim.rest_url) as client:  # fmt: skip
+    with (
+        connect(f"{sim.ws_url}/v5/private") as ws,
+        bw.Client(sim.api_key, sim.api_secret, base_url=sim.rest_url) as client,
+    ):
         expires = client.get_server_time().ms + 10_000
-        ws.send(json.dumps({"op": "auth", "req_id": "fuzz-3", "args": [sim.api_key, expires,
-                                                                      creds.sign_ws_auth(expires)]}))  # fmt: skip
+        ws.send(
+            json.dumps({"op": "auth", "req_id": "fuzz-3", "args": [sim.api_key, expires, creds.sign_ws_auth(expires)]})
+        )
         ws.send(json.dumps({"op": "subscribe", "req_id": "fuzz-4", "args": list(PRIVATE_TOPICS)}))
         ws.send(json.dumps({"op": "ping", "req_id": "fuzz-5"}))
         for side in ("Buy", "Sell"):
@@ -90,12 +104,33 @@ def record_corpus(sim: Any, timeout: float = 20.0) -> Corpus:
 
 _INT64 = st.integers(-(2**63), 2**64 - 1)
 junk_values = st.recursive(
-    st.none() | st.booleans() | _INT64 | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12) | st.sampled_from(["", "0", "-1", "1e400", "NaN", "inf", "0.0", "1" * 30, "snapshot",
-                                               "delta", "BTCUSDT", "Buy", "Filled", "\u0000", "\ud7ff"]),
+    st.none()
+    | st.booleans()
+    | _INT64
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "1e400",
+            "NaN",
+            "inf",
+            "0.0",
+            "1" * 30,
+            "snapshot",
+            "delta",
+            "BTCUSDT",
+            "Buy",
+            "Filled",
+            "\u0000",
+            "\ud7ff",
+        ]
+    ),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8,
-)  # fmt: skip
+)
 
 
 def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
@@ -141,8 +176,11 @@ def mutated_json(draw: st.DrawFn, obj: Any) -> Any:
             parent.insert(key, parent[key])
         else:  # retype: the same value, spelled as another JSON type
             value = parent[key]
-            parent[key] = (str(value) if not isinstance(value, str)
-                           else draw(st.sampled_from([value.encode().hex(), len(value), [value], {"v": value}])))  # fmt: skip
+            parent[key] = (
+                str(value)
+                if not isinstance(value, str)
+                else draw(st.sampled_from([value.encode().hex(), len(value), [value], {"v": value}]))
+            )
     return obj
 
 

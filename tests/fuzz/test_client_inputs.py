@@ -1,4 +1,6 @@
-"""The client refuses bad parameters before any request leaves (validation itself: tests/unit/protocol/test_fuzz_params.py).
+"""The client refuses bad parameters before any request leaves.
+
+Validation itself: tests/unit/protocol/test_fuzz_params.py.
 
 ``build_params`` is fuzzed on its own in the unit tests; this checks the
 promise one level up, on ``bw.Client``: a call with junk either raises a
@@ -20,13 +22,29 @@ from .corpus import junk_values
 from .tally import tally
 
 OK = orjson.dumps({"retCode": 0, "retMsg": "OK", "result": {"list": []}, "retExtInfo": {}, "time": 1})
-TIME = orjson.dumps({"retCode": 0, "retMsg": "OK", "result": {"timeSecond": "1", "timeNano": "1000000000"},
-                     "retExtInfo": {}, "time": 1000})  # fmt: skip
+TIME = orjson.dumps(
+    {
+        "retCode": 0,
+        "retMsg": "OK",
+        "result": {"timeSecond": "1", "timeNano": "1000000000"},
+        "retExtInfo": {},
+        "time": 1000,
+    }
+)
 ORDER_CALLS = ("place_order", "amend_order", "cancel_order", "get_open_orders", "get_positions", "get_kline")
-PLAUSIBLE = {"category": ["linear", "spot"], "symbol": ["BTCUSDT", "ETHUSDT"], "side": ["Buy", "Sell"],
-             "order_type": ["Limit", "Market"], "qty": ["0.001", "1", "0.01"], "price": ["65000", "65000.5"],
-             "interval": ["1", "60", "D"], "time_in_force": ["GTC", "IOC"], "order_link_id": ["abc-1"],
-             "order_id": ["1234"], "limit": [10, 50]}  # fmt: skip
+PLAUSIBLE = {
+    "category": ["linear", "spot"],
+    "symbol": ["BTCUSDT", "ETHUSDT"],
+    "side": ["Buy", "Sell"],
+    "order_type": ["Limit", "Market"],
+    "qty": ["0.001", "1", "0.01"],
+    "price": ["65000", "65000.5"],
+    "interval": ["1", "60", "D"],
+    "time_in_force": ["GTC", "IOC"],
+    "order_link_id": ["abc-1"],
+    "order_id": ["1234"],
+    "limit": [10, 50],
+}
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -42,9 +43,40 @@ GATEWAY_STATUSES = {200, 400, 401, 403, 404}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 PATHS = sorted(ROUTES)
 WIRE_NAMES = sorted({p.wire for e in ENDPOINTS.values() for p in e.params})
-REALISTIC = st.sampled_from(["linear", "spot", "inverse", "option", "BTCUSDT", "ETHUSDT", "SOLUSDT", "Buy", "Sell",
-                             "Limit", "Market", "GTC", "IOC", "FOK", "PostOnly", "0.001", "0.01", "1", "90000",
-                             "50000.5", "0", "-1", "UNIFIED", "USDT", "1", "60", "D", "true", "false", "200"])  # fmt: skip
+REALISTIC = st.sampled_from(
+    [
+        "linear",
+        "spot",
+        "inverse",
+        "option",
+        "BTCUSDT",
+        "ETHUSDT",
+        "SOLUSDT",
+        "Buy",
+        "Sell",
+        "Limit",
+        "Market",
+        "GTC",
+        "IOC",
+        "FOK",
+        "PostOnly",
+        "0.001",
+        "0.01",
+        "1",
+        "90000",
+        "50000.5",
+        "0",
+        "-1",
+        "UNIFIED",
+        "USDT",
+        "1",
+        "60",
+        "D",
+        "true",
+        "false",
+        "200",
+    ]
+)
 
 
 class _Errors(logging.Handler):
@@ -103,8 +135,12 @@ scalar = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_
 @st.composite
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
     """One request: method, path + query, headers, body."""
-    path = draw(st.sampled_from(PATHS) | st.sampled_from(PATHS) | st.tuples(st.sampled_from(PATHS), st.sampled_from(["/", "x", "/..", "%00"])).map("".join)
-                | st.text(min_size=1, max_size=20).map(lambda t: "/v5/" + quote(t)))  # fmt: skip
+    path = draw(
+        st.sampled_from(PATHS)
+        | st.sampled_from(PATHS)
+        | st.tuples(st.sampled_from(PATHS), st.sampled_from(["/", "x", "/..", "%00"])).map("".join)
+        | st.text(min_size=1, max_size=20).map(lambda t: "/v5/" + quote(t))
+    )
     route = ROUTES.get(path)
     if route is not None and draw(st.integers(0, 4)):
         method = route[0]  # mostly the route's own method: a wrong one is a plain 404, tried the rest of the time
@@ -115,7 +151,11 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
         params = draw(st.dictionaries(names, scalar.map(lambda v: "" if v is None else str(v)), max_size=6))
         payload = urlencode(params, quote_via=quote, safe=",")
         url = f"{path}?{payload}" if payload else path
-        body = draw(st.none() | st.binary(min_size=1, max_size=20)) if draw(st.booleans()) and draw(st.booleans()) else None
+        body = (
+            draw(st.none() | st.binary(min_size=1, max_size=20))
+            if draw(st.booleans()) and draw(st.booleans())
+            else None
+        )
     else:
         shape = draw(st.sampled_from(["object", "object", "object", "junk json", "not json", "empty"]))
         if shape == "object":
@@ -135,8 +175,9 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
         recv = draw(st.sampled_from(["5000", "20000"]))
         signed = rest_sign_string(now, KEY, recv, payload)
         sign = Credentials(KEY, SECRET if auth != "wrong secret" else "nope").sign(signed)
-        headers.update({"X-BAPI-API-KEY": KEY, "X-BAPI-TIMESTAMP": str(now), "X-BAPI-RECV-WINDOW": recv,
-                        "X-BAPI-SIGN": sign})  # fmt: skip
+        headers.update(
+            {"X-BAPI-API-KEY": KEY, "X-BAPI-TIMESTAMP": str(now), "X-BAPI-RECV-WINDOW": recv, "X-BAPI-SIGN": sign}
+        )
         if auth == "junk headers":
             name = draw(st.sampled_from(sorted(headers)))
             headers[name] = draw(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=12))
@@ -170,7 +211,8 @@ def test_any_request_gets_a_bybit_shaped_answer_and_never_a_500(asgi, sim_errors
 
 _PRICE = st.integers(10_000, 2_000_000).map(lambda t: f"{t / 10:.1f}") | st.sampled_from(["88000", "0.1", "1"])
 _AMOUNT = st.sampled_from(["0.001", "0.002", "0.01", "0.1", "1", "5", "100"]) | st.decimals(
-    min_value=0, max_value=1000, places=3, allow_nan=False).map(str)  # fmt: skip
+    min_value=0, max_value=1000, places=3, allow_nan=False
+).map(str)
 _TEXT = st.sampled_from(["BTC", "USDT", "Order", "StopOrder", "tpslOrder", "New", "Filled", "Trade", "25DEC26"])
 _LINK = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=36)
 
@@ -221,9 +263,13 @@ def signed_calls(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | Non
     else:
         body = orjson.dumps(params)
         payload, url = body.decode(), endpoint.path
-    headers = {"X-BAPI-API-KEY": KEY, "X-BAPI-TIMESTAMP": str(now), "X-BAPI-RECV-WINDOW": "5000",
-               "X-BAPI-SIGN": Credentials(KEY, SECRET).sign(rest_sign_string(now, KEY, "5000", payload)),
-               "Content-Type": "application/json"}  # fmt: skip
+    headers = {
+        "X-BAPI-API-KEY": KEY,
+        "X-BAPI-TIMESTAMP": str(now),
+        "X-BAPI-RECV-WINDOW": "5000",
+        "X-BAPI-SIGN": Credentials(KEY, SECRET).sign(rest_sign_string(now, KEY, "5000", payload)),
+        "Content-Type": "application/json",
+    }
     return endpoint.method, url, headers, body
 
 
@@ -240,12 +286,24 @@ def test_the_engine_answers_random_parameters_of_every_endpoint_with_an_envelope
 
 
 @settings(max_examples=300, **SETTINGS)
-@given(method=st.sampled_from(["GET", "POST", "DELETE"]),
-       path=st.sampled_from(["/sim/faults", "/sim/market", "/sim/accounts", "/sim/truth/book", "/sim/truth/orders",
-                             "/sim/truth/positions", "/sim/truth/wallet"]),
-       body=st.none() | st.binary(max_size=30) | junk_values.map(orjson.dumps),
-       query=st.dictionaries(st.sampled_from(["symbol", "depth", "category", "api_key"]), st.text(max_size=8) | REALISTIC,
-                             max_size=3))  # fmt: skip
+@given(
+    method=st.sampled_from(["GET", "POST", "DELETE"]),
+    path=st.sampled_from(
+        [
+            "/sim/faults",
+            "/sim/market",
+            "/sim/accounts",
+            "/sim/truth/book",
+            "/sim/truth/orders",
+            "/sim/truth/positions",
+            "/sim/truth/wallet",
+        ]
+    ),
+    body=st.none() | st.binary(max_size=30) | junk_values.map(orjson.dumps),
+    query=st.dictionaries(
+        st.sampled_from(["symbol", "depth", "category", "api_key"]), st.text(max_size=8) | REALISTIC, max_size=3
+    ),
+)
 def test_the_control_surface_refuses_junk_with_a_named_error(asgi, sim_errors, method, path, body, query):
     count = tally("simulator /sim/ control", "random bodies and queries")
     sim_errors.records.clear()

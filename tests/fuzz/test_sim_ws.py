@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -28,32 +29,74 @@ from .tally import tally
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 NOW = "<now>"  # replaced by the exchange's time when sent: lets a random order request carry a valid header
 
-topics = st.sampled_from(PUBLIC_TOPICS + PRIVATE_TOPICS + (
-    "orderbook.1.BTCUSDT", "orderbook.500.ETHUSDT", "tickers.NOPE", "kline.7.BTCUSDT", "order.linear",
-    "execution.fast", "greeks", "orderBookL2_25.BTCUSDT", "candle.1.BTCUSDT", "publicTrade.", "...")) | st.text(
-    max_size=30)  # fmt: skip
-ops = st.sampled_from(["subscribe", "unsubscribe", "ping", "auth", "order.create", "order.amend", "order.cancel",
-                       "order.create-batch", "order.cancel-batch", "pong", "", "SUBSCRIBE"])  # fmt: skip
-order_args = st.fixed_dictionaries({}, optional={
-    "category": st.sampled_from(["linear", "spot", "option"]) | junk_values,
-    "symbol": st.sampled_from(["BTCUSDT", "ETHUSDT"]) | junk_values,
-    "side": st.sampled_from(["Buy", "Sell"]) | junk_values,
-    "orderType": st.sampled_from(["Market", "Limit"]) | junk_values,
-    "qty": st.sampled_from(["0.001", "0", "-1", "1e9"]) | junk_values,
-    "price": st.sampled_from(["1000", "88000.0"]) | junk_values,
-    "orderId": st.text(max_size=12) | junk_values,
-    "request": st.lists(junk_values, max_size=3),
-})  # fmt: skip
-messages = st.fixed_dictionaries({"op": ops | junk_values}, optional={
-    "args": st.lists(topics | junk_values, max_size=5) | st.lists(order_args, min_size=1, max_size=2) | junk_values,
-    "req_id": st.text(max_size=10) | junk_values,
-    "reqId": st.text(min_size=1, max_size=40) | junk_values,
-    "header": st.fixed_dictionaries({}, optional={"X-BAPI-TIMESTAMP": st.just(NOW) | junk_values,
-                                                  "X-BAPI-RECV-WINDOW": st.sampled_from(["5000", "x"]) | junk_values}),
-})  # fmt: skip
-frames = (messages.map(lambda m: ("json", m)) | junk_values.map(lambda j: ("json", j))
-          | st.binary(max_size=60).map(lambda b: ("bytes", b)) | st.text(max_size=60).map(lambda t: ("text", t))
-          | st.just(("text", '{"op":"ping","args":["' + "x" * 70_000 + '"]}')))  # fmt: skip
+topics = st.sampled_from(
+    PUBLIC_TOPICS
+    + PRIVATE_TOPICS
+    + (
+        "orderbook.1.BTCUSDT",
+        "orderbook.500.ETHUSDT",
+        "tickers.NOPE",
+        "kline.7.BTCUSDT",
+        "order.linear",
+        "execution.fast",
+        "greeks",
+        "orderBookL2_25.BTCUSDT",
+        "candle.1.BTCUSDT",
+        "publicTrade.",
+        "...",
+    )
+) | st.text(max_size=30)
+ops = st.sampled_from(
+    [
+        "subscribe",
+        "unsubscribe",
+        "ping",
+        "auth",
+        "order.create",
+        "order.amend",
+        "order.cancel",
+        "order.create-batch",
+        "order.cancel-batch",
+        "pong",
+        "",
+        "SUBSCRIBE",
+    ]
+)
+order_args = st.fixed_dictionaries(
+    {},
+    optional={
+        "category": st.sampled_from(["linear", "spot", "option"]) | junk_values,
+        "symbol": st.sampled_from(["BTCUSDT", "ETHUSDT"]) | junk_values,
+        "side": st.sampled_from(["Buy", "Sell"]) | junk_values,
+        "orderType": st.sampled_from(["Market", "Limit"]) | junk_values,
+        "qty": st.sampled_from(["0.001", "0", "-1", "1e9"]) | junk_values,
+        "price": st.sampled_from(["1000", "88000.0"]) | junk_values,
+        "orderId": st.text(max_size=12) | junk_values,
+        "request": st.lists(junk_values, max_size=3),
+    },
+)
+messages = st.fixed_dictionaries(
+    {"op": ops | junk_values},
+    optional={
+        "args": st.lists(topics | junk_values, max_size=5) | st.lists(order_args, min_size=1, max_size=2) | junk_values,
+        "req_id": st.text(max_size=10) | junk_values,
+        "reqId": st.text(min_size=1, max_size=40) | junk_values,
+        "header": st.fixed_dictionaries(
+            {},
+            optional={
+                "X-BAPI-TIMESTAMP": st.just(NOW) | junk_values,
+                "X-BAPI-RECV-WINDOW": st.sampled_from(["5000", "x"]) | junk_values,
+            },
+        ),
+    },
+)
+frames = (
+    messages.map(lambda m: ("json", m))
+    | junk_values.map(lambda j: ("json", j))
+    | st.binary(max_size=60).map(lambda b: ("bytes", b))
+    | st.text(max_size=60).map(lambda t: ("text", t))
+    | st.just(("text", '{"op":"ping","args":["' + "x" * 70_000 + '"]}'))
+)
 
 
 class _Errors(logging.Handler):
@@ -98,18 +141,26 @@ def _is_error(reply: dict) -> bool:
 
 
 @settings(max_examples=300, **SETTINGS)
-@given(endpoint=st.sampled_from(["public/linear", "public/spot", "private", "trade"]), authenticate=st.booleans(),
-       sent=st.lists(frames, min_size=1, max_size=6))  # fmt: skip
-def test_random_messages_get_one_reply_each_and_the_socket_stays_usable(sim, sim_errors, endpoint, authenticate,
-                                                                         sent):  # fmt: skip
+@given(
+    endpoint=st.sampled_from(["public/linear", "public/spot", "private", "trade"]),
+    authenticate=st.booleans(),
+    sent=st.lists(frames, min_size=1, max_size=6),
+)
+def test_random_messages_get_one_reply_each_and_the_socket_stays_usable(sim, sim_errors, endpoint, authenticate, sent):
     count = tally("simulator WebSocket", "random ops and args, junk text and bytes, 4 endpoints")
     sim_errors.records.clear()  # the fixture lives across examples
     deadline = time.monotonic() + 10
     with connect(f"{sim.ws_url}/v5/{endpoint}", max_size=2**22) as ws:
         if authenticate and endpoint in ("private", "trade"):
             expires = int(time.time() * 1000) + 10_000
-            ws.send(orjson.dumps({"op": "auth", "args": [sim.api_key, expires,
-                                                         Credentials(sim.api_key, sim.api_secret).sign_ws_auth(expires)]}).decode())  # fmt: skip
+            ws.send(
+                orjson.dumps(
+                    {
+                        "op": "auth",
+                        "args": [sim.api_key, expires, Credentials(sim.api_key, sim.api_secret).sign_ws_auth(expires)],
+                    }
+                ).decode()
+            )
             assert not _is_error(_reply(ws, deadline))
         for kind, value in sent:
             ws.send(_encode(kind, value))

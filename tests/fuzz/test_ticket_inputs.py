@@ -15,8 +15,9 @@ Two levels:
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -32,18 +33,53 @@ from .tally import tally
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 # each field of the form, and the words by which a message names it to the person at the ticket
-FIELDS = {"side": ("side",), "order_type": ("type",), "time_in_force": ("time in force", "post-only", "TIF"),
-          "qty": ("qty", "quantity", "value", "buys"), "price": ("price",), "trigger_price": ("trigger", "conditional"),
-          "take_profit": ("take profit",), "stop_loss": ("stop loss",), "reduce_only": ("reduce-only",)}  # fmt: skip
+FIELDS = {
+    "side": ("side",),
+    "order_type": ("type",),
+    "time_in_force": ("time in force", "post-only", "TIF"),
+    "qty": ("qty", "quantity", "value", "buys"),
+    "price": ("price",),
+    "trigger_price": ("trigger", "conditional"),
+    "take_profit": ("take profit",),
+    "stop_loss": ("stop loss",),
+    "reduce_only": ("reduce-only",),
+}
 
 numberish = st.one_of(
-    st.sampled_from(["", " ", "0", "-0", "0.001", "0.0015", "0.01", "1", "100", "1e3", "1e30", "1e-9", "NaN", "inf",
-                     "-1", "1,000", "88000", "88000.05", "88000.1", " 0.002 ", "0x10", "½", "١٢", "1_000", "1e999999"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-0",
+            "0.001",
+            "0.0015",
+            "0.01",
+            "1",
+            "100",
+            "1e3",
+            "1e30",
+            "1e-9",
+            "NaN",
+            "inf",
+            "-1",
+            "1,000",
+            "88000",
+            "88000.05",
+            "88000.1",
+            " 0.002 ",
+            "0x10",
+            "½",
+            "١٢",
+            "1_000",
+            "1e999999",
+        ]
+    ),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.floats().map(str),
-    st.integers(-10**6, 10**12).map(str),
+    st.integers(-(10**6), 10**12).map(str),
     st.text(max_size=12),
-)  # fmt: skip
+)
 junk_forms = st.builds(
     OrderForm,
     symbol=st.just("BTCUSDT"),
@@ -88,13 +124,18 @@ forms = plausible_forms | junk_forms
 @pytest.fixture(scope="module")
 def rules(sim: Any) -> dict[str, InstrumentRules]:
     with bw.Client(base_url=sim.rest_url) as client:
-        return {c: InstrumentRules.from_instrument(client.get_instruments_info(category=c, symbol="BTCUSDT")[0])
-                for c in ("linear", "spot")}  # fmt: skip
+        return {
+            c: InstrumentRules.from_instrument(client.get_instruments_info(category=c, symbol="BTCUSDT")[0])
+            for c in ("linear", "spot")
+        }
 
 
 @settings(max_examples=3000, **SETTINGS)
-@given(form=forms, category=st.sampled_from(["linear", "spot"]),
-       last=st.none() | st.sampled_from([Decimal("88000"), Decimal("0.5"), Decimal("1e9")]))  # fmt: skip
+@given(
+    form=forms,
+    category=st.sampled_from(["linear", "spot"]),
+    last=st.none() | st.sampled_from([Decimal("88000"), Decimal("0.5"), Decimal("1e9")]),
+)
 def test_check_form_never_raises_and_names_the_field_or_yields_valid_arguments(rules, form, category, last):
     count = tally("order ticket check_form", "random text in every field, linear and spot rules")
     form = OrderForm(**{**form.__dict__, "category": category})
@@ -112,8 +153,15 @@ def test_check_form_never_raises_and_names_the_field_or_yields_valid_arguments(r
     build_params(ENDPOINTS["place_order"], params)  # the client's own validation accepts it
     market = params["order_type"] == "Market"
     rule = rules[category]
-    assert rule.violations(qty=params["qty"], price=params.get("price"), market=market,
-                           reference_price=None if market else params.get("price")) == []  # fmt: skip
+    assert (
+        rule.violations(
+            qty=params["qty"],
+            price=params.get("price"),
+            market=market,
+            reference_price=None if market else params.get("price"),
+        )
+        == []
+    )
     count("accepted")
 
 
@@ -143,8 +191,17 @@ def recorded_ticket(sim: Any) -> Iterator[tuple[Any, Any]]:
 def test_a_live_ticket_sends_nothing_for_an_invalid_form_and_one_create_for_a_valid_one(recorded_ticket, form):
     ticket, recorder = recorded_ticket
     count = tally("OrderTicket.submit (recorded)", "random forms submitted through a live ticket")
-    for name in ("side", "order_type", "qty", "price", "time_in_force", "reduce_only", "trigger_price", "take_profit",
-                 "stop_loss"):  # fmt: skip
+    for name in (
+        "side",
+        "order_type",
+        "qty",
+        "price",
+        "time_in_force",
+        "reduce_only",
+        "trigger_price",
+        "take_profit",
+        "stop_loss",
+    ):
         setattr(ticket, name, getattr(form, name))
     verdict = ticket.check().ok
     before = len(recorder.trading())

@@ -130,12 +130,18 @@ class _Errors(logging.Handler):
         self.records: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(f"{record.getMessage()} {record.exc_info[1]!r}" if record.exc_info else
-                            record.getMessage())  # fmt: skip
+        self.records.append(f"{record.getMessage()} {record.exc_info[1]!r}" if record.exc_info else record.getMessage())
 
 
-FAST = dict(ping_interval=0.3, pong_timeout=0.5, watchdog=None, backoff=Backoff(initial=0.01, maximum=0.05),
-            subscribe_timeout=2.0, linger=0.05, seed=5)  # fmt: skip
+FAST = dict(
+    ping_interval=0.3,
+    pong_timeout=0.5,
+    watchdog=None,
+    backoff=Backoff(initial=0.01, maximum=0.05),
+    subscribe_timeout=2.0,
+    linger=0.05,
+    seed=5,
+)
 
 
 @settings(max_examples=15, **SETTINGS)
@@ -157,8 +163,9 @@ def test_junk_over_a_real_socket_is_counted_and_the_connection_keeps_going(corpu
             before = dict(streams.stats["public/linear"])
             for raw in junk:
                 await srv.broadcast(raw)
-            await wait_for(lambda: streams.stats["public/linear"]["frames"] >= before["frames"] + len(junk), 5,
-                           "every frame read")  # fmt: skip
+            await wait_for(
+                lambda: streams.stats["public/linear"]["frames"] >= before["frames"] + len(junk), 5, "every frame read"
+            )
             read = streams.stats["public/linear"]
             # refused by the connection itself: bad frames, unknown topics, stray replies (the rest reached
             # a feed, whose state machine decides: the tests above count those outcomes one by one)
@@ -168,10 +175,19 @@ def test_junk_over_a_real_socket_is_counted_and_the_connection_keeps_going(corpu
             # the stream goes on: a snapshot and a ticker sent after the junk are applied as they are
             sentinel = {"s": "BTCUSDT", "b": [["50.0", "1"]], "a": [["51.0", "2"]], "u": 10**12, "seq": 1}
             await srv.broadcast({"topic": BOOK, "type": "snapshot", "ts": 1, "data": sentinel})
-            await srv.broadcast({"topic": topics[1], "type": "snapshot", "ts": 1,
-                                 "data": {"symbol": "BTCUSDT", "lastPrice": "123.5"}})  # fmt: skip
-            await wait_for(lambda: book.latest is not None and book.latest.u == 10**12 and ticker.latest is not None
-                           and str(ticker.latest.last_price) == "123.5", 5, "the frames after the junk")  # fmt: skip
+            await srv.broadcast(
+                {"topic": topics[1], "type": "snapshot", "ts": 1, "data": {"symbol": "BTCUSDT", "lastPrice": "123.5"}}
+            )
+            await wait_for(
+                lambda: (
+                    book.latest is not None
+                    and book.latest.u == 10**12
+                    and ticker.latest is not None
+                    and str(ticker.latest.last_price) == "123.5"
+                ),
+                5,
+                "the frames after the junk",
+            )
             assert (book.latest.bids, book.latest.asks) == ([(50.0, 1.0)], [(51.0, 2.0)])
             stats = streams.stats["public/linear"]
             assert stats["reconnects"] == 0 and srv.handshakes == 1, stats
@@ -192,9 +208,9 @@ def test_junk_over_a_real_socket_is_counted_and_the_connection_keeps_going(corpu
 @given(data=st.data())
 def test_frame_handling_never_raises_and_no_safety_net_fires(corpus, data):
     """The connection's frame entry point, without a socket: data frames of every topic and control replies."""
+    from bybit_widgets.protocol.topics import parse_topic
     from bybit_widgets.stream.connection import Connection, StreamOptions
     from bybit_widgets.stream.feed import Subscription
-    from bybit_widgets.protocol.topics import parse_topic
 
     count = tally("stream connection (frame handler)", "mutated data frames and control replies")
     conn = Connection(name="public/linear", url="ws://127.0.0.1:9", category="linear", options=StreamOptions())
@@ -222,11 +238,19 @@ def test_frame_handling_never_raises_and_no_safety_net_fires(corpus, data):
         either = mutated_frames(corpus.data) | mutated_frames(corpus.control)  # replies: half of the inputs
         frames = data.draw(st.lists(either, min_size=1, max_size=6))
         for raw in frames:
-            before = (conn.stats.bad_frames, conn.stats.unrouted, conn.stats.error_replies,
-                      sum(s.errors + s.resyncs + s.duplicates + s.dropped for s in conn.subs.values()))  # fmt: skip
+            before = (
+                conn.stats.bad_frames,
+                conn.stats.unrouted,
+                conn.stats.error_replies,
+                sum(s.errors + s.resyncs + s.duplicates + s.dropped for s in conn.subs.values()),
+            )
             conn._on_frame(raw)
-            after = (conn.stats.bad_frames, conn.stats.unrouted, conn.stats.error_replies,
-                     sum(s.errors + s.resyncs + s.duplicates + s.dropped for s in conn.subs.values()))  # fmt: skip
+            after = (
+                conn.stats.bad_frames,
+                conn.stats.unrouted,
+                conn.stats.error_replies,
+                sum(s.errors + s.resyncs + s.duplicates + s.dropped for s in conn.subs.values()),
+            )
             count("rejected" if after != before else "accepted")
             for sub in conn.subs.values():
                 sub.reducer.latest()

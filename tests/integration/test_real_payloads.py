@@ -29,10 +29,11 @@ import asyncio
 import builtins
 import json
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
@@ -90,11 +91,17 @@ def same(actual: Any, recorded: Any) -> bool:
         places_kept = not isinstance(recorded, str) or actual.as_tuple().exponent == wire.as_tuple().exponent
         return actual == wire and places_kept
     if isinstance(recorded, list):
-        return isinstance(actual, (list, tuple)) and len(actual) == len(recorded) and all(
-            same(a, r) for a, r in zip(actual, recorded))  # fmt: skip
+        return (
+            isinstance(actual, (list, tuple))
+            and len(actual) == len(recorded)
+            and all(same(a, r) for a, r in zip(actual, recorded))
+        )
     if isinstance(recorded, dict):
-        return isinstance(actual, dict) and actual.keys() == recorded.keys() and all(
-            same(actual[k], v) for k, v in recorded.items())  # fmt: skip
+        return (
+            isinstance(actual, dict)
+            and actual.keys() == recorded.keys()
+            and all(same(actual[k], v) for k, v in recorded.items())
+        )
     if isinstance(recorded, (int, float)):
         return isinstance(actual, (int, float)) and actual == recorded
     if isinstance(recorded, str):  # a str enum (ConnState) is its string
@@ -123,8 +130,7 @@ def judge(case: dict, ns: dict[str, Any], label: str = "") -> list[str]:
 
 
 def error_names(error: BaseException | None) -> dict[str, Any]:
-    return {"error": error, "message": None if error is None else str(error),
-            "hint": getattr(error, "hint", None)}  # fmt: skip
+    return {"error": error, "message": None if error is None else str(error), "hint": getattr(error, "hint", None)}
 
 
 # -- REST ----------------------------------------------------------------------------------------
@@ -145,8 +151,13 @@ class RecordedBybit:
             return httpx.Response(200, content=self.body, headers={"Content-Type": "application/json"})
         if path == "/v5/market/time":
             now = time.time_ns()
-            body = {"retCode": 0, "retMsg": "OK", "result": {"timeSecond": str(now // 10**9), "timeNano": str(now)},
-                    "retExtInfo": {}, "time": now // 10**6}  # fmt: skip
+            body = {
+                "retCode": 0,
+                "retMsg": "OK",
+                "result": {"timeSecond": str(now // 10**9), "timeNano": str(now)},
+                "retExtInfo": {},
+                "time": now // 10**6,
+            }
             return httpx.Response(200, content=orjson.dumps(body))
         return httpx.Response(404, text=f"nothing recorded at {path}")
 
@@ -164,9 +175,14 @@ class RecordedBybit:
 
 def client_options(fake: RecordedBybit) -> dict[str, Any]:
     # No waiting in tests: a 10006 without a reset time would otherwise be waited out for 10 s.
-    return dict(api_key=API_KEY, api_secret=API_SECRET, env="testnet", base_url=BASE_URL,
-                retry=RetryPolicy(backoff_s=0.0, rate_limit_max_wait_s=0.0),
-                transport=httpx.MockTransport(fake.handle))  # fmt: skip
+    return dict(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        env="testnet",
+        base_url=BASE_URL,
+        retry=RetryPolicy(backoff_s=0.0, rate_limit_max_wait_s=0.0),
+        transport=httpx.MockTransport(fake.handle),
+    )
 
 
 def rest_names(case: dict, result: Any, error: BaseException | None, fake: RecordedBybit) -> dict[str, Any]:
@@ -305,22 +321,32 @@ def frames_of(case: dict) -> list[bytes]:
 def recorded_view(conn: Connection) -> SimpleNamespace:
     """The connection as the recorded expectations name it, taken after the last frame: ``_pending`` is its
     socket's requests awaiting replies (req_id -> (op, topics, sent at)), kept in the session's ``Link``."""
-    return SimpleNamespace(stats=conn.stats, subs=conn.subs, clock_fix_ms=conn.clock_fix_ms,
-                           _pending=dict(conn.session.link.pending))  # fmt: skip
+    return SimpleNamespace(
+        stats=conn.stats, subs=conn.subs, clock_fix_ms=conn.clock_fix_ms, _pending=dict(conn.session.link.pending)
+    )
 
 
 async def run_stream_case(case: dict) -> dict[str, Any]:
     category = case.get("category")
-    conn = Connection(name="private" if category is None else f"public/{category}", url="ws://recorded.invalid",
-                      category=category, options=StreamOptions())  # fmt: skip
+    conn = Connection(
+        name="private" if category is None else f"public/{category}",
+        url="ws://recorded.invalid",
+        category=category,
+        options=StreamOptions(),
+    )
     socketless(conn)
     owner = RecordingOwner(conn)
     subs: dict[str, Subscription] = {}
     feeds: dict[str, Feed] = {}
     for spec in case["topics"]:  # what StreamManager._feed does for each feed
         topic = topic_of(spec, category)
-        sub = Subscription(topic, None if topic.is_private else category,
-                           reducer_for(topic.kind, symbol=topic.symbol), owner, LoopHost())  # fmt: skip
+        sub = Subscription(
+            topic,
+            None if topic.is_private else category,
+            reducer_for(topic.kind, symbol=topic.symbol),
+            owner,
+            LoopHost(),
+        )
         feed = Feed(sub)
         sub.add_feed(feed)
         conn.add(sub)
@@ -334,10 +360,16 @@ async def run_stream_case(case: dict) -> dict[str, Any]:
         if case.get("oracle") == "book":
             reference.apply(json.loads(frame))
             mismatches += reference.mismatches(feeds)
-    ns: dict[str, Any] = {"conn": recorded_view(conn), "subs": subs, "feeds": feeds, "owner": owner,
-                          "mismatches": mismatches,
-                          "active": sorted(conn.session.link.active), "pending": len(conn.session.link.pending),
-                          "error": None}  # fmt: skip
+    ns: dict[str, Any] = {
+        "conn": recorded_view(conn),
+        "subs": subs,
+        "feeds": feeds,
+        "owner": owner,
+        "mismatches": mismatches,
+        "active": sorted(conn.session.link.active),
+        "pending": len(conn.session.link.pending),
+        "error": None,
+    }
     if len(feeds) == 1:
         (feed,) = feeds.values()
         ns.update(feed=feed, sub=next(iter(subs.values())), latest=feed.latest, stats=feed.stats)
@@ -351,8 +383,9 @@ def test_recorded_stream_frames_build_the_recorded_feed_state(case):
     assert not failures, "\n".join(failures)
 
 
-async def answer(outbox: asyncio.Queue, sent: list[dict], conn: Connection,
-                 reply_to: Callable[[dict], dict | None]) -> None:  # fmt: skip
+async def answer(
+    outbox: asyncio.Queue, sent: list[dict], conn: Connection, reply_to: Callable[[dict], dict | None]
+) -> None:
     """Play the server: record each request, feed the recorded reply back as a frame."""
     while True:
         request = json.loads(await outbox.get())
@@ -363,14 +396,19 @@ async def answer(outbox: asyncio.Queue, sent: list[dict], conn: Connection,
 
 
 async def run_auth_case(case: dict) -> dict[str, Any]:
-    conn = Connection(name="trade" if case.get("connection") == "trade" else "private", url="ws://recorded.invalid",
-                      category=None, options=StreamOptions(auth_timeout=2.0),
-                      credentials=Credentials(API_KEY, API_SECRET))  # fmt: skip
+    conn = Connection(
+        name="trade" if case.get("connection") == "trade" else "private",
+        url="ws://recorded.invalid",
+        category=None,
+        options=StreamOptions(auth_timeout=2.0),
+        credentials=Credentials(API_KEY, API_SECRET),
+    )
     outbox = socketless(conn)
     replies = {op: list(answers) for op, answers in case["replies"].items()}
     sent: list[dict] = []
     server = asyncio.get_running_loop().create_task(
-        answer(outbox, sent, conn, lambda request: (replies.get(request["op"]) or [None]).pop(0)))
+        answer(outbox, sent, conn, lambda request: (replies.get(request["op"]) or [None]).pop(0))
+    )
     try:
         await conn._authenticated.wait()  # set on success and on a final refusal
     finally:

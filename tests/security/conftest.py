@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,20 +19,41 @@ def _results_table() -> Iterator[None]:
         rows = []
         for group, (findings, note) in CHECKS.items():
             leaked = [f.where for f in findings if f.leaked]
-            rows.append([group, len(findings), f"{sum(f.size for f in findings):,}", len(leaked),
-                         "; ".join(leaked) or note])  # fmt: skip
-        write_section("secrets", "\n\n".join([
-            "## Secrets",
-            f"Measured {stamp()}. Command: `.venv/bin/pytest tests/security` (part of `bash scripts/test.sh`). "
-            "A marker API key and secret, unique per run, searched for in everything below.",
-            table(["where", "places searched", "characters searched", "places holding the secret", "notes"], rows),
-        ]))  # fmt: skip
+            rows.append(
+                [group, len(findings), f"{sum(f.size for f in findings):,}", len(leaked), "; ".join(leaked) or note]
+            )
+        write_section(
+            "secrets",
+            "\n\n".join(
+                [
+                    "## Secrets",
+                    f"Measured {stamp()}. Command: `.venv/bin/pytest tests/security` (part of `bash scripts/test.sh`). "
+                    "A marker API key and secret, unique per run, searched for in everything below.",
+                    table(
+                        ["where", "places searched", "characters searched", "places holding the secret", "notes"], rows
+                    ),
+                ]
+            ),
+        )
     if GUARDS:
         rows = [[g.path, g.attempts, g.refused, g.reached_mainnet, g.note] for g in GUARDS.values()]
-        write_section("mainnet", "\n\n".join([
-            "## Mainnet safety",
-            f"Measured {stamp()}. Every request of the clients recorded by a transport that forwards to the "
-            "embedded exchange (so an order that got through would also exist there).",
-            table(["order path", "order attempts", "refused before sending", "requests reaching mainnet", "notes"],
-                  rows),
-        ]))  # fmt: skip
+        write_section(
+            "mainnet",
+            "\n\n".join(
+                [
+                    "## Mainnet safety",
+                    f"Measured {stamp()}. Every request of the clients recorded by a transport that forwards to the "
+                    "embedded exchange (so an order that got through would also exist there).",
+                    table(
+                        [
+                            "order path",
+                            "order attempts",
+                            "refused before sending",
+                            "requests reaching mainnet",
+                            "notes",
+                        ],
+                        rows,
+                    ),
+                ]
+            ),
+        )

@@ -23,9 +23,17 @@ import pytest
 __all__ = ["Recorded", "Recorder", "SyncRecording", "AsyncRecording", "record_client_requests", "TRADING_PATHS"]
 
 # every path that places, changes or cancels orders or positions (reference: trading endpoints)
-TRADING_PATHS = ("/v5/order/create", "/v5/order/amend", "/v5/order/cancel", "/v5/order/cancel-all",
-                 "/v5/order/create-batch", "/v5/order/amend-batch", "/v5/order/cancel-batch",
-                 "/v5/position/trading-stop", "/v5/position/set-leverage")  # fmt: skip
+TRADING_PATHS = (
+    "/v5/order/create",
+    "/v5/order/amend",
+    "/v5/order/cancel",
+    "/v5/order/cancel-all",
+    "/v5/order/create-batch",
+    "/v5/order/amend-batch",
+    "/v5/order/cancel-batch",
+    "/v5/position/trading-stop",
+    "/v5/position/set-leverage",
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,9 @@ class Recorder:
 
     def record(self, request: httpx.Request) -> httpx.Request:
         body = request.read()
-        entry = Recorded(request.method, str(request.url), request.url.host, request.url.path,
-                         dict(request.headers), body)  # fmt: skip
+        entry = Recorded(
+            request.method, str(request.url), request.url.host, request.url.path, dict(request.headers), body
+        )
         with self._lock:
             self.requests.append(entry)
         forwarded = request.url.copy_with(scheme=self.scheme, netloc=self.netloc.encode())

@@ -10,7 +10,8 @@ the recording would have caught one: there the order does reach "mainnet".
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from tests.integration.stream.fake_ws import FakeBybit
 from tests.integration.stream.support import wait_for
 
 from .mainnet import record_guard
-from .recording import Recorder, AsyncRecording, SyncRecording, record_client_requests
+from .recording import AsyncRecording, Recorder, SyncRecording, record_client_requests
 
 MAINNET = "api.bybit.com"
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.001")
@@ -83,8 +84,13 @@ def test_every_trading_endpoint_of_both_client_faces_is_refused_before_any_reque
             client.close_position("linear", "BTCUSDT")
     assert len(recorder.trading()) == 1 and len(_orders(sim, key)) == 1
     attempts = 2 * len(TRADING_CALLS) + 1
-    record_guard("bw.Client and bw.AsyncClient: every trading method, close_position", attempts, attempts, 0,
-                 "with allow_mainnet_trading=True one order got through: the recording does see orders")  # fmt: skip
+    record_guard(
+        "bw.Client and bw.AsyncClient: every trading method, close_position",
+        attempts,
+        attempts,
+        0,
+        "with allow_mainnet_trading=True one order got through: the recording does see orders",
+    )
 
 
 def _session(monkeypatch: pytest.MonkeyPatch, sim: Any, key: str, secret: str, **kw: Any) -> tuple[Any, Recorder]:
@@ -94,8 +100,13 @@ def _session(monkeypatch: pytest.MonkeyPatch, sim: Any, key: str, secret: str, *
     session = bw.connect("mainnet", api_key=key, api_secret=secret, **kw)
     assert session.env == "mainnet" and session.client.base_url == f"https://{MAINNET}"
     session.streams.close_sync()
-    session.streams = StreamManager(base_ws_url=sim.ws_url, api_key=key, api_secret=secret, rest=session.aclient,
-                                    time_source=session.client.clock.now_ms)  # fmt: skip
+    session.streams = StreamManager(
+        base_ws_url=sim.ws_url,
+        api_key=key,
+        api_secret=secret,
+        rest=session.aclient,
+        time_source=session.client.clock.now_ms,
+    )
     return session, recorder
 
 
@@ -138,8 +149,13 @@ def test_the_order_ticket_and_positions_on_mainnet_without_the_opt_in_send_nothi
     assert all("allow_mainnet_trading=True" in n for n in notices), notices
     assert recorder.trading(MAINNET) == []
     assert [o["orderLinkId"] for o in _orders(sim, key)] == [opened.order_link_id]
-    record_guard("OrderTicket submit and confirm, Positions close and cancel (kernel side)", 5, 5, 0,
-                 f"ticket: {status['message']!r}")  # fmt: skip
+    record_guard(
+        "OrderTicket submit and confirm, Positions close and cancel (kernel side)",
+        5,
+        5,
+        0,
+        f"ticket: {status['message']!r}",
+    )
 
 
 def test_the_order_ticket_on_mainnet_with_the_opt_in_still_needs_the_confirm(monkeypatch, sim, account):
@@ -165,20 +181,32 @@ def test_the_order_ticket_on_mainnet_with_the_opt_in_still_needs_the_confirm(mon
     sent = recorder.trading(MAINNET)
     assert [r.path for r in sent] == ["/v5/order/create"]
     assert [o["orderLinkId"] for o in _orders(sim, key)] == [status["order_link_id"]]
-    record_guard("OrderTicket with allow_mainnet_trading=True", 2, 1, 1,
-                 "the submit only asks for the confirm; the confirmed order reaches mainnet, once")  # fmt: skip
+    record_guard(
+        "OrderTicket with allow_mainnet_trading=True",
+        2,
+        1,
+        1,
+        "the submit only asks for the confirm; the confirmed order reaches mainnet, once",
+    )
 
 
 def test_the_websocket_trade_stream_on_mainnet_needs_the_opt_in_too():
     async def main() -> list[dict]:
         async with FakeBybit(secret="s3cret") as srv:
-            streams = StreamManager("mainnet", base_ws_url=srv.url, api_key="k", api_secret="s3cret",
-                                    auth_timeout=2.0)  # fmt: skip
+            streams = StreamManager("mainnet", base_ws_url=srv.url, api_key="k", api_secret="s3cret", auth_timeout=2.0)
             try:
                 with pytest.raises(MainnetGuardError) as info:
-                    await streams.trade_request("order.create", {"category": "linear", "symbol": "BTCUSDT",
-                                                                 "side": "Buy", "orderType": "Market", "qty": "0.001"},
-                                                timeout=2.0)  # fmt: skip
+                    await streams.trade_request(
+                        "order.create",
+                        {
+                            "category": "linear",
+                            "symbol": "BTCUSDT",
+                            "side": "Buy",
+                            "orderType": "Market",
+                            "qty": "0.001",
+                        },
+                        timeout=2.0,
+                    )
                 assert "allow_mainnet_trading=True" in info.value.hint
             finally:
                 await streams.close()
@@ -194,9 +222,11 @@ def test_a_mainnet_session_passes_the_opt_in_to_its_trade_stream(monkeypatch):
     guarded = bw.connect("mainnet", api_key="k", api_secret="s")
     opted_in = bw.connect("mainnet", api_key="k", api_secret="s", allow_mainnet_trading=True)
     try:
+
         async def main() -> None:
             with pytest.raises(MainnetGuardError):
                 await guarded.streams.trade_request("order.create", dict(category="linear", symbol="BTCUSDT"))
+
         asyncio.run(main())
         assert opted_in.streams.allow_mainnet_trading and not guarded.streams.allow_mainnet_trading
     finally:

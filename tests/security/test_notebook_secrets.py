@@ -43,8 +43,14 @@ def _run(notebook: Path, workdir: Path, key: str, secret: str) -> dict[str, str]
     (ipython_dir / "profile_default" / "startup").mkdir(parents=True)
     (ipython_dir / "profile_default" / "startup" / "00-debug-log.py").write_text(_STARTUP)
     debug_log, kernel_log = workdir / f"{name}.debug.log", workdir / f"{name}.kernel.log"
-    env = {**os.environ, "BYBIT_API_KEY": key, "BYBIT_API_SECRET": secret, "BYBIT_ENV": "sim",
-           "IPYTHONDIR": str(ipython_dir), "BW_DEBUG_LOG": str(debug_log)}  # fmt: skip
+    env = {
+        **os.environ,
+        "BYBIT_API_KEY": key,
+        "BYBIT_API_SECRET": secret,
+        "BYBIT_ENV": "sim",
+        "IPYTHONDIR": str(ipython_dir),
+        "BW_DEBUG_LOG": str(debug_log),
+    }
     nb = nbformat.read(notebook, as_version=4)
     km = KernelManager(kernel_name="python3")
     with open(kernel_log, "wb") as log:
@@ -57,8 +63,12 @@ def _run(notebook: Path, workdir: Path, key: str, secret: str) -> dict[str, str]
     nbformat.write(nb, saved)
     html, _ = HTMLExporter().from_notebook_node(nb)
     (workdir / f"{name}.html").write_text(html)
-    return {"saved notebook": saved.read_text(), "HTML export": html, "kernel stdout/stderr": kernel_log.read_text(
-        errors="replace"), "DEBUG log": debug_log.read_text(errors="replace") if debug_log.exists() else ""}  # fmt: skip
+    return {
+        "saved notebook": saved.read_text(),
+        "HTML export": html,
+        "kernel stdout/stderr": kernel_log.read_text(errors="replace"),
+        "DEBUG log": debug_log.read_text(errors="replace") if debug_log.exists() else "",
+    }
 
 
 @pytest.mark.timeout(600)
@@ -74,9 +84,12 @@ def test_no_notebook_leaks_the_secret_in_its_saved_file_html_or_logs(tmp_path):
             findings.append(Finding(f"{notebook.name}: {what}", len(text), secret in text))
             if what in ("saved notebook", "HTML export"):  # what people share: the key shows masked only
                 findings.append(Finding(f"{notebook.name}: {what} (full API key)", len(text), key in text))
-    with_widgets = [nb.name for nb, a in runs.items() if "application/vnd.jupyter.widget-state+json" in a["saved notebook"]]
-    record_check("notebooks", findings, note=f"widget state saved in {len(with_widgets)} notebooks: "
-                 + ", ".join(with_widgets))  # fmt: skip
+    with_widgets = [
+        nb.name for nb, a in runs.items() if "application/vnd.jupyter.widget-state+json" in a["saved notebook"]
+    ]
+    record_check(
+        "notebooks", findings, note=f"widget state saved in {len(with_widgets)} notebooks: " + ", ".join(with_widgets)
+    )
     # the checks below prove something only if the marker keys were in use and everything was captured
     masked = mask_key(key)
     assert sum(masked in a["saved notebook"] for a in runs.values()) >= 3, "the marker key was not used"

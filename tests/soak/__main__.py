@@ -27,18 +27,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # like Ctrl-C: the exchange process is stopped
     log_dir = Path(tempfile.mkdtemp(prefix="bw-soak-"))
-    config = SoakConfig(seed=args.seed, faults=None, minutes=args.minutes, rss_growth_limit_mb=args.rss_limit_mb,
-                        log_dir=log_dir, progress=lambda line: print(line, flush=True))  # fmt: skip
+    config = SoakConfig(
+        seed=args.seed,
+        faults=None,
+        minutes=args.minutes,
+        rss_growth_limit_mb=args.rss_limit_mb,
+        log_dir=log_dir,
+        progress=lambda line: print(line, flush=True),
+    )
     result = run_soak(config)
     config.progress = None
     with open(log_dir / "result.pickle", "wb") as f:  # the raw figures, should the table be re-rendered
         pickle.dump(result, f)
     command = f".venv/bin/python -m tests.soak --minutes {args.minutes:g} --seed {args.seed}"
-    write_section("soak-long", result.markdown(f"Chaos soak, long mode ({args.minutes:g} minutes)", command),
-                  args.out)
+    write_section("soak-long", result.markdown(f"Chaos soak, long mode ({args.minutes:g} minutes)", command), args.out)
     problems = result.problems()
-    print(f"wrote {args.out} (raw figures in {log_dir}); {len(result.records)} faults, {result.orders()}; "
-          f"{'clean' if not problems else f'{len(problems)} violations'}", flush=True)
+    print(
+        f"wrote {args.out} (raw figures in {log_dir}); {len(result.records)} faults, {result.orders()}; "
+        f"{'clean' if not problems else f'{len(problems)} violations'}",
+        flush=True,
+    )
     for problem in problems:
         print("VIOLATION:", problem, flush=True)
     return 1 if problems else 0

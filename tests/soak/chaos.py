@@ -41,8 +41,9 @@ import gc
 import random
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import bybit_widgets as bw
 from bybit_widgets.rest import RetryPolicy
@@ -62,8 +63,9 @@ SKEW_MS = 30_000
 
 
 class Soak:
-    def __init__(self, config: SoakConfig, exchange: ExchangeProcess, streams: StreamManager,
-                 client: bw.AsyncClient) -> None:  # fmt: skip
+    def __init__(
+        self, config: SoakConfig, exchange: ExchangeProcess, streams: StreamManager, client: bw.AsyncClient
+    ) -> None:
         self.config = config
         self.rng = random.Random(config.seed)
         self.ex = exchange
@@ -126,8 +128,9 @@ class Soak:
             marks: dict[str, int] = {}
 
             def effect() -> bool:  # noticed (a reconnect), over, and data flowing again after it
-                if loop.time() < end or not all(feeds.by_topic[t].stats.reconnects > base[t].reconnects
-                                                for t in topics):  # fmt: skip
+                if loop.time() < end or not all(
+                    feeds.by_topic[t].stats.reconnects > base[t].reconnects for t in topics
+                ):
                     return False
                 if target == "private":
                     return True
@@ -141,11 +144,19 @@ class Soak:
             effect = lambda: getattr(feeds.book.stats, field_name) > b
         elif kind in ("http_error", "timeout", "rate_limit"):
             if kind == "http_error":
-                rec.spec = {"kind": kind, "path": rng.choice(ORDER_PATHS), "status": rng.choice((500, 502, 503, 504)),
-                            "count": rng.randint(1, 2)}  # fmt: skip
+                rec.spec = {
+                    "kind": kind,
+                    "path": rng.choice(ORDER_PATHS),
+                    "status": rng.choice((500, 502, 503, 504)),
+                    "count": rng.randint(1, 2),
+                }
             elif kind == "timeout":
-                rec.spec = {"kind": kind, "path": "/v5/order/create", "count": 1,
-                            "after_processing": rng.random() < 0.75}  # fmt: skip
+                rec.spec = {
+                    "kind": kind,
+                    "path": "/v5/order/create",
+                    "count": 1,
+                    "after_processing": rng.random() < 0.75,
+                }
             else:
                 rec.spec = {"kind": kind, "path": "/v5/order/create", "count": rng.randint(1, 3)}
             mark: dict[str, int] = {}
@@ -206,9 +217,15 @@ class Soak:
             asks = [(float(p), float(q)) for p, q in truth["a"]]
             if seen == (bids, asks):
                 return True, ""
-            diff = next((f"{side} level {i}: {a} != {b}" for side, mine, theirs in (("bid", seen[0], bids),
-                         ("ask", seen[1], asks)) for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b),
-                        f"lengths {len(seen[0])}/{len(seen[1])} vs {len(bids)}/{len(asks)}")  # fmt: skip
+            diff = next(
+                (
+                    f"{side} level {i}: {a} != {b}"
+                    for side, mine, theirs in (("bid", seen[0], bids), ("ask", seen[1], asks))
+                    for i, (a, b) in enumerate(zip(mine, theirs, strict=False))
+                    if a != b
+                ),
+                f"lengths {len(seen[0])}/{len(seen[1])} vs {len(bids)}/{len(asks)}",
+            )
             return False, f"book differs from the truth at u={u}: {diff}"
         return False, f"book never compared with the truth: {why}"
 
@@ -254,9 +271,11 @@ class Soak:
                 await self.reconcile()
                 detail = {k: v for k, v in rec.spec.items() if k != "kind"}
                 took = "-" if rec.recovery_s is None else f"{rec.recovery_s:.2f} s"
-                self._say(f"{len(self.records):5d} {time.monotonic() - started:7.1f} s  {kind:<11} {detail}  "
-                          f"recovered in {took}  {rec.problem[:200] or 'ok'}  "
-                          f"rss {memory.samples[-1][1] / 2**20:.1f} MB")  # fmt: skip
+                self._say(
+                    f"{len(self.records):5d} {time.monotonic() - started:7.1f} s  {kind:<11} {detail}  "
+                    f"recovered in {took}  {rec.problem[:200] or 'ok'}  "
+                    f"rss {memory.samples[-1][1] / 2**20:.1f} MB"
+                )
             if self.skew_ms and not flow_task.done():
                 self.records.append(await self.fire("clock_skew"))  # leave the exchange's clock true
         finally:
@@ -274,8 +293,9 @@ class Soak:
         result.rss_mid = during[len(during) // 2]
         result.exchange_rss = (exchange_rss_start, self.ex.rss())
         truth = await self.ex.truth_orders()
-        result.left_open = [o["orderLinkId"] for o in truth
-                            if o.get("orderStatus") in ("New", "PartiallyFilled", "Untriggered")]  # fmt: skip
+        result.left_open = [
+            o["orderLinkId"] for o in truth if o.get("orderStatus") in ("New", "PartiallyFilled", "Untriggered")
+        ]
         status = await self.ex.status()
         if status.get("tick_errors"):
             result.exchange_problems.append(f"{status['tick_errors']} market ticks failed")
@@ -306,13 +326,21 @@ class Soak:
         intent = await self.flow.place("market")
         if intent.outcome != "acked":
             return f"the final order was not placed: {intent.outcome} {intent.error}"
-        if not await self.until(lambda: any(o.order_link_id == intent.link_id and o.order_status == "Filled"
-                                            for o in (orders.latest or {}).values()), 10, "the final fill"):  # fmt: skip
+        if not await self.until(
+            lambda: any(
+                o.order_link_id == intent.link_id and o.order_status == "Filled" for o in (orders.latest or {}).values()
+            ),
+            10,
+            "the final fill",
+        ):
             return "the final order never showed as Filled on the order feed"
         truth = await self.ex.truth_positions()
         size = next((Decimal(p["size"]) for p in truth if p["symbol"] == SYMBOL), Decimal(0))
-        if not await self.until(lambda: SYMBOL in (positions.latest or {}) and positions.latest[SYMBOL].size == size,
-                                10, "the position feed at the truth"):  # fmt: skip
+        if not await self.until(
+            lambda: SYMBOL in (positions.latest or {}) and positions.latest[SYMBOL].size == size,
+            10,
+            "the position feed at the truth",
+        ):
             shown = (positions.latest or {}).get(SYMBOL)
             return f"position feed shows {shown and shown.size}, the exchange {size}"
         return ""
@@ -337,10 +365,21 @@ async def _soak(config: SoakConfig) -> SoakResult:
     await loop.run_in_executor(None, exchange.start)
     retry = RetryPolicy(backoff_s=0.05, backoff_cap_s=0.5, rng=random.Random(config.seed + 2))
     client = bw.AsyncClient(api_key, api_secret, base_url=exchange.rest_url, timeout=1.5, retry=retry)
-    streams = StreamManager(base_ws_url=exchange.ws_url, api_key=api_key, api_secret=api_secret,
-                            time_source=client.clock.now_ms, ping_interval=0.5, pong_timeout=1.0, watchdog=3.0,
-                            backoff=Backoff(initial=0.02, maximum=0.5), open_timeout=5.0, auth_timeout=2.0,
-                            subscribe_timeout=2.0, linger=1.0, seed=config.seed)  # fmt: skip
+    streams = StreamManager(
+        base_ws_url=exchange.ws_url,
+        api_key=api_key,
+        api_secret=api_secret,
+        time_source=client.clock.now_ms,
+        ping_interval=0.5,
+        pong_timeout=1.0,
+        watchdog=3.0,
+        backoff=Backoff(initial=0.02, maximum=0.5),
+        open_timeout=5.0,
+        auth_timeout=2.0,
+        subscribe_timeout=2.0,
+        linger=1.0,
+        seed=config.seed,
+    )
     memory = MemoryWatch()
     soak = Soak(config, exchange, streams, client)
     try:
@@ -352,11 +391,12 @@ async def _soak(config: SoakConfig) -> SoakResult:
         await exchange.aclose()
         await loop.run_in_executor(None, exchange.stop)
         uninstall()
-    result.leftover_tasks = [t.get_name() for t in asyncio.all_tasks()
-                             if t is not asyncio.current_task() and not t.done()]  # fmt: skip
+    result.leftover_tasks = [
+        t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()
+    ]
     log = exchange.log_text()
     if "Traceback" in log:
-        result.exchange_problems.append(f"the exchange logged a traceback: {log[log.index('Traceback'):][:500]}")
+        result.exchange_problems.append(f"the exchange logged a traceback: {log[log.index('Traceback') :][:500]}")
     result.unhandled = watch.unhandled
     result.logged_errors = watch.errors
     result.warnings = watch.warnings

@@ -44,12 +44,26 @@ class ExchangeProcess:
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> ExchangeProcess:
         """Start the process and wait (with a deadline) for the JSON line with its URLs."""
-        cmd = [sys.executable, "-m", "bybit_widgets.sim", "--host", "127.0.0.1", "--port", "0",
-               "--seed", str(self.seed), "--api-key", self.api_key, "--api-secret", self._api_secret]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "bybit_widgets.sim",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--seed",
+            str(self.seed),
+            "--api-key",
+            self.api_key,
+            "--api-secret",
+            self._api_secret,
+        ]
         log = open(self.log_path, "w")  # noqa: SIM115 - owned by the child for its whole life
         try:
-            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                                          env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+            self._proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+            )
         finally:
             log.close()
         assert self._proc.stdout is not None
@@ -125,8 +139,9 @@ class ExchangeProcess:
         return await self._json("GET", "/sim/market")
 
     async def truth_book(self, symbol: str, depth: int, category: str = "linear") -> dict[str, Any]:
-        return await self._json("GET", "/sim/truth/book", params={"symbol": symbol, "depth": depth,
-                                                                  "category": category})  # fmt: skip
+        return await self._json(
+            "GET", "/sim/truth/book", params={"symbol": symbol, "depth": depth, "category": category}
+        )
 
     async def truth_orders(self) -> list[dict[str, Any]]:
         return await self._json("GET", "/sim/truth/orders", params={"api_key": self.api_key})

@@ -50,10 +50,17 @@ class Feeds:
 
     def __init__(self, streams: StreamManager) -> None:
         feeds = [
-            streams.order_book(SYMBOL, depth=DEPTH), streams.ticker(SYMBOL), streams.trades(SYMBOL),
-            streams.kline(SYMBOL, interval="1"), streams.ticker("ETHUSDT"), streams.ticker("SOLUSDT"),
-            streams.orders(), streams.executions(), streams.positions(), streams.wallet(),
-        ]  # fmt: skip
+            streams.order_book(SYMBOL, depth=DEPTH),
+            streams.ticker(SYMBOL),
+            streams.trades(SYMBOL),
+            streams.kline(SYMBOL, interval="1"),
+            streams.ticker("ETHUSDT"),
+            streams.ticker("SOLUSDT"),
+            streams.orders(),
+            streams.executions(),
+            streams.positions(),
+            streams.wallet(),
+        ]
         self.by_topic: dict[str, Feed] = {f.topic: f for f in feeds}
         self.book = self.by_topic[BOOK_TOPIC]
         self.public = [t for t, f in self.by_topic.items() if f.category is not None]

@@ -74,8 +74,9 @@ class OrderFlow:
         else:
             side = self.rng.choice(("Buy", "Sell"))
             price = view.best_bid * 0.95 if side == "Buy" else view.best_ask * 1.05
-            params.update(side=side, order_type="Limit", price=f"{price:.1f}",
-                          time_in_force=self.rng.choice(("GTC", "PostOnly")))  # fmt: skip
+            params.update(
+                side=side, order_type="Limit", price=f"{price:.1f}", time_in_force=self.rng.choice(("GTC", "PostOnly"))
+            )
         try:
             await self.client.place_order(**params)
         except TransportError as exc:  # no definite answer even after the lookups

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tests.reliability_results import stamp, table
 
@@ -16,9 +17,17 @@ __all__ = ["FAULT_KINDS", "SoakConfig", "FaultRecord", "SoakResult"]
 
 # kind -> weight in the random schedule (every kind appears at least once in any run)
 FAULT_KINDS: dict[str, int] = {
-    "drop": 3, "silence": 2, "gap": 2, "duplicate": 1, "reorder": 2, "reset": 1,
-    "http_error": 3, "timeout": 2, "rate_limit": 2, "clock_skew": 1,
-}  # fmt: skip
+    "drop": 3,
+    "silence": 2,
+    "gap": 2,
+    "duplicate": 1,
+    "reorder": 2,
+    "reset": 1,
+    "http_error": 3,
+    "timeout": 2,
+    "rate_limit": 2,
+    "clock_skew": 1,
+}
 
 
 @dataclass
@@ -93,8 +102,10 @@ class SoakResult:
         o = self.orders()
         if o["placed"] != o["intended"]:
             bad = [f"{i.link_id}: {i.outcome} {i.error} seen={i.seen}" for i in self.anomalies]
-            out.append(f"{o['intended']} orders intended but {o['placed']} exist exactly once "
-                       f"({o['unverified']} never checked): {bad[:10]}")
+            out.append(
+                f"{o['intended']} orders intended but {o['placed']} exist exactly once "
+                f"({o['unverified']} never checked): {bad[:10]}"
+            )
         if self.stray_orders:
             out.append(f"orders nobody intended: {self.stray_orders[:10]}")
         if self.left_open:
@@ -123,51 +134,104 @@ class SoakResult:
             times = [r.recovery_s for r in recs if r.recovery_s is not None]
             med = f"{statistics.median(times):.2f}" if times else "-"
             mx = f"{max(times):.2f}" if times else "-"
-            rows.append([kind, len(recs), len(times), f"{med} / {mx}", sum(sum(r.feed_errors.values()) for r in recs),
-                         f"{sum(r.book_ok for r in recs)}/{len(recs)}"])  # fmt: skip
+            rows.append(
+                [
+                    kind,
+                    len(recs),
+                    len(times),
+                    f"{med} / {mx}",
+                    sum(sum(r.feed_errors.values()) for r in recs),
+                    f"{sum(r.book_ok for r in recs)}/{len(recs)}",
+                ]
+            )
         total = len(self.records)
-        rows.append(["**all**", total, sum(r.recovery_s is not None for r in self.records), "",
-                     sum(sum(r.feed_errors.values()) for r in self.records),
-                     f"{sum(r.book_ok for r in self.records)}/{total}"])  # fmt: skip
-        faults = table(["fault", "injected", "recovered", "recovery s (median / max)", "feed errors",
-                        "book == truth after"], rows)  # fmt: skip
+        rows.append(
+            [
+                "**all**",
+                total,
+                sum(r.recovery_s is not None for r in self.records),
+                "",
+                sum(sum(r.feed_errors.values()) for r in self.records),
+                f"{sum(r.book_ok for r in self.records)}/{total}",
+            ]
+        )
+        faults = table(
+            ["fault", "injected", "recovered", "recovery s (median / max)", "feed errors", "book == truth after"], rows
+        )
         o = self.orders()
-        orders = table(["intended", "acked", "placed once", "duplicated", "lost", "refused", "uncertain",
-                        "never intended"],
-                       [[o["intended"], o["acked"], o["placed"], o["duplicated"], o["lost"], o["refused"],
-                         o["uncertain"], o["stray"]]])  # fmt: skip
+        orders = table(
+            ["intended", "acked", "placed once", "duplicated", "lost", "refused", "uncertain", "never intended"],
+            [
+                [
+                    o["intended"],
+                    o["acked"],
+                    o["placed"],
+                    o["duplicated"],
+                    o["lost"],
+                    o["refused"],
+                    o["uncertain"],
+                    o["stray"],
+                ]
+            ],
+        )
         feed_rows = []
         for topic, s in self.feed_stats.items():
-            feed_rows.append([f"`{topic}`", s.messages, s.reconnects, s.gaps, s.resyncs, s.duplicates, s.resets,
-                              s.errors, self.feed_states.get(topic, "")])  # fmt: skip
-        feeds = table(["feed", "messages", "reconnects", "gaps", "resyncs", "duplicates", "resets", "errors",
-                       "state at end"], feed_rows)  # fmt: skip
+            feed_rows.append(
+                [
+                    f"`{topic}`",
+                    s.messages,
+                    s.reconnects,
+                    s.gaps,
+                    s.resyncs,
+                    s.duplicates,
+                    s.resets,
+                    s.errors,
+                    self.feed_states.get(topic, ""),
+                ]
+            )
+        feeds = table(
+            ["feed", "messages", "reconnects", "gaps", "resyncs", "duplicates", "resets", "errors", "state at end"],
+            feed_rows,
+        )
         mb = 2**20
-        memory = table(["RSS start", "RSS middle", "RSS end", "RSS max", "growth", "exchange process RSS start / end"],
-                       [[f"{self.rss_start / mb:.1f} MB", f"{self.rss_mid / mb:.1f} MB", f"{self.rss_end / mb:.1f} MB",
-                         f"{self.rss_max / mb:.1f} MB", f"{(self.rss_end - self.rss_start) / mb:+.1f} MB",
-                         f"{self.exchange_rss[0] / mb:.1f} / {self.exchange_rss[1] / mb:.1f} MB"]])  # fmt: skip
+        memory = table(
+            ["RSS start", "RSS middle", "RSS end", "RSS max", "growth", "exchange process RSS start / end"],
+            [
+                [
+                    f"{self.rss_start / mb:.1f} MB",
+                    f"{self.rss_mid / mb:.1f} MB",
+                    f"{self.rss_end / mb:.1f} MB",
+                    f"{self.rss_max / mb:.1f} MB",
+                    f"{(self.rss_end - self.rss_start) / mb:+.1f} MB",
+                    f"{self.exchange_rss[0] / mb:.1f} / {self.exchange_rss[1] / mb:.1f} MB",
+                ]
+            ],
+        )
         slow = max(self.slow_callbacks, default=0.0)
         problems = self.problems()
-        verdict = "**clean**: no violation" if not problems else "**violations**:\n" + "\n".join(
-            f"- {p}" for p in problems)  # fmt: skip
+        verdict = (
+            "**clean**: no violation" if not problems else "**violations**:\n" + "\n".join(f"- {p}" for p in problems)
+        )
         calls = ", ".join(f"{k} {v}" for k, v in sorted(self.calls.items()))
-        return "\n\n".join([
-            f"## {title}",
-            f"Measured {stamp()}. Command: `{command}`. Seed {self.config.seed}; {total} faults in "
-            f"{self.seconds:.0f} s; the exchange ran in its own process; the client loop ran in asyncio debug mode.",
-            f"Verdict: {verdict}",
-            "### Faults injected and recovered, by kind\n\n" + faults,
-            "Recovery: the fault's own effect seen (a reconnect, a resync, a duplicate ignored, the fault "
-            "consumed by a request...) and every feed live again; then the book is compared level by level with "
-            "the exchange's truth at the same `u`.",
-            "### Orders\n\n" + orders,
-            f"Placed once: the exchange holds exactly one order with the intended orderLinkId. Calls: {calls}.",
-            "### Feeds\n\n" + feeds,
-            f"Book views checked by the consumer (sorted, uncrossed): {self.book_views_checked}.",
-            "### Memory and the loop\n\n" + memory,
-            f"Unhandled exceptions reaching the loop: {len(self.unhandled)}; package log records at ERROR: "
-            f"{len(self.logged_errors)}; WARNING records (expected during faults): "
-            f"{dict(self.warnings) or 0}; callbacks over 100 ms (asyncio debug): {len(self.slow_callbacks)}"
-            f"{f' (max {slow * 1000:.0f} ms)' if self.slow_callbacks else ''}.",
-        ])  # fmt: skip
+        return "\n\n".join(
+            [
+                f"## {title}",
+                f"Measured {stamp()}. Command: `{command}`. Seed {self.config.seed}; {total} faults in "
+                f"{self.seconds:.0f} s; the exchange ran in its own process; "
+                "the client loop ran in asyncio debug mode.",
+                f"Verdict: {verdict}",
+                "### Faults injected and recovered, by kind\n\n" + faults,
+                "Recovery: the fault's own effect seen (a reconnect, a resync, a duplicate ignored, the fault "
+                "consumed by a request...) and every feed live again; then the book is compared level by level with "
+                "the exchange's truth at the same `u`.",
+                "### Orders\n\n" + orders,
+                f"Placed once: the exchange holds exactly one order with the intended orderLinkId. Calls: {calls}.",
+                "### Feeds\n\n" + feeds,
+                f"Book views checked by the consumer (sorted, uncrossed): {self.book_views_checked}.",
+                "### Memory and the loop\n\n" + memory,
+                f"Unhandled exceptions reaching the loop: {len(self.unhandled)}; package log records at ERROR: "
+                f"{len(self.logged_errors)}; WARNING records (expected during faults): "
+                f"{dict(self.warnings) or 0}; callbacks over 100 ms (asyncio debug): {len(self.slow_callbacks)}"
+                f"{f' (max {slow * 1000:.0f} ms)' if self.slow_callbacks else ''}.",
+            ]
+        )

@@ -71,7 +71,7 @@ def _find_cycle(graph: Graph) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state:
                 cycle = visit(nxt)
                 if cycle is not None:
@@ -94,8 +94,13 @@ def _in(module: str, subpackage: str) -> bool:
 
 
 def _violations(graph: Graph, lower: str, uppers: tuple[str, ...]) -> list[str]:
-    return sorted(f"{m} -> {t}" for m, targets in graph.items() if _in(m, lower)
-                  for t in targets if any(_in(t, up) for up in uppers))  # fmt: skip
+    return sorted(
+        f"{m} -> {t}"
+        for m, targets in graph.items()
+        if _in(m, lower)
+        for t in targets
+        if any(_in(t, up) for up in uppers)
+    )
 
 
 # -- the parser itself ------------------------------------------------------------------------------
@@ -111,11 +116,25 @@ def test_every_kind_of_import_is_seen() -> None:
         "    from ..clock import SimClock\n"
         "    import bybit_widgets.protocol.topics\n"
     )
-    modules = {"pkg.sim", "pkg.sim.engine", "pkg.sim.engine.book", "pkg.sim.engine.venue", "pkg.sim.engine.exchange",
-               "pkg.sim.clock", "bybit_widgets.protocol.topics"}  # fmt: skip
+    modules = {
+        "pkg.sim",
+        "pkg.sim.engine",
+        "pkg.sim.engine.book",
+        "pkg.sim.engine.venue",
+        "pkg.sim.engine.exchange",
+        "pkg.sim.clock",
+        "bybit_widgets.protocol.topics",
+    }
     targets = _imports(source, "pkg.sim.engine.trading", False, modules)
-    assert targets == {"__future__", "typing", "pkg.sim.engine.book", "pkg.sim.engine.venue",
-                       "pkg.sim.engine.exchange", "pkg.sim.clock", "bybit_widgets.protocol.topics"}  # fmt: skip
+    assert targets == {
+        "__future__",
+        "typing",
+        "pkg.sim.engine.book",
+        "pkg.sim.engine.venue",
+        "pkg.sim.engine.exchange",
+        "pkg.sim.clock",
+        "bybit_widgets.protocol.topics",
+    }
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -150,6 +169,7 @@ def test_rest_and_stream_import_neither_widgets_nor_sim() -> None:
 
 def test_protocol_is_sans_io() -> None:
     _, external = _graph()
-    found = sorted(f"{m} imports {n}" for m, names in external.items() if _in(m, "protocol")
-                   for n in names & SANS_IO_FORBIDDEN)  # fmt: skip
+    found = sorted(
+        f"{m} imports {n}" for m, names in external.items() if _in(m, "protocol") for n in names & SANS_IO_FORBIDDEN
+    )
     assert found == []

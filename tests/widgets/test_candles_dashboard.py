@@ -14,8 +14,18 @@ from .conftest import live_session, wait_for
 
 
 def kline(start_min: int, o: str, h: str, lo: str, c: str, v: str = "1") -> Kline:
-    return Kline.from_wire({"start": start_min * 60_000, "open": o, "high": h, "low": lo, "close": c, "volume": v,
-                            "interval": "1", "confirm": False})  # fmt: skip
+    return Kline.from_wire(
+        {
+            "start": start_min * 60_000,
+            "open": o,
+            "high": h,
+            "low": lo,
+            "close": c,
+            "volume": v,
+            "interval": "1",
+            "confirm": False,
+        }
+    )
 
 
 def test_interval_lengths_and_rows():
@@ -37,8 +47,11 @@ def test_the_forming_bar_is_patched_and_a_new_bar_streamed_with_rollover():
     chart.update([kline(MAX_BARS - 1, "100", "103", "99", "102.5", "4")])
     (patch,) = events
     assert isinstance(patch, ColumnsPatchedEvent)
-    assert patch.patches == {"high": [(MAX_BARS - 1, 103.0)], "close": [(MAX_BARS - 1, 102.5)],
-                             "volume": [(MAX_BARS - 1, 4.0)]}  # fmt: skip
+    assert patch.patches == {
+        "high": [(MAX_BARS - 1, 103.0)],
+        "close": [(MAX_BARS - 1, 102.5)],
+        "volume": [(MAX_BARS - 1, 4.0)],
+    }
     assert chart.messages - before == 3  # one bokeh event = header, metadata and content messages
     chart.update([kline(MAX_BARS - 1, "100", "103", "99", "102.5", "4"), kline(MAX_BARS, "102.5", "103", "95", "96")])
     stream = events[-1]
@@ -54,7 +67,10 @@ def test_lines_move_only_when_orders_or_entry_change():
     chart = _Chart(200)
     chart.set_lines([(100.0, "Buy"), (120.0, "Sell")], 110.0)
     assert [(s.location, s.line_color, s.visible) for s in chart.order_lines[:3]] == [
-        (100.0, UP, True), (120.0, DOWN, True), (0, chart.order_lines[2].line_color, False)]
+        (100.0, UP, True),
+        (120.0, DOWN, True),
+        (0, chart.order_lines[2].line_color, False),
+    ]
     assert chart.entry_line.visible and chart.entry_line.location == 110.0
     chart.set_lines([], None)
     assert not any(s.visible for s in chart.order_lines) and not chart.entry_line.visible
@@ -71,10 +87,14 @@ def test_live_candles_load_history_then_follow_the_feed(sim, account):
             await wait_for(lambda: candles.header.last["close"] != close, 20, "the forming candle to move")
             data = candles.chart.source.data
             # the chart is patched at most every CHART_INTERVAL s, each time with the candle the header shows
-            await wait_for(lambda: data["close"][-1] == float(candles.header.last["close"]), 2 * CHART_INTERVAL + 1,
-                           "the chart to show the forming candle")  # fmt: skip
-            ack = await session.aclient.place_order(category="linear", symbol="BTCUSDT", side="Buy",
-                                                    order_type="Market", qty="0.003")  # fmt: skip
+            await wait_for(
+                lambda: data["close"][-1] == float(candles.header.last["close"]),
+                2 * CHART_INTERVAL + 1,
+                "the chart to show the forming candle",
+            )
+            ack = await session.aclient.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.003"
+            )
             assert ack.order_id
             await wait_for(lambda: candles.chart.entry_line.visible, what="the entry line")
             candles.interval = "5"

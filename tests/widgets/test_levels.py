@@ -22,8 +22,9 @@ FIXTURE = Path(__file__).resolve().parents[2] / "js" / "tests" / "fixtures" / "b
 
 def test_the_js_fixture_is_exactly_what_pack_book_makes():
     """The JS decoder's test reads this file: both sides agree on the layout."""
-    assert FIXTURE.read_bytes() == pack_book([(88000.5, 1.25), (88000.0, 0.4)], [(88001.0, 0.731)], 500001,
-                                             1700000000020)  # fmt: skip
+    assert FIXTURE.read_bytes() == pack_book(
+        [(88000.5, 1.25), (88000.0, 0.4)], [(88001.0, 0.731)], 500001, 1700000000020
+    )
 
 
 def test_group_price_rounds_bids_down_and_asks_up():

@@ -113,8 +113,9 @@ def test_changing_the_symbol_repoints_the_feeds(sim):
             await book.ready()
             await wait_for(lambda: book.levels and unpack_book(book.levels)[0][0][0] < 1000, what="SOL prices")
             book.grouping = 10
-            await wait_for(lambda: book._feed_depth == 1000 and book.levels and unpack_book(book.levels)[0],
-                           what="a deeper book")
+            await wait_for(
+                lambda: book._feed_depth == 1000 and book.levels and unpack_book(book.levels)[0], what="a deeper book"
+            )
             topics = {name for (_, name) in session.streams._subs}
             book.close()
             return book, topics
@@ -241,7 +242,9 @@ def test_a_view_that_acknowledges_late_is_told_it_lags_and_then_that_it_caught_u
             await wait_for(lambda: book._frame[0] > first, 2, "the next frame")
             told, lagging_flag = list(book._frame[3]), book.lagging
             second = book._frame[0]
-            book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", second, 0]]}, [])  # at once this time
+            book._on_custom_msg(
+                book, {"type": "acks", "acks": [[book.model_id, "slow", second, 0]]}, []
+            )  # at once this time
             await wait_for(lambda: book._frame[0] > second, 2, "the frame after")
             after, caught_up = list(book._frame[3]), not book.lagging
             book._on_custom_msg(book, {"type": "acks", "acks": [[book.model_id, "slow", "x", 0]]}, [])

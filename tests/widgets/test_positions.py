@@ -28,8 +28,14 @@ def test_positions_follow_fills_and_actions_run_as_tasks(sim, account):
             await client.place_order(category="linear", symbol="ETHUSDT", side="Sell", order_type="Market", qty="0.10")
             book = session.streams.order_book("BTCUSDT", depth=50)
             await book.ready(timeout=10)
-            resting = await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit",
-                                               qty="0.001", price=f"{book.latest.best_bid - 500:.1f}")  # fmt: skip
+            resting = await client.place_order(
+                category="linear",
+                symbol="BTCUSDT",
+                side="Buy",
+                order_type="Limit",
+                qty="0.001",
+                price=f"{book.latest.best_bid - 500:.1f}",
+            )
             widget = bw.Positions(session=session)
             await wait_for(lambda: widget.positions and widget.orders, what="the seeded position and order")
             seeded = ([dict(p) for p in widget.positions], [dict(o) for o in widget.orders])
@@ -38,18 +44,22 @@ def test_positions_follow_fills_and_actions_run_as_tasks(sim, account):
             await wait_for(lambda: {p["symbol"] for p in widget.positions} == {"ETHUSDT", "BTCUSDT"}, what="2 rows")
             await wait_for(lambda: all(p["pnl"] is not None for p in widget.positions), what="live PnL")
             # actions: the handler returns at once; double clicks do nothing twice
-            widget._on_custom_msg(widget, {"type": "tpsl", "symbol": "BTCUSDT", "take_profit": "200000",
-                                           "stop_loss": "1000.05"}, [])  # fmt: skip
+            widget._on_custom_msg(
+                widget, {"type": "tpsl", "symbol": "BTCUSDT", "take_profit": "200000", "stop_loss": "1000.05"}, []
+            )
             await wait_for(lambda: widget.notice.get("kind") == "error", what="the off-tick stop loss refusal")
             bad_tick = widget.notice["text"]
-            widget._on_custom_msg(widget, {"type": "tpsl", "symbol": "BTCUSDT", "take_profit": "200000",
-                                           "stop_loss": "1000"}, [])  # fmt: skip
+            widget._on_custom_msg(
+                widget, {"type": "tpsl", "symbol": "BTCUSDT", "take_profit": "200000", "stop_loss": "1000"}, []
+            )
             await wait_for(lambda: next(p for p in widget.positions if p["symbol"] == "BTCUSDT")["tp"], what="TP")
             widget._on_custom_msg(widget, {"type": "cancel", "order_id": resting.order_id, "symbol": "BTCUSDT"}, [])
             assert widget.busy == [f"cancel:{resting.order_id}"]
             widget._on_custom_msg(widget, {"type": "cancel", "order_id": resting.order_id, "symbol": "BTCUSDT"}, [])
-            await wait_for(lambda: resting.order_id not in {o["order_id"] for o in widget.orders},
-                           what="the cancelled order to leave the list")  # fmt: skip
+            await wait_for(
+                lambda: resting.order_id not in {o["order_id"] for o in widget.orders},
+                what="the cancelled order to leave the list",
+            )
             orders_after_cancel = [dict(o) for o in widget.orders]
             widget._on_custom_msg(widget, {"type": "close", "symbol": "ETHUSDT"}, [])
             widget._on_custom_msg(widget, {"type": "close", "symbol": "ETHUSDT"}, [])
@@ -63,8 +73,10 @@ def test_positions_follow_fills_and_actions_run_as_tasks(sim, account):
 
     widget, (seed_positions, seed_orders), bad_tick, empty_tpsl, orders_after_cancel = asyncio.run(main())
     # what is left are the position's own TP/SL orders, shown as such
-    assert sorted((o["trigger"], o["type"]) for o in orders_after_cancel) == [("1000.00", "Stop loss"),
-                                                                             ("200000.00", "Take profit")]  # fmt: skip
+    assert sorted((o["trigger"], o["type"]) for o in orders_after_cancel) == [
+        ("1000.00", "Stop loss"),
+        ("200000.00", "Take profit"),
+    ]
     assert seed_positions[0]["symbol"] == "ETHUSDT" and seed_positions[0]["side"] == "Sell"
     assert seed_orders[0]["symbol"] == "BTCUSDT" and seed_orders[0]["status"] == "New"
     assert "stop loss 1000.05 is not a multiple of the tick 0.1: try 1000.00 or 1000.10" in bad_tick

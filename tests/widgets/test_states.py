@@ -33,5 +33,7 @@ def test_a_state_is_its_string_on_the_wire_and_in_comparisons():
 
 def test_a_widget_shows_the_state_of_its_worst_off_feed():
     assert combined_state([("live", "ok"), ("stale", "silent 20 s"), ("connecting", "subscribing")]) == (
-        "stale", "silent 20 s")  # fmt: skip
+        "stale",
+        "silent 20 s",
+    )
     assert combined_state([]) == (ConnState.CONNECTING, "subscribing")

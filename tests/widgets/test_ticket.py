@@ -117,11 +117,17 @@ def test_rejections_are_in_plain_words_and_invalid_forms_send_nothing(sim, accou
 
     async def main():
         async with live_session(sim, account) as session:
-            ticket = bw.OrderTicket("BTCUSDT", session=session, side="Buy", order_type="Limit", qty="0.0015",
-                                    price="88000.05")  # fmt: skip
+            ticket = bw.OrderTicket(
+                "BTCUSDT", session=session, side="Buy", order_type="Limit", qty="0.0015", price="88000.05"
+            )
             await ticket.ready()
-            await wait_for(lambda: ticket.status["status"] == "invalid"  # (checked against the loaded rules)
-                           and any(p["field"] == "price" for p in ticket.problems), what="live validation")
+            await wait_for(
+                lambda: (
+                    ticket.status["status"] == "invalid"  # (checked against the loaded rules)
+                    and any(p["field"] == "price" for p in ticket.problems)
+                ),
+                what="live validation",
+            )
             problems = list(ticket.problems)
             click(ticket, {"type": "submit"})
             refused_locally = dict(ticket.status)
@@ -149,8 +155,9 @@ def test_amend_and_cancel_the_working_order_from_the_ticket(sim, account):
             book = session.streams.order_book("BTCUSDT", depth=50)
             await book.ready(timeout=10)
             low = book.latest.best_bid - 300
-            ticket = bw.OrderTicket("BTCUSDT", session=session, side="Buy", order_type="Limit", qty="0.002",
-                                    price=f"{low:.1f}")  # fmt: skip
+            ticket = bw.OrderTicket(
+                "BTCUSDT", session=session, side="Buy", order_type="Limit", qty="0.002", price=f"{low:.1f}"
+            )
             await ticket.ready()
             click(ticket, {"type": "submit"})
             await wait_for(lambda: ticket.status.get("open") and ticket.status.get("order_id"), what="a resting order")
@@ -159,8 +166,10 @@ def test_amend_and_cancel_the_working_order_from_the_ticket(sim, account):
             ticket.qty = "0.003"
             assert ticket.status["status"] == "accepted", "editing the form keeps tracking the working order"
             click(ticket, {"type": "amend"})
-            await wait_for(lambda: any(o["price"] == f"{low - 10:.2f}" and o["qty"] == "0.003"
-                                       for o in orders_of(sim, key, link)), what="the amended order")  # fmt: skip
+            await wait_for(
+                lambda: any(o["price"] == f"{low - 10:.2f}" and o["qty"] == "0.003" for o in orders_of(sim, key, link)),
+                what="the amended order",
+            )
             click(ticket, {"type": "cancel"})
             await wait_for(lambda: ticket.status["status"] == "cancelled", what="the cancel")
             book.close()

@@ -165,8 +165,9 @@ class Accounts:
 class Margin:
     """Margin arithmetic of one account against the current marks (one instance per computation)."""
 
-    def __init__(self, account: Account, mark_of: Callable[[Instrument], int],
-                 spot_price_of: Callable[[str], Decimal]) -> None:  # fmt: skip
+    def __init__(
+        self, account: Account, mark_of: Callable[[Instrument], int], spot_price_of: Callable[[str], Decimal]
+    ) -> None:
         self.account = account
         self.mark_of = mark_of
         self.spot_price_of = spot_price_of
@@ -272,24 +273,48 @@ class Margin:
         avg_wire = avg_text(avg, inst.price_dp) if pos.size else "0"
         im, mm = pos.im(), pos.mm(mark)
         item: dict[str, Any] = {
-            "positionIdx": 0, "riskId": 1, "riskLimitValue": "2000000", "symbol": inst.symbol, "side": pos.side,
-            "size": inst.qty_str(abs(pos.size)), ("entryPrice" if ws else "avgPrice"): avg_wire,
-            "positionValue": money(pos.entry) if pos.size else "", "autoAddMargin": 0,
-            "positionStatus": "Normal", "leverage": dec(pos.leverage),
+            "positionIdx": 0,
+            "riskId": 1,
+            "riskLimitValue": "2000000",
+            "symbol": inst.symbol,
+            "side": pos.side,
+            "size": inst.qty_str(abs(pos.size)),
+            ("entryPrice" if ws else "avgPrice"): avg_wire,
+            "positionValue": money(pos.entry) if pos.size else "",
+            "autoAddMargin": 0,
+            "positionStatus": "Normal",
+            "leverage": dec(pos.leverage),
             "breakEvenPrice": dec(break_even.quantize(inst.tick)) if pos.size else "",
-            "markPrice": price_str(mark), "liqPrice": self.liq_price(pos), "bustPrice": "",
-            "positionIM": money(im), "positionIMByMp": money(im), "positionMM": money(mm),
-            "positionMMByMp": money(mm), "positionBalance": money(im),
+            "markPrice": price_str(mark),
+            "liqPrice": self.liq_price(pos),
+            "bustPrice": "",
+            "positionIM": money(im),
+            "positionIMByMp": money(im),
+            "positionMM": money(mm),
+            "positionMMByMp": money(mm),
+            "positionBalance": money(im),
             "takeProfit": price_str(pos.take_profit) if pos.take_profit else zero,
             "stopLoss": price_str(pos.stop_loss) if pos.stop_loss else zero,
-            "trailingStop": price_str(pos.trailing) if pos.trailing else zero, "sessionAvgPrice": "",
-            "delta": "", "gamma": "", "vega": "", "theta": "", "unrealisedPnl": money(pos.upl(mark)),
-            "curRealisedPnl": money(pos.cur_realised), "cumRealisedPnl": money(pos.cum_realised),
+            "trailingStop": price_str(pos.trailing) if pos.trailing else zero,
+            "sessionAvgPrice": "",
+            "delta": "",
+            "gamma": "",
+            "vega": "",
+            "theta": "",
+            "unrealisedPnl": money(pos.upl(mark)),
+            "curRealisedPnl": money(pos.cur_realised),
+            "cumRealisedPnl": money(pos.cum_realised),
             "adlRankIndicator": (1 + min(4, abs(pos.size) * 5 // max(1, inst.max_lots))) if pos.size else 0,
-            "createdTime": str(pos.created), "updatedTime": str(pos.updated), "openTime": pos.opened,
-            "seq": pos.seq, "isReduceOnly": False, "mmrSysUpdatedTime": "", "leverageSysUpdatedTime": "",
-            "tpslMode": "Full", "tradeMode": 0,
-        }  # fmt: skip
+            "createdTime": str(pos.created),
+            "updatedTime": str(pos.updated),
+            "openTime": pos.opened,
+            "seq": pos.seq,
+            "isReduceOnly": False,
+            "mmrSysUpdatedTime": "",
+            "leverageSysUpdatedTime": "",
+            "tpslMode": "Full",
+            "tradeMode": 0,
+        }
         if ws:
             item["category"] = "linear"
         return item
@@ -319,27 +344,50 @@ class Margin:
             if coins is None and not balance and coin != "USDT":
                 continue
             is_settle = bool(settled) or coin == "USDT"
-            coin_items.append({
-                "coin": coin, "equity": money(equity), "usdValue": money(usd), "walletBalance": money(balance),
-                "locked": money(locked), "spotHedgingQty": "0", "borrowAmount": "0", "accruedInterest": "0",
-                "totalOrderIM": money(order_im_usdt) if is_settle else "0",
-                "totalPositionIM": money(pos_im) if is_settle else "0",
-                "totalPositionMM": money(pos_mm) if is_settle else "0", "unrealisedPnl": money(upl),
-                "cumRealisedPnl": money(account.cum_realised.get(coin, ZERO)), "bonus": "0",
-                "marginCollateral": True, "collateralSwitch": True, "spotBorrow": "0", "free": "",
-                "availableToWithdraw": "", "availableToBorrow": "",
-            })  # fmt: skip
+            coin_items.append(
+                {
+                    "coin": coin,
+                    "equity": money(equity),
+                    "usdValue": money(usd),
+                    "walletBalance": money(balance),
+                    "locked": money(locked),
+                    "spotHedgingQty": "0",
+                    "borrowAmount": "0",
+                    "accruedInterest": "0",
+                    "totalOrderIM": money(order_im_usdt) if is_settle else "0",
+                    "totalPositionIM": money(pos_im) if is_settle else "0",
+                    "totalPositionMM": money(pos_mm) if is_settle else "0",
+                    "unrealisedPnl": money(upl),
+                    "cumRealisedPnl": money(account.cum_realised.get(coin, ZERO)),
+                    "bonus": "0",
+                    "marginCollateral": True,
+                    "collateralSwitch": True,
+                    "spotBorrow": "0",
+                    "free": "",
+                    "availableToWithdraw": "",
+                    "availableToBorrow": "",
+                }
+            )
         margin_balance = totals_wallet + upl_total
         initial = pos_im + order_im_usdt
         available = margin_balance - initial - locked_usd
         im_rate = rate(initial / margin_balance, 4) if margin_balance > 0 else "0"
         mm_rate = rate(pos_mm / margin_balance, 4) if margin_balance > 0 else "0"
         return {
-            "accountType": "UNIFIED", "accountIMRate": im_rate, "accountMMRate": mm_rate,
-            "accountIMRateByMp": im_rate, "accountMMRateByMp": mm_rate, "totalEquity": money(totals_equity),
-            "totalWalletBalance": money(totals_wallet), "totalMarginBalance": money(margin_balance),
-            "totalAvailableBalance": money(available), "totalPerpUPL": money(upl_total),
-            "totalInitialMargin": money(initial), "totalInitialMarginByMp": money(initial),
-            "totalMaintenanceMargin": money(pos_mm), "totalMaintenanceMarginByMp": money(pos_mm),
-            "accountLTV": "0", "coin": coin_items,
-        }  # fmt: skip
+            "accountType": "UNIFIED",
+            "accountIMRate": im_rate,
+            "accountMMRate": mm_rate,
+            "accountIMRateByMp": im_rate,
+            "accountMMRateByMp": mm_rate,
+            "totalEquity": money(totals_equity),
+            "totalWalletBalance": money(totals_wallet),
+            "totalMarginBalance": money(margin_balance),
+            "totalAvailableBalance": money(available),
+            "totalPerpUPL": money(upl_total),
+            "totalInitialMargin": money(initial),
+            "totalInitialMarginByMp": money(initial),
+            "totalMaintenanceMargin": money(pos_mm),
+            "totalMaintenanceMarginByMp": money(pos_mm),
+            "accountLTV": "0",
+            "coin": coin_items,
+        }

@@ -226,8 +226,9 @@ class BookSide:
             if limit is not None and (price < limit if self.is_bid else price > limit):
                 break
             if skip is not None and price in self.queues:
-                total += sum(item if type(item) is int else (0 if skip(item) else item.leaves)
-                             for item in self.queues[price])  # fmt: skip
+                total += sum(
+                    item if type(item) is int else (0 if skip(item) else item.leaves) for item in self.queues[price]
+                )
             else:
                 total += self.sizes[price]
             if total >= lots_cap:

@@ -112,8 +112,18 @@ class CandleSeries:
             else:
                 if candles:
                     candles[-1].closed_at = candles[-1].end
-                candles.append(Candle(start, bucket_end(interval, start), minute.open, minute.high, minute.low,
-                                      minute.close, minute.volume, minute.turnover))  # fmt: skip
+                candles.append(
+                    Candle(
+                        start,
+                        bucket_end(interval, start),
+                        minute.open,
+                        minute.high,
+                        minute.low,
+                        minute.close,
+                        minute.volume,
+                        minute.turnover,
+                    )
+                )
         series = cls(interval, candles[-1], candles[:-1])
         series.roll(now)
         return series

@@ -29,6 +29,7 @@ def category_of(p: Params, allowed: tuple[str, ...] = TRADED, *, default: str | 
     if category in allowed:
         return category
     if category in CATEGORIES and category not in TRADED:
-        raise param_error(f"Illegal category: the embedded exchange does not trade {category} "
-                          f"(it trades {' and '.join(TRADED)})")  # fmt: skip
+        raise param_error(
+            f"Illegal category: the embedded exchange does not trade {category} (it trades {' and '.join(TRADED)})"
+        )
     raise param_error(f"Illegal category: {category!r} (this endpoint takes {', '.join(allowed)})")

@@ -47,8 +47,14 @@ class Exchange:
 
     TICK_MS: int = 10
 
-    def __init__(self, seed: int = 1, *, symbols: list[SymbolSpec] | None = None,
-                 start_balance: str = "100000", clock: Callable[[], int] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        seed: int = 1,
+        *,
+        symbols: list[SymbolSpec] | None = None,
+        start_balance: str = "100000",
+        clock: Callable[[], int] | None = None,
+    ) -> None:
         try:
             balance = Decimal(start_balance)
         except (InvalidOperation, TypeError):
@@ -105,11 +111,16 @@ class Exchange:
         return self.venue.market(category, symbol)
 
     # -- accounts -----------------------------------------------------------------------------------
-    def ensure_account(self, api_key: str, api_secret: str, *, read_only: bool = False,
-                       balance: str | None = None) -> None:  # fmt: skip
+    def ensure_account(
+        self, api_key: str, api_secret: str, *, read_only: bool = False, balance: str | None = None
+    ) -> None:
         """Create the account of ``api_key`` if new (USDT ``balance`` or the exchange's start balance)."""
-        self.trading.accounts.ensure(api_key, api_secret, read_only=read_only,
-                                     balance=self.start_balance if balance is None else _amount(balance))
+        self.trading.accounts.ensure(
+            api_key,
+            api_secret,
+            read_only=read_only,
+            balance=self.start_balance if balance is None else _amount(balance),
+        )
 
     def secret_for(self, api_key: str) -> str | None:
         account = self.trading.accounts.get(api_key)

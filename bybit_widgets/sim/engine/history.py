@@ -118,8 +118,9 @@ class LiveLaws:
         return self.base_lots * (_DEPTH_LIMIT - _DEPTH_DEFICIT / s) / s
 
 
-def one_minute_history(laws: LiveLaws, rng: random.Random, start_ms: int, start_ticks: int,
-                       count: int) -> tuple[list[Candle], Candle]:  # fmt: skip
+def one_minute_history(
+    laws: LiveLaws, rng: random.Random, start_ms: int, start_ticks: int, count: int
+) -> tuple[list[Candle], Candle]:
     """``count`` closed minutes before the one of ``start_ms``, and that minute's part before ``start_ms``.
 
     The closed minutes walk back from ``start_ticks`` (each opens at the
@@ -148,8 +149,16 @@ def one_minute_history(laws: LiveLaws, rng: random.Random, start_ms: int, start_
 class _Period:
     """The laws' constants for ``fraction`` of a minute, computed once per history."""
 
-    __slots__ = ("activity_sigma", "variance", "inward", "travel", "sweep_lots", "swept_levels", "print_mean",
-                 "print_sd")  # fmt: skip
+    __slots__ = (
+        "activity_sigma",
+        "variance",
+        "inward",
+        "travel",
+        "sweep_lots",
+        "swept_levels",
+        "print_mean",
+        "print_sd",
+    )
 
     def __init__(self, laws: LiveLaws, fraction: float) -> None:
         moves = laws.moves * fraction
@@ -164,8 +173,7 @@ class _Period:
         self.print_sd = math.sqrt(prints) * laws.print_lots * math.exp(laws.print_sigma**2)
 
 
-def _candle(period: _Period, rng: random.Random, start: int, close: float, *,
-            moving: bool) -> tuple[Candle, float]:  # fmt: skip
+def _candle(period: _Period, rng: random.Random, start: int, close: float, *, moving: bool) -> tuple[Candle, float]:
     """The candle starting at ``start`` whose period ends at ``close`` ticks, and its open (unrounded).
 
     ``moving`` false: the period opens where it closes (only its extremes and volume are drawn).

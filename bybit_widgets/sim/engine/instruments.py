@@ -66,17 +66,80 @@ class SymbolSpec:
 def default_symbols() -> list[SymbolSpec]:
     """Linear BTCUSDT, ETHUSDT, SOLUSDT and spot BTCUSDT with Bybit's filters, near late-2025 prices."""
     return [
-        SymbolSpec("BTCUSDT", "linear", "BTC", "USDT", "88000.00", "0.10", "0.001", "0.001", "1190.000",
-                   "500.000", "5", "100.00", "0.10", "1999999.80", daily_vol=0.022, level_notional=40_000,
-                   trade_notional=3_000),  # fmt: skip
-        SymbolSpec("ETHUSDT", "linear", "ETH", "USDT", "2900.00", "0.01", "0.01", "0.01", "7240.00",
-                   "3620.00", "5", "100.00", "0.01", "199999.98", daily_vol=0.03, level_notional=25_000,
-                   trade_notional=2_000),  # fmt: skip
-        SymbolSpec("SOLUSDT", "linear", "SOL", "USDT", "138.000", "0.010", "0.1", "0.1", "79770.0",
-                   "12770.0", "5", "100.00", "0.010", "19999.980", mmr="0.01", daily_vol=0.04,
-                   level_notional=8_000, trade_notional=800),  # fmt: skip
-        SymbolSpec("BTCUSDT", "spot", "BTC", "USDT", "88000.00", "0.01", "0.000001", "0.000011", "83",
-                   "41.5", "5", daily_vol=0.022, level_notional=15_000, trade_notional=1_000),  # fmt: skip
+        SymbolSpec(
+            "BTCUSDT",
+            "linear",
+            "BTC",
+            "USDT",
+            "88000.00",
+            "0.10",
+            "0.001",
+            "0.001",
+            "1190.000",
+            "500.000",
+            "5",
+            "100.00",
+            "0.10",
+            "1999999.80",
+            daily_vol=0.022,
+            level_notional=40_000,
+            trade_notional=3_000,
+        ),
+        SymbolSpec(
+            "ETHUSDT",
+            "linear",
+            "ETH",
+            "USDT",
+            "2900.00",
+            "0.01",
+            "0.01",
+            "0.01",
+            "7240.00",
+            "3620.00",
+            "5",
+            "100.00",
+            "0.01",
+            "199999.98",
+            daily_vol=0.03,
+            level_notional=25_000,
+            trade_notional=2_000,
+        ),
+        SymbolSpec(
+            "SOLUSDT",
+            "linear",
+            "SOL",
+            "USDT",
+            "138.000",
+            "0.010",
+            "0.1",
+            "0.1",
+            "79770.0",
+            "12770.0",
+            "5",
+            "100.00",
+            "0.010",
+            "19999.980",
+            mmr="0.01",
+            daily_vol=0.04,
+            level_notional=8_000,
+            trade_notional=800,
+        ),
+        SymbolSpec(
+            "BTCUSDT",
+            "spot",
+            "BTC",
+            "USDT",
+            "88000.00",
+            "0.01",
+            "0.000001",
+            "0.000011",
+            "83",
+            "41.5",
+            "5",
+            daily_vol=0.022,
+            level_notional=15_000,
+            trade_notional=1_000,
+        ),
     ]
 
 
@@ -91,22 +154,67 @@ def synthetic_linear_symbols(count: int, *, start: int = 1) -> list[SymbolSpec]:
     for n in range(start, start + count):
         name = f"SIM{n:02d}USDT"
         magnitude = n % 4
-        price, tick, step = [("0.50000", "0.00001", "10"), ("12.500", "0.001", "0.1"),
-                             ("350.00", "0.01", "0.01"), ("9000.0", "0.1", "0.001")][magnitude]  # fmt: skip
-        specs.append(SymbolSpec(name, "linear", name[:-4], "USDT", price, tick, step, step,
-                                str(Decimal(step) * 1_000_000), str(Decimal(step) * 200_000), "5", "50.00",
-                                tick, str(Decimal(tick) * 199_999_998), mmr="0.01", daily_vol=0.05,
-                                level_notional=5_000, trade_notional=500))  # fmt: skip
+        price, tick, step = [
+            ("0.50000", "0.00001", "10"),
+            ("12.500", "0.001", "0.1"),
+            ("350.00", "0.01", "0.01"),
+            ("9000.0", "0.1", "0.001"),
+        ][magnitude]
+        specs.append(
+            SymbolSpec(
+                name,
+                "linear",
+                name[:-4],
+                "USDT",
+                price,
+                tick,
+                step,
+                step,
+                str(Decimal(step) * 1_000_000),
+                str(Decimal(step) * 200_000),
+                "5",
+                "50.00",
+                tick,
+                str(Decimal(tick) * 199_999_998),
+                mmr="0.01",
+                daily_vol=0.05,
+                level_notional=5_000,
+                trade_notional=500,
+            )
+        )
     return specs
 
 
 class Instrument:
     """A :class:`SymbolSpec` made operational: integer scales, fee rates and cached wire text."""
 
-    __slots__ = ("spec", "symbol", "category", "is_linear", "tick", "step", "price_dp", "qty_dp",
-                 "_tick_units", "_step_units", "_price_div", "_qty_div", "_price_cache", "_qty_cache",
-                 "min_lots", "max_lots", "max_mkt_lots", "min_notional", "max_leverage", "mmr",
-                 "min_ticks", "max_ticks", "taker_fee", "maker_fee", "lot_value")  # fmt: skip
+    __slots__ = (
+        "spec",
+        "symbol",
+        "category",
+        "is_linear",
+        "tick",
+        "step",
+        "price_dp",
+        "qty_dp",
+        "_tick_units",
+        "_step_units",
+        "_price_div",
+        "_qty_div",
+        "_price_cache",
+        "_qty_cache",
+        "min_lots",
+        "max_lots",
+        "max_mkt_lots",
+        "min_notional",
+        "max_leverage",
+        "mmr",
+        "min_ticks",
+        "max_ticks",
+        "taker_fee",
+        "maker_fee",
+        "lot_value",
+    )
 
     def __init__(self, spec: SymbolSpec) -> None:
         self.spec = spec

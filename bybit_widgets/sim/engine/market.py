@@ -300,9 +300,18 @@ class Market:
         self.seq += 1 + (self.ids.getrandbits(2))
         self.n_trades += 1
         inst = self.inst
-        item = {"T": now_ms, "s": inst.symbol, "S": taker_side, "v": inst.qty_str(lots), "p": inst.price_str(price),
-                "L": direction, "i": str(uuid.UUID(int=self.ids.getrandbits(128), version=4)), "BT": False,
-                "RPI": False, "seq": self.seq}  # fmt: skip
+        item = {
+            "T": now_ms,
+            "s": inst.symbol,
+            "S": taker_side,
+            "v": inst.qty_str(lots),
+            "p": inst.price_str(price),
+            "L": direction,
+            "i": str(uuid.UUID(int=self.ids.getrandbits(128), version=4)),
+            "BT": False,
+            "RPI": False,
+            "seq": self.seq,
+        }
         if not inst.is_linear:
             del item["L"]
         self.tape.append(item)
@@ -352,13 +361,23 @@ class Market:
         the symbol's own stream: asking for history never shifts the market, and
         it is the same whenever it is first asked for.
         """
-        laws = LiveLaws(ticks_per_minute=_TICKS_PER_DAY // 1440, move_p=_MOVE_P, move_sd=math.sqrt(self._var_bar),
-                        garch_alpha=_GARCH_ALPHA, garch_beta=_GARCH_BETA, print_p=_PRINT_P,
-                        print_lots=self._print_lots, print_sigma=_PRINT_SIGMA, pull_trade_p=_PULL_TRADE_P,
-                        base_lots=self._base_lots, spacing=self.spacing)  # fmt: skip
+        laws = LiveLaws(
+            ticks_per_minute=_TICKS_PER_DAY // 1440,
+            move_p=_MOVE_P,
+            move_sd=math.sqrt(self._var_bar),
+            garch_alpha=_GARCH_ALPHA,
+            garch_beta=_GARCH_BETA,
+            print_p=_PRINT_P,
+            print_lots=self._print_lots,
+            print_sigma=_PRINT_SIGMA,
+            pull_trade_p=_PULL_TRADE_P,
+            base_lots=self._base_lots,
+            spacing=self.spacing,
+        )
         start_ticks = self.inst.ticks_round(float(self.inst.spec.price))
-        closed, forming = one_minute_history(laws, random.Random(self._history_seed), self._start_ms, start_ticks,
-                                             _HISTORY_MIN)  # fmt: skip
+        closed, forming = one_minute_history(
+            laws, random.Random(self._history_seed), self._start_ms, start_ticks, _HISTORY_MIN
+        )
         return CandleSeries("1", forming, closed)
 
     def stats24h(self, now_ms: int) -> tuple[int, int, int, int, int, int]:
@@ -371,9 +390,14 @@ class Market:
             hour_start = base.current.start - 3_600_000
             hour = next((c for c in day if c.start >= hour_start), base.current)
             first = day[0] if day else base.current
-            self._stats = (first.open, max((c.high for c in day), default=first.open),
-                           min((c.low for c in day), default=first.open), sum(c.volume for c in day),
-                           sum(c.turnover for c in day), hour.open)  # fmt: skip
+            self._stats = (
+                first.open,
+                max((c.high for c in day), default=first.open),
+                min((c.low for c in day), default=first.open),
+                sum(c.volume for c in day),
+                sum(c.turnover for c in day),
+                hour.open,
+            )
         prev, high, low, volume, turnover, prev1h = self._stats
         cur = base.current
         return prev, max(high, cur.high), min(low, cur.low), volume + cur.volume, turnover + cur.turnover, prev1h

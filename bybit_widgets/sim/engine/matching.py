@@ -73,8 +73,9 @@ class Matching:
                 desk.finish(account, order, "Cancelled", "UNKNOWN", "EC_NoImmediateQtyToFill")
             return
         if order.leaves:
-            self._as_taker(order, lambda: market.take(order.buy, order.price or None, order.leaves, desk.now,
-                                                      taker_fill))  # fmt: skip
+            self._as_taker(
+                order, lambda: market.take(order.buy, order.price or None, order.leaves, desk.now, taker_fill)
+            )
         if order.leaves == 0:
             desk.finish(account, order, "Filled", "UNKNOWN", "EC_NoError")
         elif order.order_type == "Limit" and order.tif in ("GTC", "PostOnly"):
@@ -179,9 +180,11 @@ class Matching:
         inst = pos.inst
         closing_buy = pos.size < 0
         room = abs(pos.size)
-        reduce_only = [o for o in account.open_orders()
-                       if o.inst is inst and o.reduce_only and o.status != "Untriggered"
-                       and o.stop_order_type not in FULL_TPSL]  # fmt: skip
+        reduce_only = [
+            o
+            for o in account.open_orders()
+            if o.inst is inst and o.reduce_only and o.status != "Untriggered" and o.stop_order_type not in FULL_TPSL
+        ]
         reduce_only.sort(key=lambda o: o.seq)
         for order in reduce_only:
             if order is self.taker or order.leaves == 0:

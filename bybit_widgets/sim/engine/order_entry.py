@@ -21,8 +21,18 @@ from .market import Market
 from .matching import protective_price
 from .orders import Order
 from .params import Params
-from .rest_common import (TRIGGER_BY, check_tpsl, filter_kind, find_order, market_of, price_param, reference_price,
-                          select_orders, ticks_of, writable)  # fmt: skip
+from .rest_common import (
+    TRIGGER_BY,
+    check_tpsl,
+    filter_kind,
+    find_order,
+    market_of,
+    price_param,
+    reference_price,
+    select_orders,
+    ticks_of,
+    writable,
+)
 from .trading import Trading
 from .wire import dec
 
@@ -86,8 +96,9 @@ def _head(inst: Instrument, p: Params) -> _Head:
         raise param_error("params error: reduceOnly and closeOnTrigger are not supported for spot")
     if p.has("isLeverage") and p.int("isLeverage", lo=0, hi=1) == 1:
         raise param_error("params error: spot margin trading is not enabled on the simulated exchange")
-    return _Head(side == "Buy", order_type, "IOC" if order_type == "Market" else tif, link_id, reduce_only,
-                 close_on_trigger)  # fmt: skip
+    return _Head(
+        side == "Buy", order_type, "IOC" if order_type == "Market" else tif, link_id, reduce_only, close_on_trigger
+    )
 
 
 def _size(inst: Instrument, p: Params, head: _Head, pos: Position | None) -> tuple[int, Decimal | None, str]:
@@ -96,8 +107,10 @@ def _size(inst: Instrument, p: Params, head: _Head, pos: Position | None) -> tup
     qty = p.decimal("qty", required=True)
     assert qty is not None
     if spot and head.order_type == "Market":
-        unit = p.str("marketUnit", choices=("baseCoin", "quoteCoin"),
-                     default="quoteCoin" if head.buy else "baseCoin") or ""  # fmt: skip
+        unit = (
+            p.str("marketUnit", choices=("baseCoin", "quoteCoin"), default="quoteCoin" if head.buy else "baseCoin")
+            or ""
+        )
         if unit == "quoteCoin":
             if not head.buy:
                 raise param_error("params error: a market Sell is sized in baseCoin")
@@ -122,14 +135,16 @@ def _size(inst: Instrument, p: Params, head: _Head, pos: Position | None) -> tup
     if lots < inst.min_lots:
         if spot:
             raise SimError(170136, "Order quantity below the lower limit.")
-        raise param_error(f"The number of contracts exceeds minimum limit allowed: qty {dec(qty)} < "
-                          f"minOrderQty {inst.spec.min_qty}")  # fmt: skip
+        raise param_error(
+            f"The number of contracts exceeds minimum limit allowed: qty {dec(qty)} < minOrderQty {inst.spec.min_qty}"
+        )
     cap = inst.max_mkt_lots if head.order_type == "Market" else inst.max_lots
     if lots > cap:
         if spot:
             raise SimError(170381, "Order quantity exceeded upper limit.")
-        raise param_error(f"The number of contracts exceeds maximum limit allowed: qty {dec(qty)} > "
-                          f"{inst.qty_str(cap)}")  # fmt: skip
+        raise param_error(
+            f"The number of contracts exceeds maximum limit allowed: qty {dec(qty)} > {inst.qty_str(cap)}"
+        )
     return lots, None, unit
 
 
@@ -162,11 +177,17 @@ def _trigger(market: Market, p: Params) -> tuple[int, int, str]:
 
 def _check_trigger_side(inst: Instrument, trigger: int, direction: int, current: int, trigger_by: str) -> None:
     if direction == 1 and trigger <= current:
-        raise SimError(110092, f"expect Rising, but trigger_price[{inst.price_str(trigger)}] <= "
-                               f"current[{inst.price_str(current)}]??{trigger_by}")  # fmt: skip
+        raise SimError(
+            110092,
+            f"expect Rising, but trigger_price[{inst.price_str(trigger)}] <= "
+            f"current[{inst.price_str(current)}]??{trigger_by}",
+        )
     if direction == 2 and trigger >= current:
-        raise SimError(110093, f"expect Falling, but trigger_price[{inst.price_str(trigger)}] >= "
-                               f"current[{inst.price_str(current)}]??{trigger_by}")  # fmt: skip
+        raise SimError(
+            110093,
+            f"expect Falling, but trigger_price[{inst.price_str(trigger)}] >= "
+            f"current[{inst.price_str(current)}]??{trigger_by}",
+        )
 
 
 def _limit_price(market: Market, p: Params, head: _Head) -> int | None:
@@ -182,8 +203,11 @@ def _limit_price(market: Market, p: Params, head: _Head) -> int | None:
     if (head.buy and price > market.last + band) or (not head.buy and price < market.last - band):
         if not inst.is_linear:
             bound = inst.price_str(market.last + (band if head.buy else -band))
-            raise SimError(170193 if head.buy else 170194, f"{'Buy' if head.buy else 'Sell'} order price cannot be "
-                                                           f"{'higher' if head.buy else 'lower'} than {bound}.")
+            raise SimError(
+                170193 if head.buy else 170194,
+                f"{'Buy' if head.buy else 'Sell'} order price cannot be "
+                f"{'higher' if head.buy else 'lower'} than {bound}.",
+            )
         raise SimError(110003, "Order price is out of permissible range")
     return price
 
@@ -207,9 +231,17 @@ def _tpsl(inst: Instrument, p: Params, head: _Head, base: int) -> _TpSl:
     if (tp_type == "Limit" and tp and not tp_limit) or (sl_type == "Limit" and sl and not sl_limit):
         raise param_error("params error: tpLimitPrice / slLimitPrice are required for Limit TP/SL orders")
     check_tpsl(inst, head.buy, tp, sl, base)
-    return _TpSl(tp, sl, mode, tp_type, sl_type, tp_limit, sl_limit,
-                 p.str("tpTriggerBy", choices=TRIGGER_BY, default="LastPrice") if tp else "",
-                 p.str("slTriggerBy", choices=TRIGGER_BY, default="LastPrice") if sl else "")  # fmt: skip
+    return _TpSl(
+        tp,
+        sl,
+        mode,
+        tp_type,
+        sl_type,
+        tp_limit,
+        sl_limit,
+        p.str("tpTriggerBy", choices=TRIGGER_BY, default="LastPrice") if tp else "",
+        p.str("slTriggerBy", choices=TRIGGER_BY, default="LastPrice") if sl else "",
+    )
 
 
 def _check_value(market: Market, head: _Head, lots: int, quote: Decimal | None, ref: int) -> None:
@@ -270,17 +302,44 @@ def create_order(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     touch = (market.book.asks if head.buy else market.book.bids).best()
     ref = price if price is not None else (touch or market.last)
     _check_value(market, head, lots, quote, ref)
-    order_filter = p.str("orderFilter", choices=("Order", "tpslOrder", "StopOrder"),
-                         default="StopOrder" if trigger else "Order") or "Order"  # fmt: skip
-    order = Order(t.new_id(), head.link_id, account.api_key, inst, head.buy, head.order_type,
-                  price if price is not None else protective_price(market, head.buy), lots, lots, head.tif, now,
-                  t.next_seq(), updated=now, reduce_only=head.reduce_only, close_on_trigger=head.close_on_trigger,
-                  trigger_price=trigger, trigger_direction=direction, trigger_by=trigger_by,
-                  stop_order_type="Stop" if trigger and inst.is_linear else "", take_profit=tpsl.tp,
-                  stop_loss=tpsl.sl, tp_trigger_by=tpsl.tp_by or "", sl_trigger_by=tpsl.sl_by or "",
-                  tpsl_mode=tpsl.mode, tp_order_type=tpsl.tp_type, sl_order_type=tpsl.sl_type,
-                  tp_limit=tpsl.tp_limit, sl_limit=tpsl.sl_limit, last_price_on_created=market.last,
-                  market_unit=unit, quote_qty=quote, order_filter=order_filter)  # fmt: skip
+    order_filter = (
+        p.str("orderFilter", choices=("Order", "tpslOrder", "StopOrder"), default="StopOrder" if trigger else "Order")
+        or "Order"
+    )
+    order = Order(
+        t.new_id(),
+        head.link_id,
+        account.api_key,
+        inst,
+        head.buy,
+        head.order_type,
+        price if price is not None else protective_price(market, head.buy),
+        lots,
+        lots,
+        head.tif,
+        now,
+        t.next_seq(),
+        updated=now,
+        reduce_only=head.reduce_only,
+        close_on_trigger=head.close_on_trigger,
+        trigger_price=trigger,
+        trigger_direction=direction,
+        trigger_by=trigger_by,
+        stop_order_type="Stop" if trigger and inst.is_linear else "",
+        take_profit=tpsl.tp,
+        stop_loss=tpsl.sl,
+        tp_trigger_by=tpsl.tp_by or "",
+        sl_trigger_by=tpsl.sl_by or "",
+        tpsl_mode=tpsl.mode,
+        tp_order_type=tpsl.tp_type,
+        sl_order_type=tpsl.sl_type,
+        tp_limit=tpsl.tp_limit,
+        sl_limit=tpsl.sl_limit,
+        last_price_on_created=market.last,
+        market_unit=unit,
+        quote_qty=quote,
+        order_filter=order_filter,
+    )
     _check_funds(t, account, order, ref)
     t.place(account, order)
     return {"orderId": order.order_id, "orderLinkId": order.link_id}
@@ -300,22 +359,32 @@ def amend_order(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     tp, sl = price_param(inst, p, "takeProfit"), price_param(inst, p, "stopLoss")
     if trigger and order.status != "Untriggered":
         raise param_error("params error: triggerPrice can only be amended before the order triggers")
-    changed = any(new is not None and new != old for new, old in ((qty, order.qty), (price, order.price),
-                  (trigger, order.trigger_price), (tp, order.take_profit), (sl, order.stop_loss)))  # fmt: skip
+    changed = any(
+        new is not None and new != old
+        for new, old in (
+            (qty, order.qty),
+            (price, order.price),
+            (trigger, order.trigger_price),
+            (tp, order.take_profit),
+            (sl, order.stop_loss),
+        )
+    )
     if not changed:
         raise param_error("The order remains unchanged as the parameters entered match the existing ones.")
     if tp or sl:
         check_tpsl(inst, order.buy, tp or 0, sl or 0, price or order.price or market.last)
     if order.status == "Untriggered" and trigger:
-        _check_trigger_side(inst, trigger, order.trigger_direction, reference_price(market, order.trigger_by),
-                            order.trigger_by)  # fmt: skip
+        _check_trigger_side(
+            inst, trigger, order.trigger_direction, reference_price(market, order.trigger_by), order.trigger_by
+        )
     if order.status != "Untriggered":
         _check_amend_funds(t, account, order, price, qty)
         if price is not None and order.tif == "PostOnly":
             best = (market.book.asks if order.buy else market.book.bids).best()
             if best is not None and (best <= price if order.buy else best >= price):
-                raise SimError(110079 if inst.is_linear else 170218, "PostOnly amend rejected: the order would "
-                                                                     "take liquidity")  # fmt: skip
+                raise SimError(
+                    110079 if inst.is_linear else 170218, "PostOnly amend rejected: the order would take liquidity"
+                )
     if tp is not None:
         order.take_profit, order.tp_trigger_by = tp, (order.tp_trigger_by or "LastPrice") if tp else ""
     if sl is not None:

@@ -33,8 +33,9 @@ class Params:
         value = self.raw.get(name)
         return value is not None and value != ""
 
-    def str(self, name: str, *, required: bool = False, choices: tuple[str, ...] | None = None,
-            default: str | None = None) -> str | None:  # fmt: skip
+    def str(
+        self, name: str, *, required: bool = False, choices: tuple[str, ...] | None = None, default: str | None = None
+    ) -> str | None:
         value = self.raw.get(name)
         if value is None or value == "":
             if required:
@@ -51,8 +52,9 @@ class Params:
         assert value is not None
         return value
 
-    def decimal(self, name: str, *, required: bool = False, positive: bool = False,
-                allow_zero: bool = True) -> Decimal | None:  # fmt: skip
+    def decimal(
+        self, name: str, *, required: bool = False, positive: bool = False, allow_zero: bool = True
+    ) -> Decimal | None:
         value = self.raw.get(name)
         if value is None or value == "":
             if required:
@@ -68,12 +70,12 @@ class Params:
         if not number.is_finite() or text != value or "e" in text.lower():
             raise param_error(f"params error: {name} must be a plain decimal string, got {value!r}")
         if number < 0 or (positive and number == 0) or (not allow_zero and number == 0):
-            raise param_error(f"params error: {name} must be {'positive' if positive else 'non-negative'}, "
-                              f"got {value!r}")  # fmt: skip
+            raise param_error(
+                f"params error: {name} must be {'positive' if positive else 'non-negative'}, got {value!r}"
+            )
         return number
 
-    def int(self, name: str, *, default: int | None = None, lo: int | None = None,
-            hi: int | None = None) -> int | None:  # fmt: skip
+    def int(self, name: str, *, default: int | None = None, lo: int | None = None, hi: int | None = None) -> int | None:
         value = self.raw.get(name)
         if value is None or value == "":
             return default

@@ -37,8 +37,11 @@ def positions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     elif category == "linear" and settle is None:
         raise param_error("params error: symbol or settleCoin is required for linear")
     else:
-        picked = [pos for pos in account.positions.values() if pos.size and pos.inst.category == category
-                  and (settle is None or pos.inst.spec.quote_coin == settle)]  # fmt: skip
+        picked = [
+            pos
+            for pos in account.positions.values()
+            if pos.size and pos.inst.category == category and (settle is None or pos.inst.spec.quote_coin == settle)
+        ]
     chunk, cursor = page(picked, limit, p.str("cursor"))
     return {"category": category, "list": [margin.position_item(pos) for pos in chunk], "nextPageCursor": cursor}
 
@@ -79,8 +82,9 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
             raise param_error("params error: tpSize and slSize must be equal")
         created = False
         for kind, price, size, order_type, limit_name, by in (
-                ("PartialTakeProfit", tp, tp_size, "tpOrderType", "tpLimitPrice", tp_by),
-                ("PartialStopLoss", sl, sl_size, "slOrderType", "slLimitPrice", sl_by)):
+            ("PartialTakeProfit", tp, tp_size, "tpOrderType", "tpLimitPrice", tp_by),
+            ("PartialStopLoss", sl, sl_size, "slOrderType", "slLimitPrice", sl_by),
+        ):
             if not price or size is None:
                 continue
             lots = inst.lots_exact(size)
@@ -96,13 +100,22 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
             raise SimError(34040, "not modified")
         t.touch_position(account, pos)
         return {}
-    if (tp is None or tp == pos.take_profit) and (sl is None or sl == pos.stop_loss) and \
-            (trailing is None or trailing == pos.trailing):  # fmt: skip
+    if (
+        (tp is None or tp == pos.take_profit)
+        and (sl is None or sl == pos.stop_loss)
+        and (trailing is None or trailing == pos.trailing)
+    ):
         raise SimError(34040, "not modified")
-    t.triggers.set_position_tpsl(account, pos, tp=None if tp == pos.take_profit else tp,
-                                 sl=None if sl == pos.stop_loss else sl,
-                                 trailing=None if trailing == pos.trailing else trailing, active=active,
-                                 tp_by=tp_by, sl_by=sl_by)  # fmt: skip
+    t.triggers.set_position_tpsl(
+        account,
+        pos,
+        tp=None if tp == pos.take_profit else tp,
+        sl=None if sl == pos.stop_loss else sl,
+        trailing=None if trailing == pos.trailing else trailing,
+        active=active,
+        tp_by=tp_by,
+        sl_by=sl_by,
+    )
     t.check_triggers()
     return {}
 
@@ -119,8 +132,9 @@ def set_leverage(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     if buy_lev != sell_lev:
         raise param_error("buy leverage must be equal to sell leverage in one-way mode")
     if not 1 <= buy_lev <= inst.max_leverage or buy_lev % Decimal("0.01"):
-        raise param_error(f"params error: leverage must be in [1, {dec(inst.max_leverage)}] in steps of 0.01, "
-                          f"got {dec(buy_lev)}")  # fmt: skip
+        raise param_error(
+            f"params error: leverage must be in [1, {dec(inst.max_leverage)}] in steps of 0.01, got {dec(buy_lev)}"
+        )
     pos: Position = account.position(inst, now)
     if buy_lev == pos.leverage:
         raise SimError(110043, "Set leverage not modified")
@@ -156,22 +170,58 @@ def account_info(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     modelled: ``OFF`` and ``0``, which Bybit now always reports for the
     deprecated ``dcpStatus``, ``timeWindow`` and ``smpGroup``.
     """
-    return {"marginMode": "REGULAR_MARGIN", "updatedTime": str(account.created), "unifiedMarginStatus": 5,
-            "dcpStatus": "OFF", "timeWindow": 0, "smpGroup": 0, "isMasterTrader": False,
-            "spotHedgingStatus": "OFF"}  # fmt: skip
+    return {
+        "marginMode": "REGULAR_MARGIN",
+        "updatedTime": str(account.created),
+        "unifiedMarginStatus": 5,
+        "dcpStatus": "OFF",
+        "timeWindow": 0,
+        "smpGroup": 0,
+        "isMasterTrader": False,
+        "spotHedgingStatus": "OFF",
+    }
 
 
 def query_api(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     created = _iso(account.created)
-    permissions = {"ContractTrade": ["Order", "Position"], "Spot": ["SpotTrade"], "Wallet": ["AccountTransfer"],
-                   "Options": [], "Derivatives": [], "CopyTrading": [], "BlockTrade": [], "Exchange": [],
-                   "NFT": [], "Affiliate": [], "Earn": []}  # fmt: skip
-    return {"id": account.uid[-6:], "note": "bybit-widgets simulator", "apiKey": account.api_key,
-            "readOnly": 1 if account.read_only else 0, "secret": "", "permissions": permissions, "ips": ["*"],
-            "type": 1, "deadlineDay": -1, "expiredAt": "", "createdAt": created, "unified": 0, "uta": 1,
-            "userID": int(account.uid), "inviterID": 0, "vipLevel": "No VIP", "mktMakerLevel": "0",
-            "affiliateID": 0, "rsaPublicKey": "", "isMaster": True, "parentUid": "0", "kycLevel": "LEVEL_DEFAULT",
-            "kycRegion": ""}  # fmt: skip
+    permissions = {
+        "ContractTrade": ["Order", "Position"],
+        "Spot": ["SpotTrade"],
+        "Wallet": ["AccountTransfer"],
+        "Options": [],
+        "Derivatives": [],
+        "CopyTrading": [],
+        "BlockTrade": [],
+        "Exchange": [],
+        "NFT": [],
+        "Affiliate": [],
+        "Earn": [],
+    }
+    return {
+        "id": account.uid[-6:],
+        "note": "bybit-widgets simulator",
+        "apiKey": account.api_key,
+        "readOnly": 1 if account.read_only else 0,
+        "secret": "",
+        "permissions": permissions,
+        "ips": ["*"],
+        "type": 1,
+        "deadlineDay": -1,
+        "expiredAt": "",
+        "createdAt": created,
+        "unified": 0,
+        "uta": 1,
+        "userID": int(account.uid),
+        "inviterID": 0,
+        "vipLevel": "No VIP",
+        "mktMakerLevel": "0",
+        "affiliateID": 0,
+        "rsaPublicKey": "",
+        "isMaster": True,
+        "parentUid": "0",
+        "kycLevel": "LEVEL_DEFAULT",
+        "kycRegion": "",
+    }
 
 
 def _iso(ms: int) -> str:

@@ -21,5 +21,10 @@ def coin_info(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     wanted = p.str("coin")
     specs = [m.inst.spec for m in t.venue.markets.values()]
     coins = sorted({coin for spec in specs for coin in (spec.base_coin, spec.quote_coin)})
-    return {"rows": [{"name": coin, "coin": coin, "remainAmount": "0", "chains": []}
-                     for coin in coins if wanted is None or coin == wanted]}  # fmt: skip
+    return {
+        "rows": [
+            {"name": coin, "coin": coin, "remainAmount": "0", "chains": []}
+            for coin in coins
+            if wanted is None or coin == wanted
+        ]
+    }

@@ -13,8 +13,18 @@ from .params import Params
 from .trading import Trading
 from .wire import dec
 
-__all__ = ["TRIGGER_BY", "writable", "market_of", "ticks_of", "price_param", "reference_price", "check_tpsl",
-           "find_order", "select_orders", "filter_kind"]  # fmt: skip
+__all__ = [
+    "TRIGGER_BY",
+    "writable",
+    "market_of",
+    "ticks_of",
+    "price_param",
+    "reference_price",
+    "check_tpsl",
+    "find_order",
+    "select_orders",
+    "filter_kind",
+]
 
 TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 
@@ -44,8 +54,10 @@ def ticks_of(inst: Instrument, value: Decimal, name: str) -> int:
             raise param_error(f"params error: {name} {dec(value)} is not a multiple of tickSize {inst.spec.tick_size}")
         raise SimError(170134, "Order price has too many decimals.")
     if not inst.min_ticks <= ticks <= inst.max_ticks:
-        raise param_error(f"params error: {name} {dec(value)} is outside [{inst.price_str(inst.min_ticks)}, "
-                          f"{inst.price_str(inst.max_ticks)}]")  # fmt: skip
+        raise param_error(
+            f"params error: {name} {dec(value)} is outside [{inst.price_str(inst.min_ticks)}, "
+            f"{inst.price_str(inst.max_ticks)}]"
+        )
     return ticks
 
 
@@ -69,11 +81,15 @@ def check_tpsl(inst: Instrument, buy: bool, tp: int, sl: int, base: int) -> None
     """A long's TP above and SL below the base price (a short's the other way), in Bybit's words."""
     side = "Buy" if buy else "Sell"
     if tp and (tp <= base if buy else tp >= base):
-        raise param_error(f"TakeProfit:{inst.price_str(tp)} set for {side} position should be "
-                          f"{'higher' if buy else 'lower'} than base_price:{inst.price_str(base)}??LastPrice")  # fmt: skip
+        raise param_error(
+            f"TakeProfit:{inst.price_str(tp)} set for {side} position should be "
+            f"{'higher' if buy else 'lower'} than base_price:{inst.price_str(base)}??LastPrice"
+        )
     if sl and (sl >= base if buy else sl <= base):
-        raise param_error(f"StopLoss:{inst.price_str(sl)} set for {side} position should be "
-                          f"{'lower' if buy else 'higher'} than base_price:{inst.price_str(base)}??LastPrice")  # fmt: skip
+        raise param_error(
+            f"StopLoss:{inst.price_str(sl)} set for {side} position should be "
+            f"{'lower' if buy else 'higher'} than base_price:{inst.price_str(base)}??LastPrice"
+        )
 
 
 def find_order(account: Account, p: Params, inst: Instrument, *, action: str) -> Order:

@@ -20,8 +20,18 @@ from .params import Params
 from .venue import Venue
 from .wire import dec, rate
 
-__all__ = ["market_time", "instruments_info", "tickers", "orderbook", "kline", "recent_trades", "ticker_item",
-           "kline_item", "closed_kline_items", "level_pairs"]  # fmt: skip
+__all__ = [
+    "market_time",
+    "instruments_info",
+    "tickers",
+    "orderbook",
+    "kline",
+    "recent_trades",
+    "ticker_item",
+    "kline_item",
+    "closed_kline_items",
+    "level_pairs",
+]
 
 _FUNDING_CAP = "0.005"
 _KLINE_CATEGORIES = ("spot", "linear", "inverse")
@@ -46,8 +56,14 @@ def instruments_info(venue: Venue, p: Params) -> dict[str, Any]:
     status = p.str("status", default="Trading")
     base = p.str("baseCoin")
     limit = p.limit(500, 1000)
-    markets = [m for (c, s), m in venue.markets.items() if c == category and (symbol is None or s == symbol)
-               and (base is None or m.inst.spec.base_coin == base) and status == "Trading"]  # fmt: skip
+    markets = [
+        m
+        for (c, s), m in venue.markets.items()
+        if c == category
+        and (symbol is None or s == symbol)
+        and (base is None or m.inst.spec.base_coin == base)
+        and status == "Trading"
+    ]
     if category == "spot":
         return {"category": category, "list": [_spot_instrument(m) for m in markets]}
     chunk, cursor = page(markets, limit, p.str("cursor"))
@@ -56,34 +72,70 @@ def instruments_info(venue: Venue, p: Params) -> dict[str, Any]:
 
 def _linear_instrument(m: Market) -> dict[str, Any]:
     spec, inst = m.inst.spec, m.inst
-    return {"symbol": spec.symbol, "contractType": "LinearPerpetual", "status": "Trading",
-            "baseCoin": spec.base_coin, "quoteCoin": spec.quote_coin, "symbolType": "",
-            "launchTime": "1585526400000", "deliveryTime": "0", "deliveryFeeRate": "",
-            "priceScale": str(inst.price_dp),
-            "leverageFilter": {"minLeverage": "1", "maxLeverage": spec.max_leverage, "leverageStep": "0.01"},
-            "priceFilter": {"minPrice": inst.price_str(inst.min_ticks), "maxPrice": inst.price_str(inst.max_ticks),
-                            "tickSize": spec.tick_size},
-            "lotSizeFilter": {"maxOrderQty": spec.max_qty, "minOrderQty": spec.min_qty, "qtyStep": spec.qty_step,
-                              "postOnlyMaxOrderQty": spec.max_qty, "maxMktOrderQty": spec.max_mkt_qty,
-                              "minNotionalValue": spec.min_notional},
-            "unifiedMarginTrade": True, "fundingInterval": spec.funding_interval_min, "settleCoin": spec.quote_coin,
-            "copyTrading": "both", "upperFundingRate": _FUNDING_CAP, "lowerFundingRate": "-" + _FUNDING_CAP,
-            "displayName": "", "forbidUplWithdrawal": False,
-            "riskParameters": {"priceLimitRatioX": "0.01", "priceLimitRatioY": "0.02"},
-            "isPreListing": False, "preListingInfo": None}  # fmt: skip
+    return {
+        "symbol": spec.symbol,
+        "contractType": "LinearPerpetual",
+        "status": "Trading",
+        "baseCoin": spec.base_coin,
+        "quoteCoin": spec.quote_coin,
+        "symbolType": "",
+        "launchTime": "1585526400000",
+        "deliveryTime": "0",
+        "deliveryFeeRate": "",
+        "priceScale": str(inst.price_dp),
+        "leverageFilter": {"minLeverage": "1", "maxLeverage": spec.max_leverage, "leverageStep": "0.01"},
+        "priceFilter": {
+            "minPrice": inst.price_str(inst.min_ticks),
+            "maxPrice": inst.price_str(inst.max_ticks),
+            "tickSize": spec.tick_size,
+        },
+        "lotSizeFilter": {
+            "maxOrderQty": spec.max_qty,
+            "minOrderQty": spec.min_qty,
+            "qtyStep": spec.qty_step,
+            "postOnlyMaxOrderQty": spec.max_qty,
+            "maxMktOrderQty": spec.max_mkt_qty,
+            "minNotionalValue": spec.min_notional,
+        },
+        "unifiedMarginTrade": True,
+        "fundingInterval": spec.funding_interval_min,
+        "settleCoin": spec.quote_coin,
+        "copyTrading": "both",
+        "upperFundingRate": _FUNDING_CAP,
+        "lowerFundingRate": "-" + _FUNDING_CAP,
+        "displayName": "",
+        "forbidUplWithdrawal": False,
+        "riskParameters": {"priceLimitRatioX": "0.01", "priceLimitRatioY": "0.02"},
+        "isPreListing": False,
+        "preListingInfo": None,
+    }
 
 
 def _spot_instrument(m: Market) -> dict[str, Any]:
     spec = m.inst.spec
-    return {"symbol": spec.symbol, "baseCoin": spec.base_coin, "quoteCoin": spec.quote_coin, "innovation": "0",
-            "status": "Trading", "marginTrading": "utaOnly", "stTag": "0", "symbolType": "",
-            "lotSizeFilter": {"basePrecision": spec.qty_step, "quotePrecision": spec.quote_precision,
-                              "minOrderQty": spec.min_qty, "maxOrderQty": spec.max_qty,
-                              "minOrderAmt": spec.min_notional, "maxOrderAmt": spec.max_order_amt,
-                              "maxLimitOrderQty": spec.max_qty, "maxMarketOrderQty": spec.max_mkt_qty,
-                              "postOnlyMaxLimitOrderSize": spec.max_qty},
-            "priceFilter": {"tickSize": spec.tick_size},
-            "riskParameters": {"priceLimitRatioX": "0.005", "priceLimitRatioY": "0.01"}}  # fmt: skip
+    return {
+        "symbol": spec.symbol,
+        "baseCoin": spec.base_coin,
+        "quoteCoin": spec.quote_coin,
+        "innovation": "0",
+        "status": "Trading",
+        "marginTrading": "utaOnly",
+        "stTag": "0",
+        "symbolType": "",
+        "lotSizeFilter": {
+            "basePrecision": spec.qty_step,
+            "quotePrecision": spec.quote_precision,
+            "minOrderQty": spec.min_qty,
+            "maxOrderQty": spec.max_qty,
+            "minOrderAmt": spec.min_notional,
+            "maxOrderAmt": spec.max_order_amt,
+            "maxLimitOrderQty": spec.max_qty,
+            "maxMarketOrderQty": spec.max_mkt_qty,
+            "postOnlyMaxLimitOrderSize": spec.max_qty,
+        },
+        "priceFilter": {"tickSize": spec.tick_size},
+        "riskParameters": {"priceLimitRatioX": "0.005", "priceLimitRatioY": "0.01"},
+    }
 
 
 def _next_funding(now: int, interval_min: int) -> int:
@@ -98,9 +150,15 @@ def ticker_item(m: Market, now: int, *, ws: bool) -> dict[str, Any]:
     last = m.last
     pct = rate(Decimal(last - prev) / Decimal(prev)) if prev else "0"
     turnover_text = dec((inst.lot_value * turnover).quantize(Decimal("0.0001")))
-    stats = {"lastPrice": inst.price_str(last), "prevPrice24h": inst.price_str(prev), "price24hPcnt": pct,
-             "highPrice24h": inst.price_str(high), "lowPrice24h": inst.price_str(low),
-             "turnover24h": turnover_text, "volume24h": inst.qty_str(volume)}  # fmt: skip
+    stats = {
+        "lastPrice": inst.price_str(last),
+        "prevPrice24h": inst.price_str(prev),
+        "price24hPcnt": pct,
+        "highPrice24h": inst.price_str(high),
+        "lowPrice24h": inst.price_str(low),
+        "turnover24h": turnover_text,
+        "volume24h": inst.qty_str(volume),
+    }
     index = inst.price_str(m.index_ticks())
     if not inst.is_linear:
         if ws:
@@ -114,22 +172,39 @@ def ticker_item(m: Market, now: int, *, ws: bool) -> dict[str, Any]:
     if ws:
         item["tickDirection"] = m.tick_direction
     item.update(stats)
-    item.update({"prevPrice1h": inst.price_str(prev1h), "markPrice": mark, "indexPrice": index,
-                 "openInterest": inst.qty_str(oi_lots),
-                 "openInterestValue": dec((inst.qty_of(oi_lots) * inst.price_of(m.mark)).quantize(Decimal("0.01"))),
-                 "fundingRate": dec(m.funding_rate),
-                 "nextFundingTime": str(_next_funding(now, inst.spec.funding_interval_min)),
-                 "fundingIntervalHour": str(inst.spec.funding_interval_min // 60), "fundingCap": _FUNDING_CAP,
-                 "predictedDeliveryPrice": "", "basisRate": "", "basis": "", "deliveryFeeRate": "",
-                 "deliveryTime": "" if ws else "0", "preOpenPrice": "", "preQty": "", "curPreListingPhase": "",
-                 "basisRateYear": ""})  # fmt: skip
+    item.update(
+        {
+            "prevPrice1h": inst.price_str(prev1h),
+            "markPrice": mark,
+            "indexPrice": index,
+            "openInterest": inst.qty_str(oi_lots),
+            "openInterestValue": dec((inst.qty_of(oi_lots) * inst.price_of(m.mark)).quantize(Decimal("0.01"))),
+            "fundingRate": dec(m.funding_rate),
+            "nextFundingTime": str(_next_funding(now, inst.spec.funding_interval_min)),
+            "fundingIntervalHour": str(inst.spec.funding_interval_min // 60),
+            "fundingCap": _FUNDING_CAP,
+            "predictedDeliveryPrice": "",
+            "basisRate": "",
+            "basis": "",
+            "deliveryFeeRate": "",
+            "deliveryTime": "" if ws else "0",
+            "preOpenPrice": "",
+            "preQty": "",
+            "curPreListingPhase": "",
+            "basisRateYear": "",
+        }
+    )
     item.update(_touch(inst, bid, ask))
     return item
 
 
 def _touch(inst: Any, bid: list[tuple[int, int]], ask: list[tuple[int, int]]) -> dict[str, str]:
-    return {"bid1Price": inst.price_str(bid[0][0]) if bid else "", "bid1Size": inst.qty_str(bid[0][1]) if bid else "",
-            "ask1Price": inst.price_str(ask[0][0]) if ask else "", "ask1Size": inst.qty_str(ask[0][1]) if ask else ""}
+    return {
+        "bid1Price": inst.price_str(bid[0][0]) if bid else "",
+        "bid1Size": inst.qty_str(bid[0][1]) if bid else "",
+        "ask1Price": inst.price_str(ask[0][0]) if ask else "",
+        "ask1Size": inst.qty_str(ask[0][1]) if ask else "",
+    }
 
 
 def tickers(venue: Venue, p: Params) -> dict[str, Any]:
@@ -147,8 +222,10 @@ def tickers(venue: Venue, p: Params) -> dict[str, Any]:
 def level_pairs(m: Market, depth: int) -> tuple[list[list[str]], list[list[str]]]:
     """Top ``depth`` bids (descending) and asks (ascending) as ``[[price, size], ...]`` wire strings."""
     price, qty = m.inst.price_str, m.inst.qty_str
-    return ([[price(p), qty(q)] for p, q in m.book.bids.top(depth)],
-            [[price(p), qty(q)] for p, q in m.book.asks.top(depth)])
+    return (
+        [[price(p), qty(q)] for p, q in m.book.bids.top(depth)],
+        [[price(p), qty(q)] for p, q in m.book.asks.top(depth)],
+    )
 
 
 def orderbook(venue: Venue, p: Params) -> dict[str, Any]:
@@ -168,10 +245,19 @@ def kline_item(m: Market, interval: str, now: int) -> dict[str, Any]:
 
 def _kline_ws(m: Market, interval: str, c: Any, confirm: bool, timestamp: int) -> dict[str, Any]:
     inst = m.inst
-    return {"start": c.start, "end": c.end - 1, "interval": interval, "open": inst.price_str(c.open),
-            "close": inst.price_str(c.close), "high": inst.price_str(c.high), "low": inst.price_str(c.low),
-            "volume": inst.qty_str(c.volume), "turnover": dec(inst.lot_value * c.turnover), "confirm": confirm,
-            "timestamp": timestamp}  # fmt: skip
+    return {
+        "start": c.start,
+        "end": c.end - 1,
+        "interval": interval,
+        "open": inst.price_str(c.open),
+        "close": inst.price_str(c.close),
+        "high": inst.price_str(c.high),
+        "low": inst.price_str(c.low),
+        "volume": inst.qty_str(c.volume),
+        "turnover": dec(inst.lot_value * c.turnover),
+        "confirm": confirm,
+        "timestamp": timestamp,
+    }
 
 
 def closed_kline_items(m: Market, interval: str, cursor: int, now: int) -> tuple[list[dict[str, Any]], int]:
@@ -197,9 +283,17 @@ def kline(venue: Venue, p: Params) -> dict[str, Any]:
             continue
         if start is not None and candle.start < start:
             break
-        rows.append([str(candle.start), inst.price_str(candle.open), inst.price_str(candle.high),
-                     inst.price_str(candle.low), inst.price_str(candle.close), inst.qty_str(candle.volume),
-                     dec(inst.lot_value * candle.turnover)])  # fmt: skip
+        rows.append(
+            [
+                str(candle.start),
+                inst.price_str(candle.open),
+                inst.price_str(candle.high),
+                inst.price_str(candle.low),
+                inst.price_str(candle.close),
+                inst.qty_str(candle.volume),
+                dec(inst.lot_value * candle.turnover),
+            ]
+        )
         if len(rows) == limit:
             break
     return {"category": category, "symbol": market.symbol, "list": rows}
@@ -211,7 +305,18 @@ def recent_trades(venue: Venue, p: Params) -> dict[str, Any]:
         return {"category": category, "list": []}
     market = _market(venue, category, p)
     limit = p.limit(60, 60) if category == "spot" else p.limit(500, 1000)
-    items = [{"execId": t["i"], "symbol": t["s"], "price": t["p"], "size": t["v"], "side": t["S"], "time": str(t["T"]),
-              "isBlockTrade": False, "isRPITrade": False, "seq": str(t["seq"])}
-             for t in market.recent_trades(limit)]  # fmt: skip
+    items = [
+        {
+            "execId": t["i"],
+            "symbol": t["s"],
+            "price": t["p"],
+            "size": t["v"],
+            "side": t["S"],
+            "time": str(t["T"]),
+            "isBlockTrade": False,
+            "isRPITrade": False,
+            "seq": str(t["seq"]),
+        }
+        for t in market.recent_trades(limit)
+    ]
     return {"category": category, "list": items}

@@ -62,9 +62,10 @@ def open_orders(t: Trading, account: Account, p: Params) -> dict[str, Any]:
         pool = list(account.orders.values())  # open and the recent closed
     else:
         pool = account.open_orders() if open_only == 0 else list(account.closed)
-    orders = filter_kind(_by_id(p, select_orders(category, p, pool)),
-                         p.str("orderFilter", choices=("Order", "StopOrder", "tpslOrder", "OcoOrder",
-                                                       "BidirectionalTpslOrder")))  # fmt: skip
+    orders = filter_kind(
+        _by_id(p, select_orders(category, p, pool)),
+        p.str("orderFilter", choices=("Order", "StopOrder", "tpslOrder", "OcoOrder", "BidirectionalTpslOrder")),
+    )
     orders.sort(key=lambda o: o.seq, reverse=True)
     chunk, cursor = page(orders, limit, p.str("cursor"))
     return {"category": category, "list": [order_item(o) for o in chunk], "nextPageCursor": cursor}

@@ -37,14 +37,30 @@ def settle(desk: Desk, account: Account, order: Order, price: int, lots: int, is
     order.cum_value += value
     order.cum_fee += fee
     order.updated = now
-    execution = Execution(desk.new_id(), order, price, lots, value, fee, fee_rate, is_maker, now, market.seq,
-                          pnl, closed, order.leaves, market.mark, market.index_ticks())  # fmt: skip
+    execution = Execution(
+        desk.new_id(),
+        order,
+        price,
+        lots,
+        value,
+        fee,
+        fee_rate,
+        is_maker,
+        now,
+        market.seq,
+        pnl,
+        closed,
+        order.leaves,
+        market.mark,
+        market.index_ticks(),
+    )
     account.executions.append(execution)
     desk.outbox.execution(account, execution)
 
 
-def _settle_linear(desk: Desk, account: Account, order: Order, price: int, lots: int, raw_fee: Decimal,
-                   seq: int) -> tuple[Decimal, Decimal, int]:  # fmt: skip
+def _settle_linear(
+    desk: Desk, account: Account, order: Order, price: int, lots: int, raw_fee: Decimal, seq: int
+) -> tuple[Decimal, Decimal, int]:
     """Move the position; ``(fee, realised pnl, closed lots)``."""
     now = desk.now
     fee = raw_fee.quantize(EIGHT, ROUND_HALF_UP)

@@ -155,4 +155,3 @@ class Trading:
 
     def truth_wallet(self, account: Account) -> dict:
         return self.margin(account).wallet_item()
-

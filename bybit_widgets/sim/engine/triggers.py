@@ -29,32 +29,78 @@ class Triggers:
         self.desk = desk
 
     # -- creating ----------------------------------------------------------------------------------
-    def conditional_close(self, account: Account, inst: Instrument, buy: bool, kind: str, trigger: int, by: str,
-                          lots: int, order_type: str, limit: int, mode: str) -> Order:  # fmt: skip
+    def conditional_close(
+        self,
+        account: Account,
+        inst: Instrument,
+        buy: bool,
+        kind: str,
+        trigger: int,
+        by: str,
+        lots: int,
+        order_type: str,
+        limit: int,
+        mode: str,
+    ) -> Order:
         """A reduce-only conditional order closing (part of) a position when ``trigger`` is reached."""
         desk = self.desk
-        rises = kind in ("TakeProfit", "PartialTakeProfit") and not buy or \
-            kind in ("StopLoss", "PartialStopLoss", "TrailingStop") and buy  # fmt: skip
+        rises = (
+            kind in ("TakeProfit", "PartialTakeProfit")
+            and not buy
+            or kind in ("StopLoss", "PartialStopLoss", "TrailingStop")
+            and buy
+        )
         market = desk.market_of(inst)
-        order = Order(desk.new_id(), "", account.api_key, inst, buy, order_type, limit if order_type == "Limit" else 0,
-                      lots, lots, "GTC" if order_type == "Limit" else "IOC", desk.now, desk.next_seq(),
-                      status="Untriggered", updated=desk.now, reduce_only=True, close_on_trigger=True,
-                      stop_order_type=kind, trigger_price=trigger, trigger_direction=1 if rises else 2,
-                      trigger_by=by, tpsl_mode=mode, last_price_on_created=market.last)  # fmt: skip
+        order = Order(
+            desk.new_id(),
+            "",
+            account.api_key,
+            inst,
+            buy,
+            order_type,
+            limit if order_type == "Limit" else 0,
+            lots,
+            lots,
+            "GTC" if order_type == "Limit" else "IOC",
+            desk.now,
+            desk.next_seq(),
+            status="Untriggered",
+            updated=desk.now,
+            reduce_only=True,
+            close_on_trigger=True,
+            stop_order_type=kind,
+            trigger_price=trigger,
+            trigger_direction=1 if rises else 2,
+            trigger_by=by,
+            tpsl_mode=mode,
+            last_price_on_created=market.last,
+        )
         account.orders[order.order_id] = order
         desk.conditionals.setdefault(market, []).append(order)
         desk.order_event(order)
         return order
 
-    def set_position_tpsl(self, account: Account, pos: Position, *, tp: int | None = None, sl: int | None = None,
-                          trailing: int | None = None, active: int = 0, tp_by: str = "LastPrice",
-                          sl_by: str = "LastPrice") -> None:  # fmt: skip
+    def set_position_tpsl(
+        self,
+        account: Account,
+        pos: Position,
+        *,
+        tp: int | None = None,
+        sl: int | None = None,
+        trailing: int | None = None,
+        active: int = 0,
+        tp_by: str = "LastPrice",
+        sl_by: str = "LastPrice",
+    ) -> None:
         """Full-mode TP / SL / trailing stop of a position (``0`` removes, ``None`` leaves unchanged)."""
         desk = self.desk
         inst = pos.inst
         long = pos.size > 0
-        for kind, value, by in (("TakeProfit", tp, tp_by), ("StopLoss", sl, sl_by), ("TrailingStop", trailing,
-                                                                                       "LastPrice")):  # fmt: skip
+        for kind, value, by in (
+            ("TakeProfit", tp, tp_by),
+            ("StopLoss", sl, sl_by),
+            ("TrailingStop", trailing, "LastPrice"),
+        ):
             if value is None:
                 continue
             key = (account.api_key, inst.symbol, kind)
@@ -67,8 +113,9 @@ class Triggers:
             if kind == "TrailingStop":
                 last = desk.market_of(inst).last
                 trigger = last - value if long else last + value
-                order = self.conditional_close(account, inst, not long, kind, max(1, trigger), by, 0, "Market", 0,
-                                               "Full")  # fmt: skip
+                order = self.conditional_close(
+                    account, inst, not long, kind, max(1, trigger), by, 0, "Market", 0, "Full"
+                )
                 order.trailing = value
                 order.active_price = active
             else:
@@ -89,8 +136,9 @@ class Triggers:
         pos = account.position(inst, desk.now)
         if order.tpsl_mode == "Partial":
             for kind, price, limit, order_type, by in (
-                    ("PartialTakeProfit", order.take_profit, order.tp_limit, order.tp_order_type, order.tp_trigger_by),
-                    ("PartialStopLoss", order.stop_loss, order.sl_limit, order.sl_order_type, order.sl_trigger_by)):
+                ("PartialTakeProfit", order.take_profit, order.tp_limit, order.tp_order_type, order.tp_trigger_by),
+                ("PartialStopLoss", order.stop_loss, order.sl_limit, order.sl_order_type, order.sl_trigger_by),
+            ):
                 if not price:
                     continue
                 child = order.extras.get(kind)
@@ -100,14 +148,21 @@ class Triggers:
                     child.updated = desk.now
                     desk.order_event(child)
                 else:
-                    order.extras[kind] = self.conditional_close(account, inst, not order.buy, kind, price, by,
-                                                                lots, order_type, limit, "Partial")  # fmt: skip
+                    order.extras[kind] = self.conditional_close(
+                        account, inst, not order.buy, kind, price, by, lots, order_type, limit, "Partial"
+                    )
             return
         if order.tpsl_applied or pos.size == 0:
             return
         order.tpsl_applied = True
-        self.set_position_tpsl(account, pos, tp=order.take_profit or None, sl=order.stop_loss or None,
-                               tp_by=order.tp_trigger_by or "LastPrice", sl_by=order.sl_trigger_by or "LastPrice")
+        self.set_position_tpsl(
+            account,
+            pos,
+            tp=order.take_profit or None,
+            sl=order.stop_loss or None,
+            tp_by=order.tp_trigger_by or "LastPrice",
+            sl_by=order.sl_trigger_by or "LastPrice",
+        )
 
     def drop_stale(self, account: Account, pos: Position) -> None:
         """Deactivate the Full TP/SL of a position that closed or flipped (they no longer close it)."""

@@ -31,8 +31,9 @@ def truth(exchange, what: str, **params):
 
 @pytest.fixture
 def client(sim):
-    with bw.Client(sim.api_key, sim.api_secret, base_url=sim.rest_url, timeout=2.0,
-                   retry=bw.rest.RetryPolicy(backoff_s=0.01)) as c:  # fmt: skip
+    with bw.Client(
+        sim.api_key, sim.api_secret, base_url=sim.rest_url, timeout=2.0, retry=bw.rest.RetryPolicy(backoff_s=0.01)
+    ) as c:
         yield c
         c.cancel_all_orders(category="linear", symbol="BTCUSDT")
         c.cancel_all_orders(category="linear", symbol="ETHUSDT")

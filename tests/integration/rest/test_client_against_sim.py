@@ -40,8 +40,9 @@ def test_market_endpoints(client):
 
 def test_order_lifecycle_limit_amend_cancel(client, sim):
     far = (last_price(client) * Decimal("0.8")).quantize(Decimal("0.1"))
-    ack = client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001",
-                             price=str(far))  # fmt: skip
+    ack = client.place_order(
+        category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=str(far)
+    )
     assert ack.order_link_id.startswith("bw-")
     (order,) = client.get_open_orders(category="linear", symbol="BTCUSDT", order_link_id=ack.order_link_id)
     assert isinstance(order, Order) and order.order_status == "New" and order.price == far
@@ -63,8 +64,12 @@ def test_market_order_position_wallet_executions_close(client):
     assert execs and execs[0].exec_qty > 0
     wallet = client.get_wallet_balance(account_type="UNIFIED")
     assert isinstance(wallet, Wallet) and wallet.coins["USDT"].wallet_balance > 0
-    client.set_trading_stop(category="linear", symbol="ETHUSDT", take_profit=str((pos.avg_price * 2).quantize(
-        Decimal("0.01"))), stop_loss=str((pos.avg_price / 2).quantize(Decimal("0.01"))))  # fmt: skip
+    client.set_trading_stop(
+        category="linear",
+        symbol="ETHUSDT",
+        take_profit=str((pos.avg_price * 2).quantize(Decimal("0.01"))),
+        stop_loss=str((pos.avg_price / 2).quantize(Decimal("0.01"))),
+    )
     (pos,) = client.get_positions(category="linear", symbol="ETHUSDT")
     assert pos.take_profit > pos.avg_price > pos.stop_loss
     flat = client.close_position("linear", "ETHUSDT")
@@ -81,8 +86,9 @@ def test_leverage_and_not_modified(client):
 def test_cancel_all_and_api_key_info(client):
     far = (last_price(client) * Decimal("0.7")).quantize(Decimal("0.1"))
     for i in range(3):
-        client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001",
-                           price=str(far - i))  # fmt: skip
+        client.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=str(far - i)
+        )
     acks = client.cancel_all_orders(category="linear", symbol="BTCUSDT")
     assert len(acks) == 3
     info = client.get_api_key_info()
@@ -95,8 +101,9 @@ def test_rejections_are_typed(client):
     with pytest.raises(E.InsufficientBalanceError):
         client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="100")
     with pytest.raises(E.BybitError) as info:
-        client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001",
-                           price="65000.05")  # fmt: skip
+        client.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000.05"
+        )
     assert info.value.ret_code is not None
 
 
@@ -129,8 +136,9 @@ def test_create_timeout_after_processing_never_duplicates(sim):
     with bw.Client(sim.api_key, sim.api_secret, base_url=sim.rest_url, timeout=0.5) as c:
         fault(sim, kind="timeout", path="/v5/order/create", count=1, after_processing=True)
         far = (last_price(c) * Decimal("0.75")).quantize(Decimal("0.1"))
-        ack = c.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001",
-                            price=str(far))  # fmt: skip
+        ack = c.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=str(far)
+        )
         orders = [o for o in truth(sim, "orders", api_key=sim.api_key) if o["orderLinkId"] == ack.order_link_id]
         assert len(orders) == 1
         c.cancel_all_orders(category="linear", symbol="BTCUSDT")
@@ -148,8 +156,9 @@ def test_pybit_works_unchanged_against_the_exchange(sim):
     assert r["retCode"] == 0 and r["result"]["orderId"]
     pos = session.get_positions(category="linear", symbol="BTCUSDT")["result"]["list"][0]
     assert Decimal(pos["size"]) >= Decimal("0.001")
-    session.place_order(category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty=pos["size"],
-                        reduceOnly=True)  # fmt: skip
+    session.place_order(
+        category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty=pos["size"], reduceOnly=True
+    )
 
 
 def test_async_face_concurrent(sim):

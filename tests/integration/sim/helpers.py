@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -30,8 +31,11 @@ def arun(coro: Any, timeout: float = 60.0) -> Any:
 
 def signed_headers(key: str, secret: str, payload: str, *, ts: int | None = None, recv: str | None = "5000") -> dict:
     ts = now_ms() if ts is None else ts
-    headers = {"X-BAPI-API-KEY": key, "X-BAPI-TIMESTAMP": str(ts),
-               "X-BAPI-SIGN": hmac_sha256_hex(secret, f"{ts}{key}{recv or '5000'}{payload}")}  # fmt: skip
+    headers = {
+        "X-BAPI-API-KEY": key,
+        "X-BAPI-TIMESTAMP": str(ts),
+        "X-BAPI-SIGN": hmac_sha256_hex(secret, f"{ts}{key}{recv or '5000'}{payload}"),
+    }
     if recv is not None:
         headers["X-BAPI-RECV-WINDOW"] = recv
     return headers

@@ -105,8 +105,13 @@ def test_fetch_ticker_and_tickers_are_the_exchange_tickers(sim, rest, bybit):
     for symbol, parsed in ((LINEAR, ticker), *tickers.items()):
         item = truth[bybit.markets[symbol]["id"]]
         assert (parsed["last"], parsed["bid"], parsed["ask"], parsed["high"], parsed["low"], parsed["open"]) == (
-            float(item["lastPrice"]), float(item["bid1Price"]), float(item["ask1Price"]),
-            float(item["highPrice24h"]), float(item["lowPrice24h"]), float(item["prevPrice24h"]))  # fmt: skip
+            float(item["lastPrice"]),
+            float(item["bid1Price"]),
+            float(item["ask1Price"]),
+            float(item["highPrice24h"]),
+            float(item["lowPrice24h"]),
+            float(item["prevPrice24h"]),
+        )
         assert parsed["baseVolume"] == float(item["volume24h"]) and parsed["bid"] < parsed["ask"]
     assert set(tickers) == {LINEAR, "ETH/USDT:USDT"}
 
@@ -219,8 +224,14 @@ async def _until(watch: Callable[[], Awaitable[Any]], ok: Callable[[Any], bool],
             return value
 
 
-async def _live(watch: Callable[[], Awaitable[Any]], act: Callable[[], Awaitable[Any]],
-                ok: Callable[[Any, list[Any]], bool], *, tries: int = 8, each_s: float = 1.0) -> tuple[Any, list]:
+async def _live(
+    watch: Callable[[], Awaitable[Any]],
+    act: Callable[[], Awaitable[Any]],
+    ok: Callable[[Any, list[Any]], bool],
+    *,
+    tries: int = 8,
+    each_s: float = 1.0,
+) -> tuple[Any, list]:
     """Subscribe with ``watch`` and ``act`` until a pushed value satisfies ``ok(value, acts)``.
 
     ccxt sends a subscription without waiting for Bybit's answer, and Bybit
@@ -298,6 +309,7 @@ def test_create_order_ws_places_an_order_that_watch_orders_follows(sim):
     async def scenario() -> tuple[list, list]:
         exchange = await _loaded(sim)
         try:
+
             async def resting_buy() -> dict:
                 return await exchange.create_order_ws(LINEAR, "limit", "buy", 0.001, 60000)
 
@@ -321,6 +333,7 @@ def test_watch_my_trades_balance_and_positions_follow_fills(sim, rest):
     async def scenario() -> dict[str, Any]:
         exchange = await _loaded(sim)
         try:
+
             async def buy() -> dict:
                 return await exchange.create_order_ws(LINEAR, "market", "buy", 0.001)
 
@@ -335,8 +348,14 @@ def test_watch_my_trades_balance_and_positions_follow_fills(sim, rest):
             trades, first = await _live(lambda: exchange.watch_my_trades(LINEAR), buy, of_a_buy)
             balance, second = await _live(exchange.watch_balance, buy, lambda b, acts: "USDT" in b)
             positions, third = await _live(lambda: exchange.watch_positions([LINEAR]), buy, holding_every_buy)
-            return {"snapshot": snapshot, "trades": trades, "balance": balance, "positions": positions,
-                    "before_balance": first + second, "all": first + second + third}  # fmt: skip
+            return {
+                "snapshot": snapshot,
+                "trades": trades,
+                "balance": balance,
+                "positions": positions,
+                "before_balance": first + second,
+                "all": first + second + third,
+            }
         finally:
             await exchange.close()
 

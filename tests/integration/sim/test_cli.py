@@ -12,10 +12,23 @@ import httpx
 
 def test_cli_prints_urls_serves_and_stops_on_sigint():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bybit_widgets.sim", "--port", "0", "--seed", "1", "--api-key", "K-cli-key",
-         "--api-secret", "S-cli-secret"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bybit_widgets.sim",
+            "--port",
+            "0",
+            "--seed",
+            "1",
+            "--api-key",
+            "K-cli-key",
+            "--api-secret",
+            "S-cli-secret",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         info = json.loads(line)
@@ -34,6 +47,7 @@ def test_cli_prints_urls_serves_and_stops_on_sigint():
 
 
 def test_cli_rejects_half_a_key_pair():
-    proc = subprocess.run([sys.executable, "-m", "bybit_widgets.sim", "--api-key", "K"], capture_output=True,
-                          text=True, timeout=30)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bybit_widgets.sim", "--api-key", "K"], capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 2 and "--api-secret" in proc.stderr

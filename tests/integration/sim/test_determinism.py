@@ -11,14 +11,17 @@ TOPICS = ["orderbook.50.BTCUSDT", "orderbook.200.ETHUSDT"]
 
 def book_data(seed: int, count: int = 120) -> list[tuple]:
     with run(seed=seed, paused=True) as sim:
+
         async def main():
             async with await Ws.open(sim.ws_public_linear) as ws:
                 await ws.request({"op": "subscribe", "args": TOPICS})
                 snapshots = await ws.collect(lambda m: m.get("topic") in TOPICS, 2)
                 sim.resume()
                 frames = snapshots + await ws.collect(lambda m: m.get("topic") in TOPICS, count)
-            return [(f["topic"], f["type"], f["data"]["u"], f["data"]["seq"], f["data"]["b"], f["data"]["a"])
-                    for f in frames]  # fmt: skip
+            return [
+                (f["topic"], f["type"], f["data"]["u"], f["data"]["seq"], f["data"]["b"], f["data"]["a"])
+                for f in frames
+            ]
 
         return arun(main())
 

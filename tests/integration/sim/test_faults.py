@@ -13,8 +13,14 @@ from .conftest import KEY, SECRET
 from .helpers import Ws, arun, now_ms, signed_headers, topic_is, ws_auth_args
 
 BOOK = "orderbook.50.BTCUSDT"
-LIMIT = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
-         "price": "10000"}  # fmt: skip
+LIMIT = {
+    "category": "linear",
+    "symbol": "BTCUSDT",
+    "side": "Buy",
+    "orderType": "Limit",
+    "qty": "0.001",
+    "price": "10000",
+}
 
 
 async def book_frames(ws: Ws, count: int) -> list[dict]:
@@ -139,13 +145,16 @@ def test_http_faults(sim, rest):
     try:
         sim.fault("timeout", path="/v5/order/create", count=1)
         with pytest.raises(httpx.ReadTimeout):
-            quick.post("/v5/order/create", content=b'{}', headers={"Content-Type": "application/json"})
+            quick.post("/v5/order/create", content=b"{}", headers={"Content-Type": "application/json"})
         before = len(sim.truth_orders())
         sim.fault("timeout", path="/v5/order/create", count=1, after_processing=True)
         body = json.dumps({**LIMIT, "orderLinkId": "executed-unanswered"})
         with pytest.raises(httpx.ReadTimeout):
-            quick.post("/v5/order/create", content=body,
-                       headers={"Content-Type": "application/json", **signed_headers(KEY, SECRET, body)})
+            quick.post(
+                "/v5/order/create",
+                content=body,
+                headers={"Content-Type": "application/json", **signed_headers(KEY, SECRET, body)},
+            )
         orders = sim.truth_orders()
         assert len(orders) == before + 1 and any(o["orderLinkId"] == "executed-unanswered" for o in orders)
     finally:
@@ -160,10 +169,12 @@ def test_clock_skew_and_clearing_over_http(sim, rest):
         server = rest.get("/v5/market/time", signed=False).json()["time"]
         assert 29_000 < server - now_ms() < 31_000
         assert rest.get("/v5/user/query-api").json()["retCode"] == 10002
+
         # WS auth expiry is judged by the skewed clock too
         async def auth():
             async with await Ws.open(sim.ws_private) as ws:
                 return await ws.request({"op": "auth", "args": ws_auth_args(KEY, SECRET, ahead_ms=10_000)})
+
         assert arun(auth())["success"] is False
         control.post("/sim/faults", json={"kind": "gap", "topic": BOOK})
         assert any(f["kind"] == "gap" for f in control.get("/sim/faults").json()["faults"])
@@ -171,9 +182,13 @@ def test_clock_skew_and_clearing_over_http(sim, rest):
         assert control.get("/sim/faults").json() == {"faults": [], "clock_skew_ms": 0}
         assert rest.get("/v5/user/query-api").json()["retCode"] == 0
         # bad fault descriptions are refused with the reason
-        for bad in ({"kind": "meteor"}, {"kind": "gap", "topic": "orderBookL2_25.BTCUSDT"},
-                    {"kind": "silence", "target": "public"}, {"kind": "http_error", "path": "/v5/x", "status": 99},
-                    {"kind": "drop", "target": "public", "extra": 1}):  # fmt: skip
+        for bad in (
+            {"kind": "meteor"},
+            {"kind": "gap", "topic": "orderBookL2_25.BTCUSDT"},
+            {"kind": "silence", "target": "public"},
+            {"kind": "http_error", "path": "/v5/x", "status": 99},
+            {"kind": "drop", "target": "public", "extra": 1},
+        ):
             response = control.post("/sim/faults", json=bad)
             assert response.status_code == 400 and response.json()["error"]
         assert control.post("/sim/faults", content=b"{oops").status_code == 400

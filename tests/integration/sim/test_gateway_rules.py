@@ -11,8 +11,10 @@ from bybit_widgets.sim.reject import Reject
 from bybit_widgets.sim.wsloop import parse_max_active_time
 
 KEY, SECRET, TS = "test-api-key", "test-secret-0123456789", 1700000000000
-POST_BODY = ('{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001",'
-             '"price":"10000","timeInForce":"GTC"}')  # fmt: skip
+POST_BODY = (
+    '{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001",'
+    '"price":"10000","timeInForce":"GTC"}'
+)
 
 
 def secrets(key: str) -> str | None:
@@ -29,8 +31,9 @@ def headers(sign: str, recv: str | None = "5000", ts: int = TS) -> dict:
 def test_reference_vectors_verify():
     get_sign = "c86e989ce98f6e8de05ce105708c8987ee602fd565baf72af9fe85fa38b47a9d"
     assert verify_rest(headers(get_sign), "category=linear&symbol=BTCUSDT", secrets, TS + 10) == KEY
-    assert verify_rest(headers("c6119a702f96c0876cedfdbc4c1346771b4a2a7cb62a0a39c4ce64426e525ea6"), "", secrets,
-                       TS) == KEY  # fmt: skip
+    assert (
+        verify_rest(headers("c6119a702f96c0876cedfdbc4c1346771b4a2a7cb62a0a39c4ce64426e525ea6"), "", secrets, TS) == KEY
+    )
     post_sign = "8eca430eabbd58033b02af8099e8431f51f983de66d2d237d36aada2382df3fa"
     assert verify_rest(headers(post_sign), POST_BODY, secrets, TS) == KEY
     # recv window omitted: Bybit's default 5000 is what was signed
@@ -41,8 +44,12 @@ def test_reference_vectors_verify():
 
 def test_reordered_query_is_a_different_string():
     with pytest.raises(Reject) as err:
-        verify_rest(headers("c86e989ce98f6e8de05ce105708c8987ee602fd565baf72af9fe85fa38b47a9d"),
-                    "symbol=BTCUSDT&category=linear", secrets, TS)  # fmt: skip
+        verify_rest(
+            headers("c86e989ce98f6e8de05ce105708c8987ee602fd565baf72af9fe85fa38b47a9d"),
+            "symbol=BTCUSDT&category=linear",
+            secrets,
+            TS,
+        )
     assert err.value.ret_code == 10004
     assert err.value.ret_msg == "error sign! origin_string[1700000000000tes***ey5000symbol=BTCUSDT&category=linear]"
 
@@ -62,9 +69,13 @@ def test_recv_window_edges(server, code):
 def test_ws_auth_refusals():
     sign = "90e6738d8667974392e16f208a69b5be1283f614463437656ec882dba318d101"
     expires = 1700000060000
-    cases = [([KEY, expires, sign], expires, 10001),  # expires must be in the future
-             ([KEY, expires], TS, 10001), ([KEY, "soon", sign], TS, 10001),
-             (["nobody", expires, sign], TS, 10003), ([KEY, expires, "0" * 64], TS, 10004)]  # fmt: skip
+    cases = [
+        ([KEY, expires, sign], expires, 10001),  # expires must be in the future
+        ([KEY, expires], TS, 10001),
+        ([KEY, "soon", sign], TS, 10001),
+        (["nobody", expires, sign], TS, 10003),
+        ([KEY, expires, "0" * 64], TS, 10004),
+    ]
     for args, server, code in cases:
         with pytest.raises(Reject) as err:
             verify_ws_auth(args, secrets, server)
@@ -97,8 +108,13 @@ def test_fault_parsing_and_board():
     board.add(parse_fault({"kind": "gap", "topic": "orderbook.50.BTCUSDT", "category": "spot"}))
     assert board.take_topic("orderbook.50.BTCUSDT", "linear") is None
     assert board.take_topic("orderbook.50.BTCUSDT", "spot") == "gap"
-    for bad in ({"kind": "duplicate", "topic": "orderbook.1.BTCUSDT"}, {"kind": "timeout", "path": "/x"},
-                {"kind": "clock_skew", "ms": "5"}, {"kind": "silence", "target": "moon", "seconds": 1}, []):
+    for bad in (
+        {"kind": "duplicate", "topic": "orderbook.1.BTCUSDT"},
+        {"kind": "timeout", "path": "/x"},
+        {"kind": "clock_skew", "ms": "5"},
+        {"kind": "silence", "target": "moon", "seconds": 1},
+        [],
+    ):
         with pytest.raises(ValueError):
             parse_fault(bad)
 

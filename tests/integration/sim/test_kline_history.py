@@ -34,8 +34,9 @@ def _klines(http: httpx.Client, interval: str, limit: int = 1000) -> list[list[s
 
 def _klines_at(http: httpx.Client, interval: str, limit: int = 1000) -> tuple[list[list[str]], int]:
     """:func:`_klines` and the server time of the answer."""
-    body = http.get("/v5/market/kline", params={"category": "linear", "symbol": SYMBOL, "interval": interval,
-                                                 "limit": str(limit)}).json()  # fmt: skip
+    body = http.get(
+        "/v5/market/kline", params={"category": "linear", "symbol": SYMBOL, "interval": interval, "limit": str(limit)}
+    ).json()
     assert body["retCode"] == 0, body
     return list(reversed(body["result"]["list"])), body["time"]
 

@@ -14,8 +14,15 @@ def test_pybit_rest_round_trip(sim):
     assert session.get_server_time()["retCode"] == 0
     book = session.get_orderbook(category="linear", symbol="BTCUSDT", limit=50)["result"]
     assert len(book["b"]) == 50
-    placed = session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit", qty="0.001",
-                                 price="60000", orderLinkId="pybit-1")["result"]  # fmt: skip
+    placed = session.place_order(
+        category="linear",
+        symbol="BTCUSDT",
+        side="Buy",
+        orderType="Limit",
+        qty="0.001",
+        price="60000",
+        orderLinkId="pybit-1",
+    )["result"]
     open_orders = session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"]
     assert [o["orderId"] for o in open_orders] == [placed["orderId"]]
     session.cancel_order(category="linear", symbol="BTCUSDT", orderId=placed["orderId"])
@@ -47,8 +54,9 @@ def _pybit_book_and_order(sim) -> tuple[list[dict], list[dict], str] | None:
             got.notify_all()
 
     public = pybit_unified.WebSocket(channel_type="linear", testnet=False)
-    private = pybit_unified.WebSocket(channel_type="private", testnet=False, api_key=sim.api_key,
-                                      api_secret=sim.api_secret, private_auth_expire=10)  # fmt: skip
+    private = pybit_unified.WebSocket(
+        channel_type="private", testnet=False, api_key=sim.api_key, api_secret=sim.api_secret, private_auth_expire=10
+    )
     try:
         public.orderbook_stream(depth=50, symbol="BTCUSDT", callback=on_book)
         private.order_stream(callback=on_order)
@@ -59,8 +67,9 @@ def _pybit_book_and_order(sim) -> tuple[list[dict], list[dict], str] | None:
             while len(books) < 5:
                 if not got.wait(deadline - time.monotonic()):
                     return None
-        placed = session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit",
-                                     qty="0.001", price="60000")["result"]  # fmt: skip
+        placed = session.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit", qty="0.001", price="60000"
+        )["result"]
         session.cancel_order(category="linear", symbol="BTCUSDT", orderId=placed["orderId"])  # the next try starts flat
         with got:
             while not any(o["orderId"] == placed["orderId"] for m in orders for o in m["data"]):

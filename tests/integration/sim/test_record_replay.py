@@ -24,8 +24,7 @@ TOPICS = [BOOK, "tickers.BTCUSDT", "publicTrade.BTCUSDT"]
 def recording_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("rec") / "session.parquet"
     with run(seed=5) as sim:
-        rows = record({sim.ws_public_linear: TOPICS, sim.ws_public_spot: ["orderbook.1.BTCUSDT"]}, path,
-                      seconds=2.0)  # fmt: skip
+        rows = record({sim.ws_public_linear: TOPICS, sim.ws_public_spot: ["orderbook.1.BTCUSDT"]}, path, seconds=2.0)
     assert len(rows) > 50 and set(rows.topic) >= {BOOK, "tickers.BTCUSDT", "orderbook.1.BTCUSDT"}
     return path
 
@@ -40,17 +39,49 @@ def test_recording_roundtrips_through_parquet(recording_path):
 def test_record_from_the_command_line(tmp_path):
     out = tmp_path / "cli.parquet"
     with run(seed=6) as sim:
-        proc = subprocess.run([sys.executable, "-m", "bybit_widgets.sim", "record", "--url", sim.ws_public_linear,
-                               "--topics", "orderbook.50.SOLUSDT,tickers.SOLUSDT", "--seconds", "1",
-                               "--out", str(out)], capture_output=True, text=True, timeout=60)  # fmt: skip
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bybit_widgets.sim",
+                "record",
+                "--url",
+                sim.ws_public_linear,
+                "--topics",
+                "orderbook.50.SOLUSDT,tickers.SOLUSDT",
+                "--seconds",
+                "1",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["frames"] > 10 and summary["topics"] == ["orderbook.50.SOLUSDT", "tickers.SOLUSDT"]
     assert len(load_recording(out)) == summary["frames"]
     with run(seed=6) as sim:
-        proc = subprocess.run([sys.executable, "-m", "bybit_widgets.sim", "record", "--url", sim.ws_public_linear,
-                               "--topics", "candle.1.SOLUSDT", "--seconds", "1", "--out", str(out)],
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bybit_widgets.sim",
+                "record",
+                "--url",
+                sim.ws_public_linear,
+                "--topics",
+                "candle.1.SOLUSDT",
+                "--seconds",
+                "1",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 2 and "kline.1.SOLUSDT" in proc.stderr
 
 
@@ -58,6 +89,7 @@ def test_replay_sends_the_recorded_frames(recording_path):
     rec = load_recording(recording_path)
     recorded = [f for f, t, c in zip(rec.frame, rec.topic, rec.category) if t == BOOK and c == "linear"]
     with run(seed=99, replay=str(recording_path), speed=10) as sim:
+
         async def main():
             async with await Ws.open(sim.ws_public_linear) as ws:
                 await ws.request({"op": "subscribe", "args": [BOOK]})
@@ -75,13 +107,14 @@ def test_replay_sends_the_recorded_frames(recording_path):
     # the subscriber's first frame is a snapshot of the replayed book; what follows is the recording verbatim
     assert first["type"] == "snapshot"
     start = recorded.index(raws[0])
-    assert raws == recorded[start:start + len(raws)]
+    assert raws == recorded[start : start + len(raws)]
 
 
 def test_replay_refuses_unrecorded_topics_and_bad_speed(recording_path):
     with pytest.raises(ValueError):
         run(replay=str(recording_path), speed=1000)
     with run(replay=str(recording_path), speed=100) as sim:
+
         async def main():
             async with await Ws.open(sim.ws_public_linear) as ws:
                 reply = await ws.request({"op": "subscribe", "args": ["orderbook.50.ETHUSDT"]})
@@ -99,8 +132,12 @@ def test_replay_refuses_unrecorded_topics_and_bad_speed(recording_path):
 
 def test_replay_serves_rest_market_data_from_the_recording(recording_path):
     rec = load_recording(recording_path)
-    recorded_trade_ids = {t["i"] for f, topic in zip(rec.frame, rec.topic) if topic == "publicTrade.BTCUSDT"
-                          for t in json.loads(f)["data"]}  # fmt: skip
+    recorded_trade_ids = {
+        t["i"]
+        for f, topic in zip(rec.frame, rec.topic)
+        if topic == "publicTrade.BTCUSDT"
+        for t in json.loads(f)["data"]
+    }
     with run(seed=99, replay=str(recording_path), speed=1) as sim:
         with httpx.Client(base_url=sim.rest_url) as http:
             deadline = time.monotonic() + 10
@@ -112,8 +149,9 @@ def test_replay_serves_rest_market_data_from_the_recording(recording_path):
             assert {t["execId"] for t in trades.json()["result"]["list"]} <= recorded_trade_ids
             sim.pause()  # pauses the tape too
             truth = sim.truth_book("BTCUSDT", 50)
-            book = http.get("/v5/market/orderbook", params={"category": "linear", "symbol": "BTCUSDT",
-                                                            "limit": "50"}).json()["result"]  # fmt: skip
+            book = http.get(
+                "/v5/market/orderbook", params={"category": "linear", "symbol": "BTCUSDT", "limit": "50"}
+            ).json()["result"]
             assert (book["u"], book["b"], book["a"]) == (truth["u"], truth["b"], truth["a"])
             assert sim.truth_book("BTCUSDT", 50) == truth
             ticker = http.get("/v5/market/tickers", params={"category": "linear", "symbol": "BTCUSDT"}).json()

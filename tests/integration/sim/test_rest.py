@@ -15,8 +15,15 @@ from bybit_widgets.sim import run
 from .conftest import KEY, SECRET
 from .helpers import Rest, now_ms, signed_headers
 
-ORDER = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
-         "price": "10000", "timeInForce": "GTC"}  # fmt: skip
+ORDER = {
+    "category": "linear",
+    "symbol": "BTCUSDT",
+    "side": "Buy",
+    "orderType": "Limit",
+    "qty": "0.001",
+    "price": "10000",
+    "timeInForce": "GTC",
+}
 LIMIT_HEADERS = ("X-Bapi-Limit", "X-Bapi-Limit-Status", "X-Bapi-Limit-Reset-Timestamp")
 
 
@@ -44,8 +51,7 @@ def test_signed_get_and_post_over_the_raw_bytes(sim, rest):
     assert rest.post("/v5/order/create", compact).json()["retCode"] == 0
     # a signature over one serialisation does not verify another
     headers = {"Content-Type": "application/json", **signed_headers(KEY, SECRET, spaced)}
-    body = rest.http.post("/v5/order/create", content=compact.replace("compact-1", "compact-2"),
-                          headers=headers).json()  # fmt: skip
+    body = rest.http.post("/v5/order/create", content=compact.replace("compact-1", "compact-2"), headers=headers).json()
     assert body["retCode"] == 10004
 
 
@@ -74,12 +80,18 @@ def test_recv_window_rule(sim, rest, offset):
     ts = now_ms() + offset
     body = rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, ts=ts).json()
     assert body["retCode"] == 10002
-    assert body["retMsg"].startswith("invalid request, please check your server timestamp or recv_window param. "
-                                     f"req_timestamp[{ts}],server_timestamp[")  # fmt: skip
+    assert body["retMsg"].startswith(
+        "invalid request, please check your server timestamp or recv_window param. "
+        f"req_timestamp[{ts}],server_timestamp["
+    )
     assert body["retMsg"].endswith(",recv_window[5000]")
     # a wider window accepts the old stamp; the default window (no header) is 5000
-    assert rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, ts=now_ms() - 6000,
-                    recv="20000").json()["retCode"] == 0  # fmt: skip
+    assert (
+        rest.get(
+            "/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, ts=now_ms() - 6000, recv="20000"
+        ).json()["retCode"]
+        == 0
+    )
     body = rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}, recv=None).json()
     assert body["retCode"] == 0
 
@@ -100,16 +112,18 @@ def test_http_statuses(sim, rest):
     assert rest.http.get("/v5/market/nope").status_code == 404
     assert rest.http.post("/v5/market/time").status_code == 404
     assert rest.http.request("PUT", "/v5/market/time").status_code == 400
-    response = rest.http.request("GET", "/v5/market/time", content=b'{"category":"linear"}',
-                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    response = rest.http.request(
+        "GET", "/v5/market/time", content=b'{"category":"linear"}', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 403
 
 
 def test_per_uid_rate_limit_headers_and_10006(sim, rest):
     async def burst() -> list[httpx.Response]:  # 11 requests inside one second, whatever the machine load
         async with httpx.AsyncClient(base_url=sim.rest_url) as http:
-            return await asyncio.gather(*(http.get("/v5/user/query-api", headers=signed_headers(KEY, SECRET, ""))
-                                          for _ in range(11)))  # fmt: skip
+            return await asyncio.gather(
+                *(http.get("/v5/user/query-api", headers=signed_headers(KEY, SECRET, "")) for _ in range(11))
+            )
 
     responses = asyncio.run(burst())
     codes = sorted(r.json()["retCode"] for r in responses)
@@ -119,7 +133,9 @@ def test_per_uid_rate_limit_headers_and_10006(sim, rest):
     assert remaining == list(range(10))
     refused = next(r for r in responses if r.json()["retCode"] == 10006)
     assert refused.json()["retMsg"] == "Too many visits!" and refused.headers["X-Bapi-Limit-Status"] == "0"
-    assert refused.json()["time"] < int(refused.headers["X-Bapi-Limit-Reset-Timestamp"]) <= refused.json()["time"] + 1000
+    assert (
+        refused.json()["time"] < int(refused.headers["X-Bapi-Limit-Reset-Timestamp"]) <= refused.json()["time"] + 1000
+    )
     # another endpoint has its own budget
     assert rest.get("/v5/position/list", {"category": "linear", "symbol": "BTCUSDT"}).json()["retCode"] == 0
 

@@ -9,15 +9,18 @@ from .helpers import Rest
 LINEAR = {"category": "linear", "symbol": "BTCUSDT"}
 
 
-@pytest.mark.parametrize("path, params, keys", [
-    ("/v5/market/time", {}, {"timeSecond", "timeNano"}),
-    ("/v5/market/instruments-info", {"category": "linear"}, {"category", "list", "nextPageCursor"}),
-    ("/v5/market/instruments-info", {"category": "spot", "symbol": "BTCUSDT"}, {"category", "list"}),
-    ("/v5/market/tickers", LINEAR, {"category", "list"}),
-    ("/v5/market/orderbook", {**LINEAR, "limit": "200"}, {"s", "b", "a", "ts", "u", "seq", "cts"}),
-    ("/v5/market/kline", {"symbol": "BTCUSDT", "interval": "1", "limit": "5"}, {"category", "symbol", "list"}),
-    ("/v5/market/recent-trade", {**LINEAR, "limit": "10"}, {"category", "list"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, params, keys",
+    [
+        ("/v5/market/time", {}, {"timeSecond", "timeNano"}),
+        ("/v5/market/instruments-info", {"category": "linear"}, {"category", "list", "nextPageCursor"}),
+        ("/v5/market/instruments-info", {"category": "spot", "symbol": "BTCUSDT"}, {"category", "list"}),
+        ("/v5/market/tickers", LINEAR, {"category", "list"}),
+        ("/v5/market/orderbook", {**LINEAR, "limit": "200"}, {"s", "b", "a", "ts", "u", "seq", "cts"}),
+        ("/v5/market/kline", {"symbol": "BTCUSDT", "interval": "1", "limit": "5"}, {"category", "symbol", "list"}),
+        ("/v5/market/recent-trade", {**LINEAR, "limit": "10"}, {"category", "list"}),
+    ],
+)
 def test_public_endpoints(sim, rest, path, params, keys):
     body = rest.get(path, params, signed=False).json()
     assert body["retCode"] == 0, body
@@ -37,8 +40,11 @@ def test_public_endpoint_errors(sim, rest):
 
 
 def test_trading_endpoints_in_sequence(sim, rest: Rest):
-    create = rest.ok("POST", "/v5/order/create", {**LINEAR, "side": "Buy", "orderType": "Limit", "qty": "0.002",
-                                                  "price": "50000", "orderLinkId": "ep-1"})  # fmt: skip
+    create = rest.ok(
+        "POST",
+        "/v5/order/create",
+        {**LINEAR, "side": "Buy", "orderType": "Limit", "qty": "0.002", "price": "50000", "orderLinkId": "ep-1"},
+    )
     assert create["orderLinkId"] == "ep-1" and create["orderId"]
     amend = rest.ok("POST", "/v5/order/amend", {**LINEAR, "orderLinkId": "ep-1", "price": "50001"})
     assert amend["orderId"] == create["orderId"]
@@ -46,8 +52,11 @@ def test_trading_endpoints_in_sequence(sim, rest: Rest):
     assert [o["orderLinkId"] for o in live["list"]] == ["ep-1"] and float(live["list"][0]["price"]) == 50001
     cancel = rest.ok("POST", "/v5/order/cancel", {**LINEAR, "orderId": create["orderId"]})
     assert cancel["orderId"] == create["orderId"]
-    rest.ok("POST", "/v5/order/create", {**LINEAR, "side": "Buy", "orderType": "Limit", "qty": "0.001",
-                                         "price": "50000", "orderLinkId": "ep-2"})  # fmt: skip
+    rest.ok(
+        "POST",
+        "/v5/order/create",
+        {**LINEAR, "side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "50000", "orderLinkId": "ep-2"},
+    )
     cancelled = rest.ok("POST", "/v5/order/cancel-all", {**LINEAR})
     assert [o["orderLinkId"] for o in cancelled["list"]] == ["ep-2"]
     history = rest.ok("GET", "/v5/order/history", {**LINEAR})
@@ -58,8 +67,11 @@ def test_trading_endpoints_in_sequence(sim, rest: Rest):
     position = rest.ok("GET", "/v5/position/list", {**LINEAR})["list"][0]
     assert position["size"] == "0.010" and position["side"] == "Buy" and "avgPrice" in position
     price = float(position["avgPrice"])
-    rest.ok("POST", "/v5/position/trading-stop", {**LINEAR, "tpslMode": "Full", "positionIdx": 0,
-                                                  "takeProfit": f"{price * 1.2:.1f}"})  # fmt: skip
+    rest.ok(
+        "POST",
+        "/v5/position/trading-stop",
+        {**LINEAR, "tpslMode": "Full", "positionIdx": 0, "takeProfit": f"{price * 1.2:.1f}"},
+    )
     rest.ok("POST", "/v5/position/set-leverage", {**LINEAR, "buyLeverage": "5", "sellLeverage": "5"})
     again = rest.post("/v5/position/set-leverage", {**LINEAR, "buyLeverage": "5", "sellLeverage": "5"}).json()
     assert again["retCode"] == 110043
@@ -70,19 +82,36 @@ def test_trading_endpoints_in_sequence(sim, rest: Rest):
 
 
 def test_batch_endpoints(sim, rest: Rest):
-    orders = [{"symbol": "ETHUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.10", "price": f"{1000 + i}.00",
-               "orderLinkId": f"batch-{i}"} for i in range(3)]  # fmt: skip
+    orders = [
+        {
+            "symbol": "ETHUSDT",
+            "side": "Buy",
+            "orderType": "Limit",
+            "qty": "0.10",
+            "price": f"{1000 + i}.00",
+            "orderLinkId": f"batch-{i}",
+        }
+        for i in range(3)
+    ]
     response = rest.post("/v5/order/create-batch", {"category": "linear", "request": orders})
     body = response.json()
     assert body["retCode"] == 0 and [i["code"] for i in body["retExtInfo"]["list"]] == [0, 0, 0]
     assert response.headers["X-Bapi-Limit"] == "10" and response.headers["X-Bapi-Limit-Status"] == "7"
     ids = [item["orderId"] for item in body["result"]["list"]]
-    amend = rest.post("/v5/order/amend-batch", {"category": "linear", "request": [
-        {"symbol": "ETHUSDT", "orderId": ids[0], "price": "999.00"},
-        {"symbol": "ETHUSDT", "orderId": "no-such-order", "price": "999.00"}]}).json()  # fmt: skip
+    amend = rest.post(
+        "/v5/order/amend-batch",
+        {
+            "category": "linear",
+            "request": [
+                {"symbol": "ETHUSDT", "orderId": ids[0], "price": "999.00"},
+                {"symbol": "ETHUSDT", "orderId": "no-such-order", "price": "999.00"},
+            ],
+        },
+    ).json()
     assert [i["code"] for i in amend["retExtInfo"]["list"]][0] == 0 and amend["retExtInfo"]["list"][1]["code"] != 0
-    cancel = rest.post("/v5/order/cancel-batch", {"category": "linear", "request": [
-        {"symbol": "ETHUSDT", "orderId": i} for i in ids]}).json()  # fmt: skip
+    cancel = rest.post(
+        "/v5/order/cancel-batch", {"category": "linear", "request": [{"symbol": "ETHUSDT", "orderId": i} for i in ids]}
+    ).json()
     assert [i["code"] for i in cancel["retExtInfo"]["list"]] == [0, 0, 0]
     too_many = rest.post("/v5/order/create-batch", {"category": "spot", "request": orders * 4}).json()
     assert too_many["retCode"] == 10001
@@ -102,7 +131,16 @@ def test_untraded_categories_answer_lists_through_the_server(sim, rest: Rest):
         body = rest.get("/v5/market/instruments-info", {"category": category}, signed=False).json()
         assert (body["retCode"], body["result"]["list"]) == (0, [])
         assert rest.ok("GET", "/v5/position/list", {"category": category})["list"] == []
-    refused = rest.post("/v5/order/create", {"category": "option", "symbol": "BTC-26DEC25-90000-C", "side": "Buy",
-                                             "orderType": "Limit", "qty": "0.01", "price": "5",
-                                             "orderLinkId": "opt-1"}).json()  # fmt: skip
+    refused = rest.post(
+        "/v5/order/create",
+        {
+            "category": "option",
+            "symbol": "BTC-26DEC25-90000-C",
+            "side": "Buy",
+            "orderType": "Limit",
+            "qty": "0.01",
+            "price": "5",
+            "orderLinkId": "opt-1",
+        },
+    ).json()
     assert refused["retCode"] == 10001 and "does not trade option" in refused["retMsg"]

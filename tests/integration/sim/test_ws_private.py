@@ -8,16 +8,27 @@ import websockets
 from .conftest import KEY, SECRET
 from .helpers import Ws, arun, now_ms, topic_is, ws_auth_args
 
-MARKET_BUY = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Market", "qty": "0.010",
-              "orderLinkId": "ws-private-1"}  # fmt: skip
+MARKET_BUY = {
+    "category": "linear",
+    "symbol": "BTCUSDT",
+    "side": "Buy",
+    "orderType": "Market",
+    "qty": "0.010",
+    "orderLinkId": "ws-private-1",
+}
 
 
 def test_auth_success_and_failures(sim):
     async def main():
         async with await Ws.open(sim.ws_private) as ws:
             reply = await ws.request({"req_id": "a1", "op": "auth", "args": ws_auth_args(KEY, "wrong")})
-            assert reply == {"req_id": "a1", "success": False, "ret_msg": "Params Error", "op": "auth",
-                             "conn_id": reply["conn_id"]}
+            assert reply == {
+                "req_id": "a1",
+                "success": False,
+                "ret_msg": "Params Error",
+                "op": "auth",
+                "conn_id": reply["conn_id"],
+            }
             expired = now_ms() - 1000
             reply = await ws.request({"op": "auth", "args": [KEY, expired, ws_auth_args(KEY, SECRET)[2]]})
             assert reply["success"] is False
@@ -38,10 +49,16 @@ def test_private_topics_after_a_trade_placed_over_rest(sim, rest):
     async def main():
         async with await Ws.open(sim.ws_private) as ws:
             assert (await ws.request({"op": "auth", "args": ws_auth_args(KEY, SECRET)}))["success"]
-            reply = await ws.request({"req_id": "s", "op": "subscribe",
-                                      "args": ["order", "execution", "position", "wallet"]})  # fmt: skip
-            assert reply == {"req_id": "s", "success": True, "ret_msg": "", "op": "subscribe",
-                             "conn_id": reply["conn_id"]}
+            reply = await ws.request(
+                {"req_id": "s", "op": "subscribe", "args": ["order", "execution", "position", "wallet"]}
+            )
+            assert reply == {
+                "req_id": "s",
+                "success": True,
+                "ret_msg": "",
+                "op": "subscribe",
+                "conn_id": reply["conn_id"],
+            }
             result = rest.ok("POST", "/v5/order/create", MARKET_BUY)
             seen = {}
             while len(seen) < 4:
@@ -71,10 +88,31 @@ def test_categorised_topics_filter_by_category(sim, rest):
             assert (await ws.request({"op": "subscribe", "args": ["order.spot", "execution.fast"]}))["success"]
             rest.ok("POST", "/v5/order/create", {**MARKET_BUY, "orderLinkId": "ws-private-2"})
             fast = await ws.until(topic_is("execution.fast"))
-            assert set(fast["data"][0]) <= {"category", "symbol", "execId", "execPrice", "execQty", "orderId",
-                                            "isMaker", "orderLinkId", "side", "execTime", "seq"}
-            rest.ok("POST", "/v5/order/create", {"category": "spot", "symbol": "BTCUSDT", "side": "Buy",
-                                                 "orderType": "Limit", "qty": "0.001", "price": "10000"})
+            assert set(fast["data"][0]) <= {
+                "category",
+                "symbol",
+                "execId",
+                "execPrice",
+                "execQty",
+                "orderId",
+                "isMaker",
+                "orderLinkId",
+                "side",
+                "execTime",
+                "seq",
+            }
+            rest.ok(
+                "POST",
+                "/v5/order/create",
+                {
+                    "category": "spot",
+                    "symbol": "BTCUSDT",
+                    "side": "Buy",
+                    "orderType": "Limit",
+                    "qty": "0.001",
+                    "price": "10000",
+                },
+            )
             spot = await ws.until(topic_is("order.spot"))
             assert all(o["category"] == "spot" for o in spot["data"])
 

@@ -19,8 +19,13 @@ def test_subscribe_reply_shapes_linear_and_spot(sim):
             assert reply["op"] == "subscribe" and len(reply["conn_id"]) > 10
             # without req_id, linear still answers with req_id ""
             reply = await ws.request({"op": "unsubscribe", "args": ["tickers.BTCUSDT"]})
-            assert reply == {"success": True, "ret_msg": "", "conn_id": reply["conn_id"], "req_id": "",
-                             "op": "unsubscribe"}
+            assert reply == {
+                "success": True,
+                "ret_msg": "",
+                "conn_id": reply["conn_id"],
+                "req_id": "",
+                "op": "unsubscribe",
+            }
         async with await Ws.open(sim.ws_public_spot) as ws:
             reply = await ws.request({"req_id": "s1", "op": "subscribe", "args": ["orderbook.1.BTCUSDT"]})
             assert reply["success"] is True and reply["ret_msg"] == "subscribe" and reply["req_id"] == "s1"
@@ -32,8 +37,13 @@ def test_ping_pong_shapes(sim):
     async def main():
         async with await Ws.open(sim.ws_public_linear) as ws:
             pong = await ws.request({"req_id": "hb-1", "op": "ping"})
-            assert pong == {"success": True, "ret_msg": "pong", "conn_id": pong["conn_id"], "req_id": "hb-1",
-                            "op": "ping"}
+            assert pong == {
+                "success": True,
+                "ret_msg": "pong",
+                "conn_id": pong["conn_id"],
+                "req_id": "hb-1",
+                "op": "ping",
+            }
             pong = await ws.request({"op": "ping"})
             assert pong["req_id"] == ""
         async with await Ws.open(sim.ws_public_spot) as ws:
@@ -77,9 +87,14 @@ def test_bad_and_legacy_topics_get_errors_and_the_socket_keeps_working(sim):
             pong = await ws.request({"op": "ping"})
             assert pong["ret_msg"] == "pong"
         async with await Ws.open(sim.ws_public_spot) as ws:
-            reply = await ws.request({"op": "subscribe", "args": [f"kline.{i}.BTCUSDT" for i in
-                                                                   ("1", "3", "5", "15", "30", "60", "120", "240",
-                                                                    "360", "720", "D")]})
+            reply = await ws.request(
+                {
+                    "op": "subscribe",
+                    "args": [
+                        f"kline.{i}.BTCUSDT" for i in ("1", "3", "5", "15", "30", "60", "120", "240", "360", "720", "D")
+                    ],
+                }
+            )
             assert reply["success"] is False and "10" in reply["ret_msg"]
 
     arun(main())
@@ -192,6 +207,7 @@ def test_idle_connection_is_dropped():
     from bybit_widgets.sim import run
 
     with run(seed=3, idle_timeout_s=0.6, idle_check_s=0.1) as sim:
+
         async def main():
             async with await Ws.open(sim.ws_public_linear) as quiet, await Ws.open(sim.ws_public_linear) as busy:
                 await busy.request({"op": "subscribe", "args": ["orderbook.50.BTCUSDT"]})

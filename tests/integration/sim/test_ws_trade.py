@@ -5,8 +5,16 @@ from __future__ import annotations
 from .conftest import KEY, SECRET
 from .helpers import Ws, arun, now_ms, ws_auth_args
 
-LIMIT = {"category": "linear", "symbol": "ETHUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.10",
-         "price": "1500.00", "timeInForce": "GTC", "orderLinkId": "wst-0001"}  # fmt: skip
+LIMIT = {
+    "category": "linear",
+    "symbol": "ETHUSDT",
+    "side": "Buy",
+    "orderType": "Limit",
+    "qty": "0.10",
+    "price": "1500.00",
+    "timeInForce": "GTC",
+    "orderLinkId": "wst-0001",
+}
 
 
 def header(**kw):
@@ -39,15 +47,24 @@ def test_create_amend_cancel(sim):
             assert reply["header"]["X-Bapi-Limit"] == "10" and reply["header"]["X-Bapi-Limit-Status"] == "9"
             assert {"X-Bapi-Limit-Reset-Timestamp", "Traceid", "Timenow"} <= set(reply["header"])
             order_id = reply["data"]["orderId"]
-            reply = await ws.request({"reqId": "t-0002", "header": header(), "op": "order.amend",
-                                      "args": [{"category": "linear", "symbol": "ETHUSDT", "orderId": order_id,
-                                                "price": "1501.00"}]})  # fmt: skip
+            reply = await ws.request(
+                {
+                    "reqId": "t-0002",
+                    "header": header(),
+                    "op": "order.amend",
+                    "args": [{"category": "linear", "symbol": "ETHUSDT", "orderId": order_id, "price": "1501.00"}],
+                }
+            )
             assert reply["retCode"] == 0 and reply["data"]["orderId"] == order_id
             truth = {o["orderId"]: o for o in sim.truth_orders()}
             assert truth[order_id]["price"] == "1501.00"
-            reply = await ws.request({"header": header(), "op": "order.cancel",
-                                      "args": [{"category": "linear", "symbol": "ETHUSDT",
-                                                "orderLinkId": "wst-0001"}]})  # fmt: skip
+            reply = await ws.request(
+                {
+                    "header": header(),
+                    "op": "order.cancel",
+                    "args": [{"category": "linear", "symbol": "ETHUSDT", "orderLinkId": "wst-0001"}],
+                }
+            )
             assert reply["retCode"] == 0 and "reqId" not in reply
             truth = {o["orderId"]: o for o in sim.truth_orders()}
             assert truth[order_id]["orderStatus"] == "Cancelled"
@@ -61,20 +78,28 @@ def test_error_codes_keep_the_connection(sim):
             await ws.request({"op": "auth", "args": ws_auth_args(KEY, SECRET)})
             reply = await ws.request({"reqId": "e1", "header": header(), "op": "order.teleport", "args": [LIMIT]})
             assert reply["retCode"] == 10404
-            reply = await ws.request({"reqId": "e2", "header": header(), "op": "order.create",
-                                      "args": [{**LIMIT, "qty": "lots"}]})  # fmt: skip
+            reply = await ws.request(
+                {"reqId": "e2", "header": header(), "op": "order.create", "args": [{**LIMIT, "qty": "lots"}]}
+            )
             assert reply["retCode"] == 10001
             reply = await ws.request({"reqId": "e2", "header": header(), "op": "order.create", "args": [LIMIT]})
             assert reply["retCode"] == 20006
-            reply = await ws.request({"reqId": "e3", "header": {"X-BAPI-TIMESTAMP": str(now_ms() - 60_000)},
-                                      "op": "order.create", "args": [LIMIT]})  # fmt: skip
+            reply = await ws.request(
+                {
+                    "reqId": "e3",
+                    "header": {"X-BAPI-TIMESTAMP": str(now_ms() - 60_000)},
+                    "op": "order.create",
+                    "args": [LIMIT],
+                }
+            )
             assert reply["retCode"] == 10002 and "req_timestamp[" in reply["retMsg"]
             reply = await ws.request({"reqId": "e4", "op": "order.create", "args": [LIMIT]})
             assert reply["retCode"] == 10001
             await ws.send("][")
             assert (await ws.until(lambda m: True))["retCode"] == 10001
-            reply = await ws.request({"reqId": "e5", "header": header(), "op": "order.create",
-                                      "args": [{**LIMIT, "category": "futures"}]})  # fmt: skip
+            reply = await ws.request(
+                {"reqId": "e5", "header": header(), "op": "order.create", "args": [{**LIMIT, "category": "futures"}]}
+            )
             assert reply["retCode"] == 10404
             reply = await ws.request({"reqId": "ok", "header": header(), "op": "order.create", "args": [LIMIT]})
             assert reply["retCode"] == 0
@@ -88,8 +113,14 @@ def test_batch_create(sim):
             await ws.request({"op": "auth", "args": ws_auth_args(KEY, SECRET)})
             request = [{**LIMIT, "orderLinkId": f"b-{i}", "price": f"{1500 + i}.00"} for i in range(3)]
             request.append({**LIMIT, "orderLinkId": "b-bad", "side": "Sideways"})
-            reply = await ws.request({"reqId": "b", "header": header(), "op": "order.create-batch",
-                                      "args": [{"category": "linear", "request": request}]})  # fmt: skip
+            reply = await ws.request(
+                {
+                    "reqId": "b",
+                    "header": header(),
+                    "op": "order.create-batch",
+                    "args": [{"category": "linear", "request": request}],
+                }
+            )
             assert reply["retCode"] == 0
             codes = [item["code"] for item in reply["retExtInfo"]["list"]]
             assert codes[:3] == [0, 0, 0] and codes[3] == 10001

@@ -72,9 +72,19 @@ class FakeBybit:
                 else:
                     side[p] = q
         self.u[topic] = self.u[topic] + 1 if u is None else u
-        msg = {"topic": topic, "type": "delta", "ts": self.now_ms(),
-               "data": {"s": topic.split(".")[-1], "b": [list(x) for x in bids], "a": [list(x) for x in asks],
-                        "u": self.u[topic], "seq": self.u[topic]}, "cts": self.now_ms()}  # fmt: skip
+        msg = {
+            "topic": topic,
+            "type": "delta",
+            "ts": self.now_ms(),
+            "data": {
+                "s": topic.split(".")[-1],
+                "b": [list(x) for x in bids],
+                "a": [list(x) for x in asks],
+                "u": self.u[topic],
+                "seq": self.u[topic],
+            },
+            "cts": self.now_ms(),
+        }
         for ws, topics in list(self.subscribed.items()):
             if topic in topics:
                 await ws.send(json.dumps(msg))
@@ -97,10 +107,19 @@ class FakeBybit:
             self.u[topic] = 1000
         b, a = self.book[topic]
         self.u[topic] += 1
-        return {"topic": topic, "type": "snapshot", "ts": self.now_ms(),
-                "data": {"s": topic.split(".")[-1], "b": [[p, q] for p, q in b.items()],
-                         "a": [[p, q] for p, q in a.items()], "u": self.u[topic], "seq": self.u[topic]},
-                "cts": self.now_ms()}  # fmt: skip
+        return {
+            "topic": topic,
+            "type": "snapshot",
+            "ts": self.now_ms(),
+            "data": {
+                "s": topic.split(".")[-1],
+                "b": [[p, q] for p, q in b.items()],
+                "a": [[p, q] for p, q in a.items()],
+                "u": self.u[topic],
+                "seq": self.u[topic],
+            },
+            "cts": self.now_ms(),
+        }
 
     async def _handle(self, ws: ServerConnection) -> None:
         self.handshakes += 1
@@ -125,27 +144,56 @@ class FakeBybit:
             if not self.answer_pings:
                 return
             if private:
-                await ws.send(json.dumps({"req_id": req_id, "op": "pong", "args": [str(self.now_ms())],
-                                          "conn_id": "c"}))  # fmt: skip
+                await ws.send(
+                    json.dumps({"req_id": req_id, "op": "pong", "args": [str(self.now_ms())], "conn_id": "c"})
+                )
             else:
-                await ws.send(json.dumps({"success": True, "ret_msg": "pong", "conn_id": "c", "req_id": "",
-                                          "op": "ping"}))  # fmt: skip
+                await ws.send(
+                    json.dumps({"success": True, "ret_msg": "pong", "conn_id": "c", "req_id": "", "op": "ping"})
+                )
         elif op == "auth":
             key, expires, sign = req["args"]
             ok = expires > self.now_ms() and sign == hmac_sha256_hex(self.secret, ws_auth_string(expires))
-            await ws.send(json.dumps({"success": ok, "ret_msg": "" if ok else "Params Error", "op": "auth",
-                                      "conn_id": "c", "req_id": req_id}))  # fmt: skip
+            await ws.send(
+                json.dumps(
+                    {
+                        "success": ok,
+                        "ret_msg": "" if ok else "Params Error",
+                        "op": "auth",
+                        "conn_id": "c",
+                        "req_id": req_id,
+                    }
+                )
+            )
         elif op in ("subscribe", "unsubscribe"):
             topics = req["args"]
             bad = [t for t in topics if t in self.refuse]
             if bad and op == "subscribe":
-                await ws.send(json.dumps({"success": False, "ret_msg": f"error:handler not found,topic:{bad[0]}",
-                                          "conn_id": "c", "req_id": req_id, "op": op}))  # fmt: skip
+                await ws.send(
+                    json.dumps(
+                        {
+                            "success": False,
+                            "ret_msg": f"error:handler not found,topic:{bad[0]}",
+                            "conn_id": "c",
+                            "req_id": req_id,
+                            "op": op,
+                        }
+                    )
+                )
                 return
             already = [t for t in topics if t in self.subscribed[ws]] if op == "subscribe" else []
             if already:
-                await ws.send(json.dumps({"success": False, "ret_msg": f"error:already subscribed,topic:{already[0]}",
-                                          "conn_id": "c", "req_id": req_id, "op": op}))  # fmt: skip
+                await ws.send(
+                    json.dumps(
+                        {
+                            "success": False,
+                            "ret_msg": f"error:already subscribed,topic:{already[0]}",
+                            "conn_id": "c",
+                            "req_id": req_id,
+                            "op": op,
+                        }
+                    )
+                )
                 return
             await ws.send(json.dumps({"success": True, "ret_msg": "", "conn_id": "c", "req_id": req_id, "op": op}))
             for t in topics:
@@ -156,6 +204,14 @@ class FakeBybit:
                 if t.startswith("orderbook.") and self.snapshot_on_subscribe:
                     await ws.send(json.dumps(self._snapshot(t)))
                 elif t.startswith("tickers."):
-                    await ws.send(json.dumps({"topic": t, "type": "snapshot", "ts": self.now_ms(), "cs": 1,
-                                              "data": {"symbol": t.split(".")[1], "lastPrice": "100.0"}}))
-
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "topic": t,
+                                "type": "snapshot",
+                                "ts": self.now_ms(),
+                                "cs": 1,
+                                "data": {"symbol": t.split(".")[1], "lastPrice": "100.0"},
+                            }
+                        )
+                    )

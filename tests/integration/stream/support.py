@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bybit_widgets.stream import Backoff
 
 # stream knobs that make recoveries take milliseconds, not the seconds Bybit's defaults allow
-FAST = dict(ping_interval=0.2, pong_timeout=0.4, watchdog=1.0, backoff=Backoff(initial=0.01, maximum=0.1),
-            subscribe_timeout=1.0, open_timeout=5.0, auth_timeout=5.0, linger=0.1, seed=11)  # fmt: skip
+FAST = dict(
+    ping_interval=0.2,
+    pong_timeout=0.4,
+    watchdog=1.0,
+    backoff=Backoff(initial=0.01, maximum=0.1),
+    subscribe_timeout=1.0,
+    open_timeout=5.0,
+    auth_timeout=5.0,
+    linger=0.1,
+    seed=11,
+)
 
 
 async def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> None:
@@ -49,8 +59,11 @@ def run(coro, timeout: float = 60):
         try:
             return await asyncio.wait_for(coro, timeout)
         finally:
-            leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
-                        and t.get_name().startswith("bybit-stream")]  # fmt: skip
+            leftover = [
+                t
+                for t in asyncio.all_tasks()
+                if t is not asyncio.current_task() and t.get_name().startswith("bybit-stream")
+            ]
             assert not leftover, leftover
 
     return asyncio.run(guarded())

@@ -40,8 +40,11 @@ async def assert_matches_truth(sim, feed, depth: int = 50, symbol: str = "BTCUSD
     await off_loop(sim.pause)
     try:
         truth = await off_loop(sim.truth_book, symbol, depth, category)
-        await wait_for(lambda: feed.latest is not None and feed.latest.u == truth["u"] and feed.state == "live",
-                       timeout=5, what=f"{feed.topic} at truth u={truth['u']}")  # fmt: skip
+        await wait_for(
+            lambda: feed.latest is not None and feed.latest.u == truth["u"] and feed.state == "live",
+            timeout=5,
+            what=f"{feed.topic} at truth u={truth['u']}",
+        )
         view = feed.latest
         assert view.bids == [(float(p), float(q)) for p, q in truth["b"]]
         assert view.asks == [(float(p), float(q)) for p, q in truth["a"]]
@@ -94,14 +97,19 @@ def test_ticker_deltas_merge_to_the_exchanges_ticker_and_klines_and_trades_flow(
             ticker = await streams.ticker("BTCUSDT").ready(10)
             klines = await streams.kline("BTCUSDT", interval="1").ready(10)
             trades = await streams.trades("BTCUSDT", maxlen=20).ready(10)
-            await wait_for(lambda: ticker.stats.messages > 5 and len(trades.latest or []) >= 3 and klines.latest,
-                           timeout=10, what="tickers, trades and a candle")  # fmt: skip
+            await wait_for(
+                lambda: ticker.stats.messages > 5 and len(trades.latest or []) >= 3 and klines.latest,
+                timeout=10,
+                what="tickers, trades and a candle",
+            )
             await off_loop(sim.pause)
             try:
                 rest = (await client.get_tickers(category="linear", symbol="BTCUSDT"))[0]
                 fields = ("last_price", "bid1_price", "ask1_price", "mark_price", "index_price", "volume_24h")
-                await wait_for(lambda: all(getattr(ticker.latest, f) == getattr(rest, f) for f in fields),
-                               what="merged ticker equal to the exchange's")  # fmt: skip
+                await wait_for(
+                    lambda: all(getattr(ticker.latest, f) == getattr(rest, f) for f in fields),
+                    what="merged ticker equal to the exchange's",
+                )
             finally:
                 await off_loop(sim.resume)
             candles = klines.latest
@@ -155,8 +163,9 @@ def test_sequence_faults_recover_to_the_truth(sim, kind):
 @pytest.mark.parametrize("target", ["public", "all"])
 def test_drop_reconnects_resubscribes_and_the_book_is_right(sim, target):
     async def main():
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 **FAST) as streams:  # fmt: skip
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, **FAST
+        ) as streams:
             checker = BookChecker()
             book = await live_book(streams, checker)
             orders = await streams.orders().ready(10)
@@ -194,8 +203,9 @@ def test_clock_skew_and_auth_expiry_are_corrected_from_the_servers_time(sim):
     async def main():
         # The client's clock runs 60 s late: expires = now + 10 s is already past on the server.
         late = lambda: time.time() * 1000 - 60_000  # noqa: E731
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 time_source=late, **FAST) as streams:  # fmt: skip
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, time_source=late, **FAST
+        ) as streams:
             checker = BookChecker()
             book = await live_book(streams, checker)
             orders = await streams.orders().ready(10)
@@ -203,8 +213,9 @@ def test_clock_skew_and_auth_expiry_are_corrected_from_the_servers_time(sim):
             # Now the server's clock jumps 30 s ahead, and every connection drops: re-auth must still work.
             await off_loop(sim.fault, "clock_skew", ms=30_000)
             await off_loop(sim.fault, "drop", target="all")
-            await wait_for(lambda: orders.stats.reconnects == 1 and orders.state == "live", timeout=10,
-                           what="re-authenticated")  # fmt: skip
+            await wait_for(
+                lambda: orders.stats.reconnects == 1 and orders.state == "live", timeout=10, what="re-authenticated"
+            )
             assert abs(streams.stats["private"]["clock_fix_ms"] - 90_000) < 2_000
             assert orders.error is None and orders.stats.errors == 0
             await wait_for(lambda: book.stats.reconnects == 1 and book.state == "live", what="book back")
@@ -217,29 +228,33 @@ def test_clock_skew_and_auth_expiry_are_corrected_from_the_servers_time(sim):
 def test_private_feeds_follow_an_order_and_a_fill(sim):
     async def main():
         client = bw.AsyncClient(api_key=sim.api_key, api_secret=sim.api_secret, base_url=sim.rest_url)
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 **FAST) as streams:  # fmt: skip
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, **FAST
+        ) as streams:
             orders, executions = streams.orders(), streams.executions()
             positions, wallet = streams.positions(), streams.wallet()
             await asyncio.gather(*(f.ready(10) for f in (orders, executions, positions, wallet)))
             book = await live_book(streams)
             far = round(book.latest.best_bid * 0.9, 1)
-            ack = await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit",
-                                           qty="0.001", price=str(far))  # fmt: skip
+            ack = await client.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=str(far)
+            )
             await wait_for(lambda: ack.order_id in orders.latest, what="order on the stream")
             assert orders.latest[ack.order_id].order_status == "New"
             await client.cancel_order(category="linear", symbol="BTCUSDT", order_id=ack.order_id)
             await wait_for(lambda: orders.latest[ack.order_id].order_status == "Cancelled", what="cancelled")
-            fill = await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market",
-                                            qty="0.002")  # fmt: skip
+            fill = await client.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.002"
+            )
             await wait_for(lambda: any(e.order_id == fill.order_id for e in executions.latest), what="execution")
             await wait_for(lambda: "BTCUSDT" in positions.latest and wallet.latest is not None, what="position")
             assert positions.latest["BTCUSDT"].size >= Decimal("0.002")
             truth = await off_loop(sim.truth_positions)
             size = next(Decimal(p["size"]) for p in truth if p["symbol"] == "BTCUSDT")
             await wait_for(lambda: positions.latest["BTCUSDT"].size == size, what="position equals the truth")
-            await client.place_order(category="linear", symbol="BTCUSDT", side="Sell", order_type="Market",
-                                     qty=str(size), reduce_only=True)  # fmt: skip
+            await client.place_order(
+                category="linear", symbol="BTCUSDT", side="Sell", order_type="Market", qty=str(size), reduce_only=True
+            )
         await client.aclose()
 
     run(main())
@@ -251,10 +266,16 @@ FAULTS = ["gap", "duplicate", "reorder", "reset", "drop_public", "drop_private",
 def test_a_hundred_random_faults_leave_every_feed_live_and_accounted_for(sim):
     async def main():
         rng = random.Random(2024)
-        options = {**FAST, "ping_interval": 0.1, "pong_timeout": 0.2, "subscribe_timeout": 0.5,
-                   "backoff": Backoff(initial=0.005, maximum=0.05)}
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 **options) as streams:  # fmt: skip
+        options = {
+            **FAST,
+            "ping_interval": 0.1,
+            "pong_timeout": 0.2,
+            "subscribe_timeout": 0.5,
+            "backoff": Backoff(initial=0.005, maximum=0.05),
+        }
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, **options
+        ) as streams:
             checker = BookChecker()
             book = await live_book(streams, checker)
             eth = await live_book(streams, checker, symbol="ETHUSDT", depth=200)
@@ -280,16 +301,26 @@ def test_a_hundred_random_faults_leave_every_feed_live_and_accounted_for(sim):
                     await wait_for(lambda c=check: c(book.stats) and book.state == "live", what=kind)
                 elif kind == "drop_public":
                     await off_loop(sim.fault, "drop", target="public")
-                    await wait_for(lambda b=before: book.stats.reconnects > b.reconnects
-                                   and all(f.state == "live" for f in public), what=kind)  # fmt: skip
+                    await wait_for(
+                        lambda b=before: (
+                            book.stats.reconnects > b.reconnects and all(f.state == "live" for f in public)
+                        ),
+                        what=kind,
+                    )
                 elif kind == "drop_private":
                     await off_loop(sim.fault, "drop", target="private")
-                    await wait_for(lambda b=before_private: orders.stats.reconnects > b and orders.state == "live",
-                                   what=kind)  # fmt: skip
+                    await wait_for(
+                        lambda b=before_private: orders.stats.reconnects > b and orders.state == "live", what=kind
+                    )
                 else:
                     await off_loop(sim.fault, "silence", target="public", seconds=0.3)
-                    await wait_for(lambda b=before: book.stats.reconnects > b.reconnects
-                                   and all(f.state == "live" for f in public), timeout=10, what=kind)  # fmt: skip
+                    await wait_for(
+                        lambda b=before: (
+                            book.stats.reconnects > b.reconnects and all(f.state == "live" for f in public)
+                        ),
+                        timeout=10,
+                        what=kind,
+                    )
                     silence_gaps += book.stats.gaps - before.gaps
                     eth_silence_gaps += eth.stats.gaps - eth_gaps
             await wait_for(lambda: all(f.state == "live" for f in (*public, orders)), what="all live")
@@ -311,23 +342,43 @@ def test_a_hundred_random_faults_leave_every_feed_live_and_accounted_for(sim):
 
 def test_websocket_trading_places_and_cancels_with_state_on_the_order_feed(sim):
     async def main():
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 **FAST) as streams:  # fmt: skip
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, **FAST
+        ) as streams:
             orders = await streams.orders().ready(10)
             book = await live_book(streams)
             price = f"{book.latest.best_bid * 0.9:.1f}"
-            data = await streams.trade_request("order.create", {
-                "category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
-                "price": price, "orderLinkId": "ws-trade-1"})  # fmt: skip
+            data = await streams.trade_request(
+                "order.create",
+                {
+                    "category": "linear",
+                    "symbol": "BTCUSDT",
+                    "side": "Buy",
+                    "orderType": "Limit",
+                    "qty": "0.001",
+                    "price": price,
+                    "orderLinkId": "ws-trade-1",
+                },
+            )
             assert data["orderLinkId"] == "ws-trade-1" and data["orderId"]
             await wait_for(lambda: data["orderId"] in orders.latest, what="order on the private stream")
             with pytest.raises(bw.BybitError) as info:
-                await streams.trade_request("order.create", {
-                    "category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit",
-                    "qty": "0.001", "price": price, "orderLinkId": "ws-trade-1"})  # fmt: skip
+                await streams.trade_request(
+                    "order.create",
+                    {
+                        "category": "linear",
+                        "symbol": "BTCUSDT",
+                        "side": "Buy",
+                        "orderType": "Limit",
+                        "qty": "0.001",
+                        "price": price,
+                        "orderLinkId": "ws-trade-1",
+                    },
+                )
             assert info.value.ret_code == 110072  # duplicate orderLinkId, as Bybit says
-            await streams.trade_request("order.cancel", {"category": "linear", "symbol": "BTCUSDT",
-                                                         "orderId": data["orderId"]})  # fmt: skip
+            await streams.trade_request(
+                "order.cancel", {"category": "linear", "symbol": "BTCUSDT", "orderId": data["orderId"]}
+            )
             await wait_for(lambda: orders.latest[data["orderId"]].order_status == "Cancelled", what="cancelled")
             assert set(streams.stats) == {"public/linear", "private", "trade"}  # one connection of each
 
@@ -339,16 +390,25 @@ def test_a_websocket_batch_names_each_refused_order_and_keeps_the_ids_of_the_pla
     retExtInfo.list (v5 docs, websocket/trade/guideline): a refused order must not pass for a placed one."""
 
     async def main():
-        async with StreamManager(base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret,
-                                 **FAST) as streams:  # fmt: skip
+        async with StreamManager(
+            base_ws_url=sim.ws_url, api_key=sim.api_key, api_secret=sim.api_secret, **FAST
+        ) as streams:
             orders = await streams.orders().ready(10)
             book = await live_book(streams)
             price = f"{book.latest.best_bid * 0.9:.1f}"
             order = {"symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001", "price": price}
             with pytest.raises(bw.BybitError) as info:
-                await streams.trade_request("order.create-batch", {"category": "linear", "request": [
-                    {**order, "orderLinkId": "ws-batch-1"}, {**order, "orderLinkId": "ws-batch-1"},
-                    {**order, "orderLinkId": "ws-batch-2"}]})  # fmt: skip
+                await streams.trade_request(
+                    "order.create-batch",
+                    {
+                        "category": "linear",
+                        "request": [
+                            {**order, "orderLinkId": "ws-batch-1"},
+                            {**order, "orderLinkId": "ws-batch-1"},
+                            {**order, "orderLinkId": "ws-batch-2"},
+                        ],
+                    },
+                )
             err = info.value
             assert isinstance(err, bw.protocol.errors.BatchOrderError)
             assert "1 of 3 orders refused" in str(err) and "ws-batch-1 (BTCUSDT): retCode 110072" in str(err)
@@ -358,10 +418,13 @@ def test_a_websocket_batch_names_each_refused_order_and_keeps_the_ids_of_the_pla
             assert [i.order_link_id for i in placed] == ["ws-batch-1", "ws-batch-2"]
             assert all(i.order_id for i in placed)
             await wait_for(lambda: all(i.order_id in orders.latest for i in placed), what="placed orders")
-            cancelled = await streams.trade_request("order.cancel-batch", {"category": "linear", "request": [
-                {"symbol": "BTCUSDT", "orderId": i.order_id} for i in placed]})  # fmt: skip
+            cancelled = await streams.trade_request(
+                "order.cancel-batch",
+                {"category": "linear", "request": [{"symbol": "BTCUSDT", "orderId": i.order_id} for i in placed]},
+            )
             assert cancelled.ok and [i.order_id for i in cancelled] == [i.order_id for i in placed]
-            await wait_for(lambda: all(orders.latest[i.order_id].order_status == "Cancelled" for i in placed),
-                           what="cancelled")  # fmt: skip
+            await wait_for(
+                lambda: all(orders.latest[i.order_id].order_status == "Cancelled" for i in placed), what="cancelled"
+            )
 
     run(main())

@@ -84,8 +84,10 @@ def test_a_reconnect_keeps_the_history_and_loads_it_again(sim):
             await wait_for(lambda: feed.backfills == 1, what="the history")
             before = _starts(feed)
             await off_loop(sim.fault, "drop", target="public")
-            await wait_for(lambda: feed.stats.reconnects == 1 and feed.state == "live" and feed.backfills == 2,
-                           what="reconnected and refilled")  # fmt: skip
+            await wait_for(
+                lambda: feed.stats.reconnects == 1 and feed.state == "live" and feed.backfills == 2,
+                what="reconnected and refilled",
+            )
             after = _starts(feed)
         await client.aclose()
         return before, after
@@ -106,6 +108,30 @@ def test_a_feed_without_a_rest_source_refuses_backfill_and_is_unchanged_without_
     assert run(main()) == 0
 
 
+def test_an_account_feed_without_a_rest_source_streams_and_says_it_has_no_seed(sim):
+    async def main():
+        keys = bw.sim.generate_keys()
+        await off_loop(sim.add_account, *keys)
+        client = bw.AsyncClient(api_key=keys[0], api_secret=keys[1], base_url=sim.rest_url)
+        async with _streams(sim, None, keys) as streams:
+            account = streams.account()
+            release = account.acquire(lambda: None)
+            await asyncio.gather(*(f.ready(10) for f in account.feeds))
+            ticker = await client.get_tickers(category="linear", symbol="BTCUSDT")
+            far = str(round(float(ticker[0].bid1_price) * 0.8, 1))
+            late = await client.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=far
+            )
+            await wait_for(lambda: late.order_id in {o.order_id for o in account.open_orders()}, what="streamed")
+            release()
+        await client.aclose()
+        return account
+
+    account = run(main())
+    assert not account.seeded
+    assert isinstance(account.error, ParameterError) and "no REST source" in str(account.error)
+
+
 def test_the_account_feed_is_seeded_follows_the_streams_and_is_seeded_again_after_a_reconnect(sim):
     async def main():
         keys = bw.sim.generate_keys()
@@ -113,8 +139,9 @@ def test_the_account_feed_is_seeded_follows_the_streams_and_is_seeded_again_afte
         client = bw.AsyncClient(api_key=keys[0], api_secret=keys[1], base_url=sim.rest_url)
         ticker = await client.get_tickers(category="linear", symbol="BTCUSDT")
         far = str(round(float(ticker[0].bid1_price) * 0.8, 1))
-        early = await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit",
-                                         qty="0.001", price=far)  # fmt: skip
+        early = await client.place_order(
+            category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=far
+        )
         async with _streams(sim, client, keys) as streams:
             account = streams.account()
             changes = []  # account.seeded at every change the account reports
@@ -122,8 +149,9 @@ def test_the_account_feed_is_seeded_follows_the_streams_and_is_seeded_again_afte
             await wait_for(lambda: account.seeded, what="the seed")
             seeded = [o.order_id for o in account.open_orders("BTCUSDT")]
             await asyncio.gather(*(f.ready(10) for f in account.feeds))
-            late = await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit",
-                                            qty="0.001", price=far)  # fmt: skip
+            late = await client.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price=far
+            )
             await wait_for(lambda: late.order_id in {o.order_id for o in account.open_orders()}, what="streamed")
             mark = len(changes)
             await off_loop(sim.fault, "drop", target="all")

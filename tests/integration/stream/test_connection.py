@@ -14,8 +14,15 @@ from bybit_widgets.stream import Backoff, StreamManager, SubscriptionRefused
 from .fake_ws import FakeBybit
 from .support import wait_for
 
-FAST = dict(ping_interval=0.2, pong_timeout=0.3, watchdog=None, backoff=Backoff(initial=0.01, maximum=0.05),
-            subscribe_timeout=1.0, linger=0.05, seed=7)  # fmt: skip
+FAST = dict(
+    ping_interval=0.2,
+    pong_timeout=0.3,
+    watchdog=None,
+    backoff=Backoff(initial=0.01, maximum=0.05),
+    subscribe_timeout=1.0,
+    linger=0.05,
+    seed=7,
+)
 BOOK = "orderbook.50.BTCUSDT"
 
 
@@ -25,8 +32,11 @@ def run(coro, timeout: float = 30):
             return await asyncio.wait_for(coro, timeout)
         finally:
             # Clean shutdown: nothing of ours may be left running.
-            leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
-                        and t.get_name().startswith("bybit-stream")]  # fmt: skip
+            leftover = [
+                t
+                for t in asyncio.all_tasks()
+                if t is not asyncio.current_task() and t.get_name().startswith("bybit-stream")
+            ]
             assert not leftover, leftover
 
     return asyncio.run(guarded())
@@ -60,8 +70,7 @@ def test_subscribe_batches_share_subscriptions_and_unsubscribe_with_the_last_fee
 
 def test_bad_frames_are_counted_and_surfaced_and_the_connection_keeps_going():
     async def main():
-        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, max_message_bytes=2000,
-                                                     **FAST) as streams:  # fmt: skip
+        async with FakeBybit() as srv, StreamManager(base_ws_url=srv.url, max_message_bytes=2000, **FAST) as streams:
             book = await streams.order_book("BTCUSDT").ready(5)
             ticker = await streams.ticker("ETHUSDT").ready(5)
             await srv.broadcast('{"topic": "orderbook.50.BTCUSDT", "type": "delta", "data": {oops')
@@ -86,8 +95,7 @@ def test_bad_frames_are_counted_and_surfaced_and_the_connection_keeps_going():
 
 def test_refused_topic_raises_to_the_awaiting_caller_and_others_in_the_batch_still_work():
     async def main():
-        async with FakeBybit(refuse={"tickers.FOOUSDT"}) as srv, StreamManager(base_ws_url=srv.url,
-                                                                              **FAST) as streams:  # fmt: skip
+        async with FakeBybit(refuse={"tickers.FOOUSDT"}) as srv, StreamManager(base_ws_url=srv.url, **FAST) as streams:
             bad, good = streams.ticker("FOOUSDT"), streams.order_book("BTCUSDT")
             with pytest.raises(SubscriptionRefused, match="handler not found"):
                 await bad.ready(5)
@@ -144,8 +152,7 @@ def test_trade_request_without_a_server_times_out_and_says_nothing_was_sent():
         srv = FakeBybit()
         async with srv:
             port = srv.port
-        async with StreamManager(base_ws_url=f"ws://127.0.0.1:{port}", api_key="k", api_secret="s",
-                                 **FAST) as streams:  # fmt: skip
+        async with StreamManager(base_ws_url=f"ws://127.0.0.1:{port}", api_key="k", api_secret="s", **FAST) as streams:
             with pytest.raises(TransportError, match="not ready") as info:
                 await streams.trade_request("order.cancel", {"category": "linear"}, timeout=0.3)
             assert "Nothing was sent" in info.value.hint
@@ -282,9 +289,23 @@ def test_private_auth_and_clock_correction_from_the_pong():
                 assert orders.state == "live" and orders.latest == {}
                 auths = srv.ops("auth")
                 assert len(auths) == 2 and auths[1]["args"][1] > srv.now_ms()
-                await srv.broadcast({"id": "1", "topic": "order", "creationTime": 1, "data": [
-                    {"orderId": "o1", "symbol": "BTCUSDT", "orderStatus": "New", "qty": "0.1", "updatedTime": "5"}]},
-                    "/v5/private")  # fmt: skip
+                await srv.broadcast(
+                    {
+                        "id": "1",
+                        "topic": "order",
+                        "creationTime": 1,
+                        "data": [
+                            {
+                                "orderId": "o1",
+                                "symbol": "BTCUSDT",
+                                "orderStatus": "New",
+                                "qty": "0.1",
+                                "updatedTime": "5",
+                            }
+                        ],
+                    },
+                    "/v5/private",
+                )
                 await orders.next(5)
                 assert orders.latest["o1"].order_status == "New"
                 srv.drop_all()  # re-auth on reconnect, with the corrected clock at once
@@ -297,8 +318,10 @@ def test_private_auth_and_clock_correction_from_the_pong():
 def test_wrong_secret_is_raised_to_ready_and_shown_on_the_feed():
     async def main():
         secret = "wrong-secret-XYZ"
-        async with FakeBybit(secret="good") as srv, StreamManager(base_ws_url=srv.url, api_key="k",
-                                                                  api_secret=secret, **FAST) as streams:  # fmt: skip
+        async with (
+            FakeBybit(secret="good") as srv,
+            StreamManager(base_ws_url=srv.url, api_key="k", api_secret=secret, **FAST) as streams,
+        ):
             wallet = streams.wallet()
             with pytest.raises(AuthError, match="authentication failed"):
                 await wallet.ready(5)
@@ -354,8 +377,9 @@ def test_script_mode_runs_a_background_loop_behind_the_sync_api():
         book = streams.order_book("BTCUSDT")
         assert book.wait_ready(5).latest.best_bid == 100.0
         assert streams.loop is not None and streams.loop.is_running()
-        push = threading.Timer(0.05, lambda: asyncio.run_coroutine_threadsafe(
-            srv.delta(BOOK, bids=[("100.0", "9")]), loop))  # fmt: skip
+        push = threading.Timer(
+            0.05, lambda: asyncio.run_coroutine_threadsafe(srv.delta(BOOK, bids=[("100.0", "9")]), loop)
+        )
         push.start()
         view = book.latest
         while view.bids[0] != (100.0, 9.0):  # wait_for_update returns at each update, newest state

@@ -50,7 +50,9 @@ def execute(kc, code: str, timeout: float = 60) -> str:
 
 
 def test_runs_on_the_kernels_own_loop_between_cells(sim, kernel):
-    out = execute(kernel, f"""
+    out = execute(
+        kernel,
+        f"""
         import asyncio, sys, threading
         import bybit_widgets as bw
         streams = bw.StreamManager(base_ws_url={sim.ws_url!r}, ping_interval=0.5, pong_timeout=1.0)
@@ -62,7 +64,8 @@ def test_runs_on_the_kernels_own_loop_between_cells(sim, kernel):
         print("SAME_LOOP", streams.loop is asyncio.get_running_loop())
         print("THREADS", sorted(t.name for t in threading.enumerate() if t.name.startswith("bybit")))
         print("NEST_ASYNCIO", "nest_asyncio" in sys.modules)
-    """)
+    """,
+    )
     assert "STATE live" in out and "SAME_LOOP True" in out and "THREADS []" in out and "NEST_ASYNCIO False" in out
 
     # Updates keep arriving while no cell runs: the feed lives on the kernel's loop.
@@ -73,7 +76,9 @@ def test_runs_on_the_kernels_own_loop_between_cells(sim, kernel):
         assert time.monotonic() < deadline, "no updates between cells"
         count = int(execute(kernel, "print(len(updates))"))
 
-    out = execute(kernel, """
+    out = execute(
+        kernel,
+        """
         try:
             book.wait_for_update(1)
         except RuntimeError as exc:
@@ -86,14 +91,16 @@ def test_runs_on_the_kernels_own_loop_between_cells(sim, kernel):
         await streams.close()
         left = [t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("bybit-stream")]
         print("CLOSED", book.state, left)
-    """)
+    """,
+    )
     assert "REFUSED True" in out and "NEXT True 50" in out and "ITER True" in out
     assert "CLOSED closed []" in out
 
 
 def run_script(code: str, timeout: float = 60) -> tuple[dict, str]:
-    proc = subprocess.run([sys.executable, "-X", "dev", "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=timeout)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
 

@@ -16,13 +16,22 @@ def place(**changes):
 
 def test_wire_names_types_and_order():
     wire = place(time_in_force="GTC", reduce_only=False, position_idx=0, order_link_id="abc-1")
-    assert wire == {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001",
-                    "price": "65000", "timeInForce": "GTC", "positionIdx": 0, "orderLinkId": "abc-1",
-                    "reduceOnly": False}  # fmt: skip
+    assert wire == {
+        "category": "linear",
+        "symbol": "BTCUSDT",
+        "side": "Buy",
+        "orderType": "Limit",
+        "qty": "0.001",
+        "price": "65000",
+        "timeInForce": "GTC",
+        "positionIdx": 0,
+        "orderLinkId": "abc-1",
+        "reduceOnly": False,
+    }
 
 
 def test_numbers_are_plain_strings():
-    assert place(qty=1e-5, price=...,  order_type="Market")["qty"] == "0.00001"
+    assert place(qty=1e-5, price=..., order_type="Market")["qty"] == "0.00001"
     assert place(qty=0.1)["qty"] == "0.1"
     from decimal import Decimal
 

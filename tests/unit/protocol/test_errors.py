@@ -7,28 +7,81 @@ import pytest
 from bybit_widgets.protocol import errors as E
 
 ALL_CODES = {
-    -1: E.TimestampError, 10000: E.ServerError, 10016: E.ServerError, 10001: E.ParameterError,
-    10002: E.TimestampError, 10003: E.InvalidKeyError, 10004: E.SignatureError, 10005: E.PermissionDeniedError,
-    10006: E.RateLimitError, 10007: E.PermissionDeniedError, 10008: E.RestrictedError, 10009: E.RestrictedError,
-    10017: E.RestrictedError, 10010: E.PermissionDeniedError, 10018: E.RateLimitError, 10027: E.RestrictedError,
-    10028: E.RestrictedError, 10029: E.RestrictedError, 33004: E.KeyExpiredError, -2015: E.KeyExpiredError,
-    110001: E.OrderNotFoundError, 110003: E.InvalidOrderError, 110004: E.InsufficientBalanceError,
-    110045: E.InsufficientBalanceError, 110007: E.InsufficientBalanceError, 110012: E.InsufficientBalanceError,
-    110044: E.InsufficientBalanceError, 110008: E.OrderClosedError, 110010: E.OrderClosedError,
-    110013: E.PositionError, 110017: E.InvalidOrderError, 110020: E.InvalidOrderError, 110021: E.PositionError,
-    110024: E.PositionError, 110025: E.NotModifiedError, 110028: E.PositionError, 110043: E.NotModifiedError,
-    110057: E.InvalidOrderError, 110072: E.DuplicateOrderError, 110092: E.InvalidOrderError,
-    110093: E.InvalidOrderError, 110094: E.InvalidOrderError, 34040: E.NotModifiedError,
-    170001: E.ServerError, 170005: E.RateLimitError, 170115: E.ParameterError, 170116: E.ParameterError,
-    170117: E.ParameterError, 170121: E.InvalidOrderError, 170131: E.InsufficientBalanceError,
-    170132: E.InvalidOrderError, 170133: E.InvalidOrderError, 170134: E.InvalidOrderError,
-    170136: E.InvalidOrderError, 170137: E.InvalidOrderError, 170139: E.OrderClosedError,
-    170140: E.InvalidOrderError, 170141: E.DuplicateOrderError, 170142: E.OrderClosedError,
-    170193: E.InvalidOrderError, 170194: E.InvalidOrderError, 170213: E.OrderNotFoundError,
-    170217: E.InvalidOrderError, 170218: E.InvalidOrderError, 170222: E.RateLimitError, 170341: E.InvalidOrderError,
-    170381: E.InvalidOrderError, 10404: E.BybitError, 10429: E.RateLimitError, 10019: E.ServerError,
-    20001: E.BybitError, 20003: E.RateLimitError, 20006: E.DuplicateOrderError, 10403: E.RateLimitError,
-}  # fmt: skip
+    -1: E.TimestampError,
+    10000: E.ServerError,
+    10016: E.ServerError,
+    10001: E.ParameterError,
+    10002: E.TimestampError,
+    10003: E.InvalidKeyError,
+    10004: E.SignatureError,
+    10005: E.PermissionDeniedError,
+    10006: E.RateLimitError,
+    10007: E.PermissionDeniedError,
+    10008: E.RestrictedError,
+    10009: E.RestrictedError,
+    10017: E.RestrictedError,
+    10010: E.PermissionDeniedError,
+    10018: E.RateLimitError,
+    10027: E.RestrictedError,
+    10028: E.RestrictedError,
+    10029: E.RestrictedError,
+    33004: E.KeyExpiredError,
+    -2015: E.KeyExpiredError,
+    110001: E.OrderNotFoundError,
+    110003: E.InvalidOrderError,
+    110004: E.InsufficientBalanceError,
+    110045: E.InsufficientBalanceError,
+    110007: E.InsufficientBalanceError,
+    110012: E.InsufficientBalanceError,
+    110044: E.InsufficientBalanceError,
+    110008: E.OrderClosedError,
+    110010: E.OrderClosedError,
+    110013: E.PositionError,
+    110017: E.InvalidOrderError,
+    110020: E.InvalidOrderError,
+    110021: E.PositionError,
+    110024: E.PositionError,
+    110025: E.NotModifiedError,
+    110028: E.PositionError,
+    110043: E.NotModifiedError,
+    110057: E.InvalidOrderError,
+    110072: E.DuplicateOrderError,
+    110092: E.InvalidOrderError,
+    110093: E.InvalidOrderError,
+    110094: E.InvalidOrderError,
+    34040: E.NotModifiedError,
+    170001: E.ServerError,
+    170005: E.RateLimitError,
+    170115: E.ParameterError,
+    170116: E.ParameterError,
+    170117: E.ParameterError,
+    170121: E.InvalidOrderError,
+    170131: E.InsufficientBalanceError,
+    170132: E.InvalidOrderError,
+    170133: E.InvalidOrderError,
+    170134: E.InvalidOrderError,
+    170136: E.InvalidOrderError,
+    170137: E.InvalidOrderError,
+    170139: E.OrderClosedError,
+    170140: E.InvalidOrderError,
+    170141: E.DuplicateOrderError,
+    170142: E.OrderClosedError,
+    170193: E.InvalidOrderError,
+    170194: E.InvalidOrderError,
+    170213: E.OrderNotFoundError,
+    170217: E.InvalidOrderError,
+    170218: E.InvalidOrderError,
+    170222: E.RateLimitError,
+    170341: E.InvalidOrderError,
+    170381: E.InvalidOrderError,
+    10404: E.BybitError,
+    10429: E.RateLimitError,
+    10019: E.ServerError,
+    20001: E.BybitError,
+    20003: E.RateLimitError,
+    20006: E.DuplicateOrderError,
+    10403: E.RateLimitError,
+}
 
 
 @pytest.mark.parametrize("code,cls", sorted(ALL_CODES.items()))
@@ -47,8 +100,10 @@ def test_unknown_code_is_base_error():
 
 
 def test_timestamp_hint_says_by_how_much():
-    msg = ("invalid request, please check your server timestamp or recv_window param. "
-           "req_timestamp[1706972576658],server_timestamp[1706972587026],recv_window[5000]")  # fmt: skip
+    msg = (
+        "invalid request, please check your server timestamp or recv_window param. "
+        "req_timestamp[1706972576658],server_timestamp[1706972587026],recv_window[5000]"
+    )
     err = E.error_for(10002, msg)
     assert "10368 ms behind" in err.hint
     assert "resync" in err.hint
@@ -138,8 +193,9 @@ def test_10024_compliance_rules_get_a_restriction_hint_in_plain_words():
 def test_a_batch_error_pickles_with_its_result():
     from bybit_widgets.protocol.records import BatchResult
 
-    result = BatchResult.from_wire({"list": [{"orderLinkId": "a"}]}, {"list": [{"code": 110072, "msg": "dup"}]},
-                                   "order.create-batch")  # fmt: skip
+    result = BatchResult.from_wire(
+        {"list": [{"orderLinkId": "a"}]}, {"list": [{"code": 110072, "msg": "dup"}]}, "order.create-batch"
+    )
     with pytest.raises(E.BatchOrderError) as info:
         result.raise_for_failures()
     back = pickle.loads(pickle.dumps(info.value))

@@ -10,12 +10,40 @@ from bybit_widgets.protocol.endpoints import ENDPOINTS, build_params
 from bybit_widgets.protocol.errors import ParameterError
 
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=40), st.decimals(allow_nan=True, allow_infinity=True), st.lists(st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-    st.sampled_from(["Buy", "Sell", "Limit", "Market", "linear", "spot", "GTC", "BTCUSDT", "0.001", "65000", "-1",
-                     "0", "1e5", "NaN", "", " ", "PostOnly", "IOC", "1", "2", "abc-_1"]),
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "Buy",
+            "Sell",
+            "Limit",
+            "Market",
+            "linear",
+            "spot",
+            "GTC",
+            "BTCUSDT",
+            "0.001",
+            "65000",
+            "-1",
+            "0",
+            "1e5",
+            "NaN",
+            "",
+            " ",
+            "PostOnly",
+            "IOC",
+            "1",
+            "2",
+            "abc-_1",
+        ]
+    ),
+)
 
 
 @st.composite
@@ -36,8 +64,14 @@ def test_any_input_is_wire_dict_or_named_parameter_error(call):
         wire = build_params(spec, kwargs)
     except ParameterError as exc:
         assert exc.param, "the error must name the parameter"
-        assert exc.param in {p.name for p in spec.params} | {"qty", "price", "order_id", "time_in_force",
-                                                             "reduce_only", "trigger_direction"}
+        assert exc.param in {p.name for p in spec.params} | {
+            "qty",
+            "price",
+            "order_id",
+            "time_in_force",
+            "reduce_only",
+            "trigger_direction",
+        }
         assert exc.ret_code is None and exc.param in str(exc)
         return
     # accepted: every required parameter is present and every value is wire-typed

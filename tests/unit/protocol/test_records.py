@@ -19,12 +19,31 @@ from bybit_widgets.protocol.records import (
     Wallet,
 )
 
-ORDER_WS = {"category": "linear", "symbol": "ETHUSDT", "orderId": "6a1f", "orderLinkId": "sim-0001", "side": "Buy",
-            "orderType": "Limit", "price": "2250.00", "qty": "0.50", "timeInForce": "GTC",
-            "orderStatus": "PartiallyFilled", "cancelType": "UNKNOWN", "rejectReason": "EC_NoError",
-            "avgPrice": "2250.00", "leavesQty": "0.30", "cumExecQty": "0.20", "cumExecValue": "450",
-            "cumFeeDetail": {"USDT": "0.2475"}, "closedPnl": "0", "positionIdx": 0, "reduceOnly": False,
-            "createType": "CreateByUser", "createdTime": "1700000000200", "updatedTime": "1700000000318"}  # fmt: skip
+ORDER_WS = {
+    "category": "linear",
+    "symbol": "ETHUSDT",
+    "orderId": "6a1f",
+    "orderLinkId": "sim-0001",
+    "side": "Buy",
+    "orderType": "Limit",
+    "price": "2250.00",
+    "qty": "0.50",
+    "timeInForce": "GTC",
+    "orderStatus": "PartiallyFilled",
+    "cancelType": "UNKNOWN",
+    "rejectReason": "EC_NoError",
+    "avgPrice": "2250.00",
+    "leavesQty": "0.30",
+    "cumExecQty": "0.20",
+    "cumExecValue": "450",
+    "cumFeeDetail": {"USDT": "0.2475"},
+    "closedPnl": "0",
+    "positionIdx": 0,
+    "reduceOnly": False,
+    "createType": "CreateByUser",
+    "createdTime": "1700000000200",
+    "updatedTime": "1700000000318",
+}
 
 
 def test_order_typed_and_wire_reachable():
@@ -48,12 +67,24 @@ def test_position_entry_price_vs_avg_price():
 
 
 def test_instrument_linear_and_spot_filters():
-    lin = Instrument.from_wire({"symbol": "BTCUSDT", "priceFilter": {"tickSize": "0.10"},
-                                "lotSizeFilter": {"qtyStep": "0.001", "minNotionalValue": "5"},
-                                "leverageFilter": {"maxLeverage": "100.00"}}, "linear")  # fmt: skip
+    lin = Instrument.from_wire(
+        {
+            "symbol": "BTCUSDT",
+            "priceFilter": {"tickSize": "0.10"},
+            "lotSizeFilter": {"qtyStep": "0.001", "minNotionalValue": "5"},
+            "leverageFilter": {"maxLeverage": "100.00"},
+        },
+        "linear",
+    )
     assert lin.tick_size == Decimal("0.10") and lin.qty_step == Decimal("0.001") and lin.max_leverage == 100
-    spot = Instrument.from_wire({"symbol": "BTCUSDT", "priceFilter": {"tickSize": "0.01"},
-                                 "lotSizeFilter": {"basePrecision": "0.000001", "minOrderAmt": "1"}}, "spot")
+    spot = Instrument.from_wire(
+        {
+            "symbol": "BTCUSDT",
+            "priceFilter": {"tickSize": "0.01"},
+            "lotSizeFilter": {"basePrecision": "0.000001", "minOrderAmt": "1"},
+        },
+        "spot",
+    )
     assert spot.qty_step == Decimal("0.000001") and spot.min_notional == 1 and spot.category == "spot"
 
 
@@ -64,32 +95,82 @@ def test_ticker_fraction_and_missing_fields():
 
 def test_kline_rest_row_and_ws_object():
     rest = Kline.from_rest_row(["1700000000000", "42000.0", "42020.0", "41995.5", "42012.5", "18.204", "764771.31"])
-    ws = Kline.from_wire({"start": 1700000000000, "end": 1700000059999, "interval": "1", "open": "42000.0",
-                          "close": "42012.5", "high": "42020.0", "low": "41995.5", "volume": "18.204",
-                          "turnover": "764771.31", "confirm": True, "timestamp": 1700000059990})  # fmt: skip
+    ws = Kline.from_wire(
+        {
+            "start": 1700000000000,
+            "end": 1700000059999,
+            "interval": "1",
+            "open": "42000.0",
+            "close": "42012.5",
+            "high": "42020.0",
+            "low": "41995.5",
+            "volume": "18.204",
+            "turnover": "764771.31",
+            "confirm": True,
+            "timestamp": 1700000059990,
+        }
+    )
     for k in (rest, ws):
-        assert (k.start, k.open, k.high, k.low, k.close) == (1700000000000, 42000, 42020, Decimal("41995.5"),
-                                                             Decimal("42012.5"))  # fmt: skip
+        assert (k.start, k.open, k.high, k.low, k.close) == (
+            1700000000000,
+            42000,
+            42020,
+            Decimal("41995.5"),
+            Decimal("42012.5"),
+        )
     assert ws.confirm is True and rest.confirm is None
 
 
 def test_public_trade_from_rest_and_ws():
-    ws = PublicTrade.from_wire({"T": 1700000000507, "s": "BTCUSDT", "S": "Sell", "v": "0.025", "p": "42000.5",
-                                "L": "MinusTick", "i": "7c1d", "BT": False})  # fmt: skip
-    rest = PublicTrade.from_wire({"execId": "7c1d", "symbol": "BTCUSDT", "price": "42000.5", "size": "0.025",
-                                  "side": "Sell", "time": "1700000000507", "isBlockTrade": False})  # fmt: skip
+    ws = PublicTrade.from_wire(
+        {
+            "T": 1700000000507,
+            "s": "BTCUSDT",
+            "S": "Sell",
+            "v": "0.025",
+            "p": "42000.5",
+            "L": "MinusTick",
+            "i": "7c1d",
+            "BT": False,
+        }
+    )
+    rest = PublicTrade.from_wire(
+        {
+            "execId": "7c1d",
+            "symbol": "BTCUSDT",
+            "price": "42000.5",
+            "size": "0.025",
+            "side": "Sell",
+            "time": "1700000000507",
+            "isBlockTrade": False,
+        }
+    )
     assert ws.to_dict() | {"tick_direction": None} == rest.to_dict() | {"tick_direction": None}
 
 
 def test_orderbook_snapshot_sorted_as_sent():
-    ob = OrderBookSnapshot.from_wire({"s": "BTCUSDT", "b": [["42000.5", "1.250"]], "a": [["42001.0", "0.731"]],
-                                      "ts": 1700000000150, "u": 815233, "seq": 9912330045, "cts": 1700000000148})
+    ob = OrderBookSnapshot.from_wire(
+        {
+            "s": "BTCUSDT",
+            "b": [["42000.5", "1.250"]],
+            "a": [["42001.0", "0.731"]],
+            "ts": 1700000000150,
+            "u": 815233,
+            "seq": 9912330045,
+            "cts": 1700000000148,
+        }
+    )
     assert ob.best_bid.price == Decimal("42000.5") and ob.best_ask.size == Decimal("0.731") and ob.u == 815233
 
 
 def test_wallet_coins_and_execution():
-    w = Wallet.from_wire({"accountType": "UNIFIED", "totalEquity": "100.5",
-                          "coin": [{"coin": "USDT", "walletBalance": "100", "unrealisedPnl": "0.5"}]})
+    w = Wallet.from_wire(
+        {
+            "accountType": "UNIFIED",
+            "totalEquity": "100.5",
+            "coin": [{"coin": "USDT", "walletBalance": "100", "unrealisedPnl": "0.5"}],
+        }
+    )
     assert w.total_equity == Decimal("100.5") and w.coins["USDT"].unrealised_pnl == Decimal("0.5")
     e = Execution.from_wire({"execId": "e1", "execPrice": "1.5", "execQty": "2", "isMaker": False, "execTime": "5"})
     assert e.exec_time == 5 and e.is_maker is False
@@ -105,13 +186,34 @@ def test_ticker_reads_every_categorys_names_for_best_bid_ask_and_24h_change():
     """Option tickers name the best bid/ask bidPrice/bidSize/askPrice/askSize on the stream (REST and the
     other categories: bid1Price...), and the 24h change change24h in REST and on the stream (others:
     price24hPcnt). Bybit v5 docs, websocket/public/ticker (Option tab) and market/tickers."""
-    option_ws = Ticker.from_wire({"symbol": "BTC-6JAN23-17500-C", "bidPrice": "0", "bidSize": "0", "askPrice": "10",
-                                  "askSize": "5.1", "change24h": "-0.33333334", "lastPrice": "10"})  # fmt: skip
+    option_ws = Ticker.from_wire(
+        {
+            "symbol": "BTC-6JAN23-17500-C",
+            "bidPrice": "0",
+            "bidSize": "0",
+            "askPrice": "10",
+            "askSize": "5.1",
+            "change24h": "-0.33333334",
+            "lastPrice": "10",
+        }
+    )
     assert (option_ws.bid1_price, option_ws.bid1_size, option_ws.ask1_price, option_ws.ask1_size) == (
-        Decimal("0"), Decimal("0"), Decimal("10"), Decimal("5.1"))  # fmt: skip
+        Decimal("0"),
+        Decimal("0"),
+        Decimal("10"),
+        Decimal("5.1"),
+    )
     assert option_ws.price_24h_pcnt == Decimal("-0.33333334")
-    option_rest = Ticker.from_wire({"symbol": "BTC-30MAY25-68000-P-USDT", "bid1Price": "1975", "bid1Size": "3",
-                                    "ask1Price": "2050", "ask1Size": "0.11", "change24h": "-0.19284295"})  # fmt: skip
+    option_rest = Ticker.from_wire(
+        {
+            "symbol": "BTC-30MAY25-68000-P-USDT",
+            "bid1Price": "1975",
+            "bid1Size": "3",
+            "ask1Price": "2050",
+            "ask1Size": "0.11",
+            "change24h": "-0.19284295",
+        }
+    )
     assert option_rest.bid1_price == Decimal("1975") and option_rest.price_24h_pcnt == Decimal("-0.19284295")
     linear = Ticker.from_wire({"symbol": "BTCUSDT", "bid1Price": "66666.60", "price24hPcnt": "-0.158315"})
     assert linear.bid1_price == Decimal("66666.60") and linear.price_24h_pcnt == Decimal("-0.158315")
@@ -119,11 +221,18 @@ def test_ticker_reads_every_categorys_names_for_best_bid_ask_and_24h_change():
     assert spot_ws.bid1_price is None and spot_ws.price_24h_pcnt == Decimal("0.0196")
 
 
-BATCH_DATA = {"list": [
-    {"category": "linear", "symbol": "SOLUSDT", "orderId": "", "orderLinkId": "batch-000", "createAt": ""},
-    {"category": "linear", "symbol": "SOLUSDT", "orderId": "8f1d", "orderLinkId": "batch-001",
-     "createAt": "1740453408556"},
-]}  # fmt: skip
+BATCH_DATA = {
+    "list": [
+        {"category": "linear", "symbol": "SOLUSDT", "orderId": "", "orderLinkId": "batch-000", "createAt": ""},
+        {
+            "category": "linear",
+            "symbol": "SOLUSDT",
+            "orderId": "8f1d",
+            "orderLinkId": "batch-001",
+            "createAt": "1740453408556",
+        },
+    ]
+}
 BATCH_EXT = {"list": [{"code": 10001, "msg": "position idx not match position mode"}, {"code": 0, "msg": "OK"}]}
 
 

@@ -8,17 +8,39 @@ from bybit_widgets.protocol.errors import InvalidOrderError, ParameterError
 from bybit_widgets.protocol.records import Instrument
 from bybit_widgets.protocol.rules import InstrumentRules
 
-LINEAR = Instrument.from_wire({
-    "symbol": "BTCUSDT", "baseCoin": "BTC", "quoteCoin": "USDT",
-    "priceFilter": {"minPrice": "0.10", "maxPrice": "1999999.80", "tickSize": "0.10"},
-    "lotSizeFilter": {"maxOrderQty": "1190.000", "minOrderQty": "0.001", "qtyStep": "0.001",
-                      "maxMktOrderQty": "500.000", "minNotionalValue": "5"},
-}, "linear")  # fmt: skip
-SPOT = Instrument.from_wire({
-    "symbol": "BTCUSDT", "baseCoin": "BTC", "quoteCoin": "USDT", "priceFilter": {"tickSize": "0.01"},
-    "lotSizeFilter": {"basePrecision": "0.000001", "quotePrecision": "0.00000001", "minOrderQty": "0.000048",
-                      "maxOrderQty": "71.73956243", "minOrderAmt": "1", "maxOrderAmt": "2000000"},
-}, "spot")  # fmt: skip
+LINEAR = Instrument.from_wire(
+    {
+        "symbol": "BTCUSDT",
+        "baseCoin": "BTC",
+        "quoteCoin": "USDT",
+        "priceFilter": {"minPrice": "0.10", "maxPrice": "1999999.80", "tickSize": "0.10"},
+        "lotSizeFilter": {
+            "maxOrderQty": "1190.000",
+            "minOrderQty": "0.001",
+            "qtyStep": "0.001",
+            "maxMktOrderQty": "500.000",
+            "minNotionalValue": "5",
+        },
+    },
+    "linear",
+)
+SPOT = Instrument.from_wire(
+    {
+        "symbol": "BTCUSDT",
+        "baseCoin": "BTC",
+        "quoteCoin": "USDT",
+        "priceFilter": {"tickSize": "0.01"},
+        "lotSizeFilter": {
+            "basePrecision": "0.000001",
+            "quotePrecision": "0.00000001",
+            "minOrderQty": "0.000048",
+            "maxOrderQty": "71.73956243",
+            "minOrderAmt": "1",
+            "maxOrderAmt": "2000000",
+        },
+    },
+    "spot",
+)
 R = InstrumentRules.from_instrument(LINEAR)
 
 

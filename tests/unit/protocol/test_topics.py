@@ -121,7 +121,7 @@ def test_the_size_is_the_compact_json_text_of_the_args():
 
 
 def test_spot_takes_ten_topics_per_request():
-    eleven = EDGE[:SPOT_SUBSCRIBE_MAX_ARGS + 1]
+    eleven = EDGE[: SPOT_SUBSCRIBE_MAX_ARGS + 1]
     assert subscribe_args_refusal("spot", eleven) == "error:args size >10 (spot takes at most 10 topics per request)"
     assert subscribe_args_refusal("linear", eleven) is None
     assert [len(b) for b in subscribe_batches("spot", EDGE[:25])] == [10, 10, 5]

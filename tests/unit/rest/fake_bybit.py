@@ -19,19 +19,53 @@ import orjson
 
 from bybit_widgets.protocol.signing import Credentials, rest_sign_string
 
-
 # The response examples of Bybit's "Get Account Info" and "Get Coin Info" pages (docs/v5/account/account-info,
 # docs/v5/asset/coin-info).
-ACCOUNT_INFO = {"marginMode": "REGULAR_MARGIN", "updatedTime": "1697078946000", "unifiedMarginStatus": 4,
-                "dcpStatus": "OFF", "timeWindow": 10, "smpGroup": 0, "isMasterTrader": False,
-                "spotHedgingStatus": "OFF"}  # fmt: skip
-COINS = [{"name": "MNT", "coin": "MNT", "remainAmount": "10000000", "chains": [
-    {"chainType": "Ethereum", "confirmation": "6", "withdrawFee": "3", "depositMin": "0", "withdrawMin": "3",
-     "chain": "ETH", "chainDeposit": "1", "chainWithdraw": "1", "minAccuracy": "8", "withdrawPercentageFee": "0",
-     "contractAddress": "0x3c3a81e81dc49a522a592e7622a7e711c06bf354"},
-    {"chainType": "Mantle Network", "confirmation": "100", "withdrawFee": "", "depositMin": "0", "withdrawMin": "10",
-     "chain": "MANTLE", "chainDeposit": "1", "chainWithdraw": "0", "minAccuracy": "8", "withdrawPercentageFee": "0",
-     "contractAddress": ""}]}]  # fmt: skip
+ACCOUNT_INFO = {
+    "marginMode": "REGULAR_MARGIN",
+    "updatedTime": "1697078946000",
+    "unifiedMarginStatus": 4,
+    "dcpStatus": "OFF",
+    "timeWindow": 10,
+    "smpGroup": 0,
+    "isMasterTrader": False,
+    "spotHedgingStatus": "OFF",
+}
+COINS = [
+    {
+        "name": "MNT",
+        "coin": "MNT",
+        "remainAmount": "10000000",
+        "chains": [
+            {
+                "chainType": "Ethereum",
+                "confirmation": "6",
+                "withdrawFee": "3",
+                "depositMin": "0",
+                "withdrawMin": "3",
+                "chain": "ETH",
+                "chainDeposit": "1",
+                "chainWithdraw": "1",
+                "minAccuracy": "8",
+                "withdrawPercentageFee": "0",
+                "contractAddress": "0x3c3a81e81dc49a522a592e7622a7e711c06bf354",
+            },
+            {
+                "chainType": "Mantle Network",
+                "confirmation": "100",
+                "withdrawFee": "",
+                "depositMin": "0",
+                "withdrawMin": "10",
+                "chain": "MANTLE",
+                "chainDeposit": "1",
+                "chainWithdraw": "0",
+                "minAccuracy": "8",
+                "withdrawPercentageFee": "0",
+                "contractAddress": "",
+            },
+        ],
+    }
+]
 
 
 def now_ms() -> int:
@@ -84,8 +118,12 @@ class FakeBybit:
             return httpx.Response(503, text="<html>503 Service Temporarily Unavailable</html>")
         if fault and fault.startswith("10006"):
             reset = self.server_ms() + int(fault.split(":")[1])
-            return self.reply(10006, "Too many visits!", {}, {"X-Bapi-Limit": "10", "X-Bapi-Limit-Status": "0",
-                                                             "X-Bapi-Limit-Reset-Timestamp": str(reset)})
+            return self.reply(
+                10006,
+                "Too many visits!",
+                {},
+                {"X-Bapi-Limit": "10", "X-Bapi-Limit-Status": "0", "X-Bapi-Limit-Reset-Timestamp": str(reset)},
+            )
         if fault == "10002":
             return self.reply(10002, "invalid request, please check your server timestamp", {})
         if path == "/v5/market/time":
@@ -105,8 +143,12 @@ class FakeBybit:
 
     def check_auth(self, request: httpx.Request, query: str, body: bytes) -> httpx.Response | None:
         h = request.headers
-        key, ts, recv, sign = (h.get("x-bapi-api-key"), h.get("x-bapi-timestamp"), h.get("x-bapi-recv-window"),
-                               h.get("x-bapi-sign"))  # fmt: skip
+        key, ts, recv, sign = (
+            h.get("x-bapi-api-key"),
+            h.get("x-bapi-timestamp"),
+            h.get("x-bapi-recv-window"),
+            h.get("x-bapi-sign"),
+        )
         if key != self.api_key:
             return self.reply(10003, "API key is invalid.", {})
         server = self.server_ms()
@@ -129,8 +171,14 @@ class FakeBybit:
             link = params["orderLinkId"]
             if link in self.orders:
                 return self.reply(110072, "OrderLinkedID is duplicate", {})
-            order = {"orderId": str(uuid.uuid4()), "orderLinkId": link, "symbol": params["symbol"],
-                     "side": params["side"], "qty": params["qty"], "orderStatus": "New"}  # fmt: skip
+            order = {
+                "orderId": str(uuid.uuid4()),
+                "orderLinkId": link,
+                "symbol": params["symbol"],
+                "side": params["side"],
+                "qty": params["qty"],
+                "orderStatus": "New",
+            }
             self.orders[link] = order
             return {"orderId": order["orderId"], "orderLinkId": link}
         if path in ("/v5/order/realtime", "/v5/order/history"):
@@ -144,11 +192,16 @@ class FakeBybit:
         if path == "/v5/asset/coin/query-info":
             return {"rows": [row for row in COINS if params.get("coin") in (None, row["coin"])]}
         if path == "/v5/user/query-api":
-            return {"apiKey": self.api_key, "readOnly": 0, "permissions": {"ContractTrade": ["Order", "Position"],
-                    "Wallet": ["AccountTransfer", "Withdraw"]}, "ips": ["*"], "expiredAt": "", "secret": ""}
+            return {
+                "apiKey": self.api_key,
+                "readOnly": 0,
+                "permissions": {"ContractTrade": ["Order", "Position"], "Wallet": ["AccountTransfer", "Withdraw"]},
+                "ips": ["*"],
+                "expiredAt": "",
+                "secret": "",
+            }
         return {}
 
     def reply(self, code: int, msg: str, result: dict, headers: dict | None = None) -> httpx.Response:
         envelope = {"retCode": code, "retMsg": msg, "result": result, "retExtInfo": {}, "time": self.server_ms()}
-        return httpx.Response(200, content=orjson.dumps(envelope), headers=headers or {},
-                              extensions={})  # fmt: skip
+        return httpx.Response(200, content=orjson.dumps(envelope), headers=headers or {}, extensions={})

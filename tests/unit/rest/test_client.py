@@ -12,8 +12,9 @@ from bybit_widgets.protocol.records import OrderAck, Ticker
 from bybit_widgets.protocol.signing import Credentials, rest_sign_string
 from bybit_widgets.rest import AsyncClient, Client, ServerClock
 
-ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="10000",
-             time_in_force="GTC")  # fmt: skip
+ORDER = dict(
+    category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="10000", time_in_force="GTC"
+)
 
 
 def signed(fake, path):
@@ -34,8 +35,10 @@ def test_post_signs_exact_body_sent(face, fake):
     ack = face.place_order(**ORDER, order_link_id="t-1")
     assert isinstance(ack, OrderAck) and ack.order_link_id == "t-1"
     (req,) = signed(fake, "/v5/order/create")
-    assert req.body == (b'{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001",'
-                        b'"price":"10000","timeInForce":"GTC","orderLinkId":"t-1"}')  # fmt: skip
+    assert req.body == (
+        b'{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001",'
+        b'"price":"10000","timeInForce":"GTC","orderLinkId":"t-1"}'
+    )
     assert req.headers["content-type"] == "application/json"
     text = rest_sign_string(req.headers["x-bapi-timestamp"], fake.api_key, "5000", req.body.decode())
     assert req.headers["x-bapi-sign"] == Credentials(fake.api_key, fake.api_secret).sign(text)
@@ -233,8 +236,11 @@ def test_mainnet_guard_blocks_orders_before_any_request():
     seen = []
     transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(500))
     client = Client("k", "s", env="mainnet", transport=transport)
-    for call in (lambda: client.place_order(**ORDER), lambda: client.cancel_all_orders(category="linear",
-                 symbol="BTCUSDT"), lambda: client.set_leverage(category="linear", symbol="BTCUSDT", buy_leverage=5)):
+    for call in (
+        lambda: client.place_order(**ORDER),
+        lambda: client.cancel_all_orders(category="linear", symbol="BTCUSDT"),
+        lambda: client.set_leverage(category="linear", symbol="BTCUSDT", buy_leverage=5),
+    ):
         with pytest.raises(E.MainnetGuardError) as info:
             call()
         assert "allow_mainnet_trading=True" in info.value.hint
@@ -287,7 +293,12 @@ def test_get_coin_info_types_every_chain_and_sends_the_coin_upper_case(face, fak
     assert (mnt.coin, mnt.name, mnt.remain_amount) == ("MNT", "MNT", Decimal("10000000"))
     eth, mantle = mnt.chains
     assert (eth.chain, eth.chain_type, eth.confirmation, eth.withdraw_fee, eth.min_accuracy) == (
-        "ETH", "Ethereum", 6, Decimal("3"), 8)  # fmt: skip
+        "ETH",
+        "Ethereum",
+        6,
+        Decimal("3"),
+        8,
+    )
     assert eth.deposit_enabled and eth.withdraw_enabled and eth.contract_address.startswith("0x")
     assert mantle.withdraw_fee is None and not mantle.withdraw_enabled  # "" fee, "0": no withdrawal on that chain
     assert face.get_coin_info(coin="BTC") == [] and len(face.get_coin_info()) == 1

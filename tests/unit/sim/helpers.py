@@ -24,8 +24,15 @@ def linear_btc() -> list[Any]:
     return [s for s in default_symbols() if s.category == "linear" and s.symbol == "BTCUSDT"]
 
 
-def make_exchange(seed: int = 7, *, symbols: list[Any] | None = None, key: str = "k", balance: str = "100000",
-                  clock: Clock | None = None, paused: bool = True) -> Exchange:  # fmt: skip
+def make_exchange(
+    seed: int = 7,
+    *,
+    symbols: list[Any] | None = None,
+    key: str = "k",
+    balance: str = "100000",
+    clock: Clock | None = None,
+    paused: bool = True,
+) -> Exchange:
     """An exchange with one account ``key`` (secret ``s``), paused unless asked otherwise."""
     ex = Exchange(seed, symbols=symbols if symbols is not None else linear_btc(), clock=clock or Clock())
     ex.ensure_account(key, "s", balance=balance)

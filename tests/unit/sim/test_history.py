@@ -17,8 +17,11 @@ from .helpers import T0, Clock
 
 LIVE_MINUTES = 8
 START = T0 + 30_000  # the exchange starts half way through the minute T0
-SPECS = {f"{s.category}-{s.symbol}": s for s in default_symbols()
-         if (s.category, s.symbol) in (("linear", "BTCUSDT"), ("linear", "SOLUSDT"), ("spot", "BTCUSDT"))}  # fmt: skip
+SPECS = {
+    f"{s.category}-{s.symbol}": s
+    for s in default_symbols()
+    if (s.category, s.symbol) in (("linear", "BTCUSDT"), ("linear", "SOLUSDT"), ("spot", "BTCUSDT"))
+}
 
 
 @dataclass

@@ -71,7 +71,9 @@ def test_paused_advance_moves_nothing_and_consumes_no_randomness() -> None:
     assert paused.book_levels("linear", "BTCUSDT", 50) == straight.book_levels("linear", "BTCUSDT", 50)
 
 
-@pytest.mark.parametrize("spec", default_symbols() + synthetic_linear_symbols(4), ids=lambda s: f"{s.category}-{s.symbol}")
+@pytest.mark.parametrize(
+    "spec", default_symbols() + synthetic_linear_symbols(4), ids=lambda s: f"{s.category}-{s.symbol}"
+)
 def test_book_is_deep_uncrossed_and_on_the_grid(spec) -> None:
     ex = Exchange(9, symbols=[spec], clock=Clock())
     market = ex.market(spec.category, spec.symbol)
@@ -171,14 +173,42 @@ def test_ticker_items_have_the_v5_fields() -> None:
     ex = Exchange(1, clock=Clock())
     ex.advance(150)
     linear = ex.ticker("linear", "BTCUSDT")
-    for name in ("symbol", "tickDirection", "lastPrice", "markPrice", "indexPrice", "prevPrice24h", "price24hPcnt",
-                 "highPrice24h", "lowPrice24h", "prevPrice1h", "openInterest", "openInterestValue", "turnover24h",
-                 "volume24h", "fundingRate", "nextFundingTime", "bid1Price", "bid1Size", "ask1Price", "ask1Size"):
+    for name in (
+        "symbol",
+        "tickDirection",
+        "lastPrice",
+        "markPrice",
+        "indexPrice",
+        "prevPrice24h",
+        "price24hPcnt",
+        "highPrice24h",
+        "lowPrice24h",
+        "prevPrice1h",
+        "openInterest",
+        "openInterestValue",
+        "turnover24h",
+        "volume24h",
+        "fundingRate",
+        "nextFundingTime",
+        "bid1Price",
+        "bid1Size",
+        "ask1Price",
+        "ask1Size",
+    ):
         assert isinstance(linear[name], str), name
     assert Decimal(linear["lowPrice24h"]) <= Decimal(linear["lastPrice"]) <= Decimal(linear["highPrice24h"])
     assert int(linear["nextFundingTime"]) % (8 * 3_600_000) == 0
     assert Decimal(linear["bid1Price"]) < Decimal(linear["ask1Price"])
     spot = ex.ticker("spot", "BTCUSDT")
-    assert set(spot) == {"symbol", "lastPrice", "highPrice24h", "lowPrice24h", "prevPrice24h", "volume24h",
-                         "turnover24h", "price24hPcnt", "usdIndexPrice"}
+    assert set(spot) == {
+        "symbol",
+        "lastPrice",
+        "highPrice24h",
+        "lowPrice24h",
+        "prevPrice24h",
+        "volume24h",
+        "turnover24h",
+        "price24hPcnt",
+        "usdIndexPrice",
+    }
     assert ex.ticker("linear", "BTCUSDT") is not ex.ticker("linear", "BTCUSDT")  # fresh objects

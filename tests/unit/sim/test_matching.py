@@ -28,8 +28,10 @@ def test_market_buy_walks_the_asks_and_pays_taker_fee() -> None:
     state = get_order(ex, result["orderId"])
     assert state["orderStatus"] == "Filled" and state["timeInForce"] == "IOC"
     execs = rec.items("execution")
-    assert [(e["execPrice"], e["execQty"]) for e in execs] == [(asks[0][0], asks[0][1]),
-                                                              (asks[1][0], f"{Decimal(asks[1][1]) / 2:.3f}")]
+    assert [(e["execPrice"], e["execQty"]) for e in execs] == [
+        (asks[0][0], asks[0][1]),
+        (asks[1][0], f"{Decimal(asks[1][1]) / 2:.3f}"),
+    ]
     for e in execs:
         assert e["isMaker"] is False and e["feeRate"] == "0.00055"
         assert Decimal(e["execFee"]) == (Decimal(e["execValue"]) * Decimal("0.00055")).quantize(Decimal("1e-8"))
@@ -52,8 +54,7 @@ def test_resting_order_is_part_of_the_book_and_queues_behind_the_crowd() -> None
     assert _book_size(ex, "b", bid) == crowd + Decimal("0.030")
     assert get_order(ex, first["orderId"])["orderStatus"] == "New"
     # a sell of crowd + 0.015 fills the crowd, all of the first order, half of the second
-    order(ex, "m", side="Sell", orderType="Limit", timeInForce="IOC", qty=str(crowd + Decimal("0.015")),
-          price=str(bid))
+    order(ex, "m", side="Sell", orderType="Limit", timeInForce="IOC", qty=str(crowd + Decimal("0.015")), price=str(bid))
     assert get_order(ex, first["orderId"])["orderStatus"] == "Filled"
     later = get_order(ex, second["orderId"], "m")
     assert later["orderStatus"] == "PartiallyFilled" and later["leavesQty"] == "0.015"
@@ -169,8 +170,14 @@ def test_trading_stop_closes_the_position_and_clears() -> None:
     ex.ensure_account("whale", "s", balance="100000000")
     order(ex, side="Buy", orderType="Market", qty="0.010")
     last = Decimal(ex.ticker("linear", "BTCUSDT")["lastPrice"])
-    stop = {"category": "linear", "symbol": "BTCUSDT", "tpslMode": "Full", "positionIdx": 0,
-            "stopLoss": str(last - 6), "takeProfit": str(last + 500)}
+    stop = {
+        "category": "linear",
+        "symbol": "BTCUSDT",
+        "tpslMode": "Full",
+        "positionIdx": 0,
+        "stopLoss": str(last - 6),
+        "takeProfit": str(last + 500),
+    }
     assert ex.rest_private("/v5/position/trading-stop", "k", stop) == {}
     with pytest.raises(SimError) as err:
         ex.rest_private("/v5/position/trading-stop", "k", stop)
@@ -221,8 +228,9 @@ def test_amend_and_cancel() -> None:
     bid, _ = top(ex)
     placed = order(ex, side="Buy", orderType="Limit", qty="0.010", price=str(bid - 10), orderLinkId="mine-1")
     base = {"category": "linear", "symbol": "BTCUSDT"}
-    result = ex.rest_private("/v5/order/amend", "k", {**base, "orderLinkId": "mine-1", "qty": "0.004",
-                                                       "price": str(bid - 20)})  # fmt: skip
+    result = ex.rest_private(
+        "/v5/order/amend", "k", {**base, "orderLinkId": "mine-1", "qty": "0.004", "price": str(bid - 20)}
+    )
     assert result == {"orderId": placed["orderId"], "orderLinkId": "mine-1"}
     state = get_order(ex, placed["orderId"])
     assert Decimal(state["price"]) == bid - 20 and state["qty"] == "0.004"
@@ -265,16 +273,31 @@ def _sweep(ex, key: str, buy: bool, ticks_through: int) -> None:
     side = market.book.asks if buy else market.book.bids
     limit = side.best() + ticks_through if buy else side.best() - ticks_through
     lots = side.available(limit, 10**12)
-    order(ex, key, side="Buy" if buy else "Sell", orderType="Limit", timeInForce="IOC",
-          qty=market.inst.qty_str(lots), price=market.inst.price_str(limit))
+    order(
+        ex,
+        key,
+        side="Buy" if buy else "Sell",
+        orderType="Limit",
+        timeInForce="IOC",
+        qty=market.inst.qty_str(lots),
+        price=market.inst.price_str(limit),
+    )
 
 
 def test_partial_take_profit_limit_order_follows_the_fills() -> None:
     ex = make_exchange()
     ex.ensure_account("whale", "s", balance="100000000")
     last = Decimal(ex.ticker("linear", "BTCUSDT")["lastPrice"])
-    order(ex, side="Buy", orderType="Market", qty="0.006", takeProfit=str(last + 4), tpslMode="Partial",
-          tpOrderType="Limit", tpLimitPrice=str(last + 3))
+    order(
+        ex,
+        side="Buy",
+        orderType="Market",
+        qty="0.006",
+        takeProfit=str(last + 4),
+        tpslMode="Partial",
+        tpOrderType="Limit",
+        tpLimitPrice=str(last + 3),
+    )
     children = [o for o in ex.truth_orders("k") if o["stopOrderType"] == "PartialTakeProfit"]
     assert len(children) == 1 and children[0]["qty"] == "0.006" and children[0]["orderStatus"] == "Untriggered"
     assert children[0]["reduceOnly"] is True and children[0]["triggerDirection"] == 1
@@ -311,9 +334,20 @@ def test_spot_conditional_order_infers_its_direction() -> None:
 
     ex = make_exchange(symbols=[s for s in default_symbols() if s.category == "spot"])
     last = Decimal(ex.ticker("spot", "BTCUSDT")["lastPrice"])
-    placed = ex.rest_private("/v5/order/create", "k", {"category": "spot", "symbol": "BTCUSDT", "side": "Buy",
-                                                       "orderType": "Limit", "qty": "0.001", "price": str(last - 500),
-                                                       "triggerPrice": str(last + 100), "orderFilter": "StopOrder"})
+    placed = ex.rest_private(
+        "/v5/order/create",
+        "k",
+        {
+            "category": "spot",
+            "symbol": "BTCUSDT",
+            "side": "Buy",
+            "orderType": "Limit",
+            "qty": "0.001",
+            "price": str(last - 500),
+            "triggerPrice": str(last + 100),
+            "orderFilter": "StopOrder",
+        },
+    )
     item = next(o for o in ex.truth_orders("k") if o["orderId"] == placed["orderId"])
     assert item["orderStatus"] == "Untriggered" and item["triggerDirection"] == 1
     realtime = ex.rest_private("/v5/order/realtime", "k", {"category": "spot", "orderFilter": "StopOrder"})["list"]

@@ -16,13 +16,25 @@ KEYS = ("k", "m")
 ALLOWED = {110001, 110003, 110007, 110017, 110094}
 
 # limit offsets count ticks back from the opposite touch: positive rests, negative crosses
-limit_op = st.tuples(st.just("limit"), st.sampled_from(KEYS), st.booleans(), st.integers(-8, 12), st.integers(1, 400),
-                     st.sampled_from(["GTC", "GTC", "IOC", "FOK", "PostOnly"]),
-                     st.sampled_from([False, False, False, True]))
-market_op = st.tuples(st.just("market"), st.sampled_from(KEYS), st.booleans(), st.integers(1, 3000),
-                      st.sampled_from([False, False, True]))
-op = st.one_of(limit_op, limit_op, market_op, st.tuples(st.just("cancel"), st.sampled_from(KEYS), st.integers(0, 50)),
-               st.tuples(st.just("advance"), st.integers(1, 300)))
+limit_op = st.tuples(
+    st.just("limit"),
+    st.sampled_from(KEYS),
+    st.booleans(),
+    st.integers(-8, 12),
+    st.integers(1, 400),
+    st.sampled_from(["GTC", "GTC", "IOC", "FOK", "PostOnly"]),
+    st.sampled_from([False, False, False, True]),
+)
+market_op = st.tuples(
+    st.just("market"), st.sampled_from(KEYS), st.booleans(), st.integers(1, 3000), st.sampled_from([False, False, True])
+)
+op = st.one_of(
+    limit_op,
+    limit_op,
+    market_op,
+    st.tuples(st.just("cancel"), st.sampled_from(KEYS), st.integers(0, 50)),
+    st.tuples(st.just("advance"), st.integers(1, 300)),
+)
 
 
 def _equity(ex, key: str) -> Decimal:
@@ -64,12 +76,24 @@ def _apply(ex, step) -> None:
         _, offset, lots, tif, reduce_only = step[2:]
         ref = market.book.asks.best() if buy else market.book.bids.best()
         price = ref - offset if buy else ref + offset
-        params = {**base, "side": "Buy" if buy else "Sell", "orderType": "Limit", "qty": inst.qty_str(lots),
-                  "price": inst.price_str(price), "timeInForce": tif, "reduceOnly": reduce_only}
+        params = {
+            **base,
+            "side": "Buy" if buy else "Sell",
+            "orderType": "Limit",
+            "qty": inst.qty_str(lots),
+            "price": inst.price_str(price),
+            "timeInForce": tif,
+            "reduceOnly": reduce_only,
+        }
     else:
         _, lots, reduce_only = step[2:]
-        params = {**base, "side": "Buy" if buy else "Sell", "orderType": "Market", "qty": inst.qty_str(lots),
-                  "reduceOnly": reduce_only}
+        params = {
+            **base,
+            "side": "Buy" if buy else "Sell",
+            "orderType": "Market",
+            "qty": inst.qty_str(lots),
+            "reduceOnly": reduce_only,
+        }
     ex.rest_private("/v5/order/create", key, params)
 
 
@@ -100,9 +124,14 @@ def test_random_flow_keeps_the_books_and_accounts_consistent(seed: int, steps: l
             assert _usdt(ex, key) - before[key][1] == realised
             if step[0] != "advance":
                 # with the mark fixed, equity moves by exactly (mark - price) * signed qty - fee per fill
-                expected = sum(((mark - Decimal(e["execPrice"])) * Decimal(e["execQty"])
-                                * (1 if e["side"] == "Buy" else -1) - Decimal(e["execFee"])
-                                for e in fills), Decimal(0))  # fmt: skip
+                expected = sum(
+                    (
+                        (mark - Decimal(e["execPrice"])) * Decimal(e["execQty"]) * (1 if e["side"] == "Buy" else -1)
+                        - Decimal(e["execFee"])
+                        for e in fills
+                    ),
+                    Decimal(0),
+                )
                 assert _equity(ex, key) - before[key][0] == expected
             # reduce-only fills only ever close
             for e in fills:
@@ -113,8 +142,11 @@ def test_random_flow_keeps_the_books_and_accounts_consistent(seed: int, steps: l
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10_000), st.lists(st.tuples(st.sampled_from(KEYS), st.integers(1, 30)), min_size=2, max_size=8),
-       st.integers(0, 200))
+@given(
+    st.integers(0, 10_000),
+    st.lists(st.tuples(st.sampled_from(KEYS), st.integers(1, 30)), min_size=2, max_size=8),
+    st.integers(0, 200),
+)
 def test_price_time_priority_within_a_level(seed: int, resting: list, extra: int) -> None:
     ex = make_exchange(seed)
     ex.ensure_account("m", "s")
@@ -125,14 +157,33 @@ def test_price_time_priority_within_a_level(seed: int, resting: list, extra: int
     ahead = sum(size for p, size in market.book.asks.top(3))  # everything that queues before the user orders
     placed = []
     for key, lots in resting:
-        result = ex.rest_private("/v5/order/create", key, {"category": "linear", "symbol": "BTCUSDT", "side": "Sell",
-                                                           "orderType": "Limit", "qty": inst.qty_str(lots),
-                                                           "price": inst.price_str(price)})  # fmt: skip
+        result = ex.rest_private(
+            "/v5/order/create",
+            key,
+            {
+                "category": "linear",
+                "symbol": "BTCUSDT",
+                "side": "Sell",
+                "orderType": "Limit",
+                "qty": inst.qty_str(lots),
+                "price": inst.price_str(price),
+            },
+        )
         placed.append((key, result["orderId"], lots))
     take = ahead + extra
-    ex.rest_private("/v5/order/create", "taker", {"category": "linear", "symbol": "BTCUSDT", "side": "Buy",
-                                                  "orderType": "Limit", "timeInForce": "IOC",
-                                                  "qty": inst.qty_str(take), "price": inst.price_str(price)})  # fmt: skip
+    ex.rest_private(
+        "/v5/order/create",
+        "taker",
+        {
+            "category": "linear",
+            "symbol": "BTCUSDT",
+            "side": "Buy",
+            "orderType": "Limit",
+            "timeInForce": "IOC",
+            "qty": inst.qty_str(take),
+            "price": inst.price_str(price),
+        },
+    )
     budget = extra
     for key, order_id, lots in placed:  # filled strictly in arrival order, crowd first
         item = next(o for o in ex.truth_orders(key) if o["orderId"] == order_id)
@@ -150,21 +201,39 @@ def test_conditional_fires_only_when_price_crosses_its_side(seed: int, distance:
     inst = market.inst
     last = market.last
     trigger = last + distance if rising else last - distance
-    placed = ex.rest_private("/v5/order/create", "k", {"category": "linear", "symbol": "BTCUSDT", "side": "Buy",
-                                                       "orderType": "Limit", "qty": "0.001",
-                                                       "price": inst.price_str(market.book.bids.best() - 100),
-                                                       "triggerPrice": inst.price_str(trigger),
-                                                       "triggerDirection": 1 if rising else 2})  # fmt: skip
+    placed = ex.rest_private(
+        "/v5/order/create",
+        "k",
+        {
+            "category": "linear",
+            "symbol": "BTCUSDT",
+            "side": "Buy",
+            "orderType": "Limit",
+            "qty": "0.001",
+            "price": inst.price_str(market.book.bids.best() - 100),
+            "triggerPrice": inst.price_str(trigger),
+            "triggerDirection": 1 if rising else 2,
+        },
+    )
     if move:  # the whale walks the book `move` ticks away from the touch
         buy = move > 0
         side = market.book.asks if buy else market.book.bids
         limit = side.best() + move if buy else side.best() + move
         lots = side.available(limit, 10**12)
         if lots:
-            ex.rest_private("/v5/order/create", "whale", {"category": "linear", "symbol": "BTCUSDT",
-                                                          "side": "Buy" if buy else "Sell", "orderType": "Limit",
-                                                          "timeInForce": "IOC", "qty": inst.qty_str(lots),
-                                                          "price": inst.price_str(limit)})  # fmt: skip
+            ex.rest_private(
+                "/v5/order/create",
+                "whale",
+                {
+                    "category": "linear",
+                    "symbol": "BTCUSDT",
+                    "side": "Buy" if buy else "Sell",
+                    "orderType": "Limit",
+                    "timeInForce": "IOC",
+                    "qty": inst.qty_str(lots),
+                    "price": inst.price_str(limit),
+                },
+            )
     status = next(o for o in ex.truth_orders("k") if o["orderId"] == placed["orderId"])["orderStatus"]
     crossed = market.last >= trigger if rising else market.last <= trigger
     assert (status != "Untriggered") == crossed

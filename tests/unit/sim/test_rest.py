@@ -34,12 +34,22 @@ def test_instruments_carry_bybit_filters(ex: Exchange) -> None:
     linear = {i["symbol"]: i for i in ex.rest_public("/v5/market/instruments-info", {"category": "linear"})["list"]}
     btc = linear["BTCUSDT"]
     assert btc["priceFilter"]["tickSize"] == "0.10" and btc["priceScale"] == "2"
-    assert btc["lotSizeFilter"] | {} == {**btc["lotSizeFilter"], "qtyStep": "0.001", "minOrderQty": "0.001",
-                                         "minNotionalValue": "5"}
+    assert btc["lotSizeFilter"] | {} == {
+        **btc["lotSizeFilter"],
+        "qtyStep": "0.001",
+        "minOrderQty": "0.001",
+        "minNotionalValue": "5",
+    }
     assert btc["leverageFilter"] == {"minLeverage": "1", "maxLeverage": "100.00", "leverageStep": "0.01"}
     assert btc["contractType"] == "LinearPerpetual" and btc["fundingInterval"] == 480 and btc["deliveryTime"] == "0"
-    assert (linear["ETHUSDT"]["priceFilter"]["tickSize"], linear["ETHUSDT"]["lotSizeFilter"]["qtyStep"]) == ("0.01", "0.01")
-    assert (linear["SOLUSDT"]["priceFilter"]["tickSize"], linear["SOLUSDT"]["lotSizeFilter"]["qtyStep"]) == ("0.010", "0.1")
+    assert (linear["ETHUSDT"]["priceFilter"]["tickSize"], linear["ETHUSDT"]["lotSizeFilter"]["qtyStep"]) == (
+        "0.01",
+        "0.01",
+    )
+    assert (linear["SOLUSDT"]["priceFilter"]["tickSize"], linear["SOLUSDT"]["lotSizeFilter"]["qtyStep"]) == (
+        "0.010",
+        "0.1",
+    )
     spot = ex.rest_public("/v5/market/instruments-info", {"category": "spot", "symbol": "BTCUSDT"})
     assert "nextPageCursor" not in spot
     lot = spot["list"][0]["lotSizeFilter"]
@@ -50,8 +60,9 @@ def test_instruments_carry_bybit_filters(ex: Exchange) -> None:
 def test_instruments_paginate(ex: Exchange) -> None:
     first = ex.rest_public("/v5/market/instruments-info", {"category": "linear", "limit": "2"})
     assert len(first["list"]) == 2 and first["nextPageCursor"]
-    rest = ex.rest_public("/v5/market/instruments-info", {"category": "linear", "limit": "2",
-                                                          "cursor": first["nextPageCursor"]})  # fmt: skip
+    rest = ex.rest_public(
+        "/v5/market/instruments-info", {"category": "linear", "limit": "2", "cursor": first["nextPageCursor"]}
+    )
     assert [i["symbol"] for i in first["list"] + rest["list"]] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
     assert rest["nextPageCursor"] == ""
     assert code(ex.rest_public, "/v5/market/instruments-info", {"category": "linear", "cursor": "bogus"}) == 10001
@@ -81,7 +92,9 @@ def test_orderbook(ex: Exchange) -> None:
     assert len(spot["b"]) == len(spot["a"]) == 1
     deep = ex.rest_public("/v5/market/orderbook", {"category": "linear", "symbol": "BTCUSDT", "limit": "1000"})
     assert len(deep["b"]) == 1000
-    assert code(ex.rest_public, "/v5/market/orderbook", {"category": "linear", "symbol": "BTCUSDT", "limit": "0"}) == 10001
+    assert (
+        code(ex.rest_public, "/v5/market/orderbook", {"category": "linear", "symbol": "BTCUSDT", "limit": "0"}) == 10001
+    )
     assert code(ex.rest_public, "/v5/market/orderbook", {"category": "linear"}) == 10001
 
 
@@ -95,8 +108,10 @@ def test_kline(ex: Exchange) -> None:
     assert rows[0][4] == ex.ticker("linear", "BTCUSDT")["lastPrice"]  # the open candle closes at last price
     for r in rows:
         assert Decimal(r[3]) <= min(Decimal(r[1]), Decimal(r[4])) <= max(Decimal(r[1]), Decimal(r[4])) <= Decimal(r[2])
-    window = ex.rest_public("/v5/market/kline", {"symbol": "BTCUSDT", "interval": "5",
-                                                 "start": str(starts[-1] - 3_600_000), "end": str(starts[-1])})  # fmt: skip
+    window = ex.rest_public(
+        "/v5/market/kline",
+        {"symbol": "BTCUSDT", "interval": "5", "start": str(starts[-1] - 3_600_000), "end": str(starts[-1])},
+    )
     assert all(starts[-1] - 3_600_000 <= int(r[0]) <= starts[-1] for r in window["list"]) and window["list"]
     hourly = ex.rest_public("/v5/market/kline", {"category": "spot", "symbol": "BTCUSDT", "interval": "60"})["list"]
     assert len(hourly) >= 24  # a day of history from the start
@@ -111,7 +126,10 @@ def test_recent_trade_limits(ex: Exchange) -> None:
     assert int(trades[0]["time"]) >= int(trades[-1]["time"])
     spot = ex.rest_public("/v5/market/recent-trade", {"category": "spot", "symbol": "BTCUSDT"})["list"]
     assert len(spot) <= 60
-    assert code(ex.rest_public, "/v5/market/recent-trade", {"category": "spot", "symbol": "BTCUSDT", "limit": "61"}) == 10001
+    assert (
+        code(ex.rest_public, "/v5/market/recent-trade", {"category": "spot", "symbol": "BTCUSDT", "limit": "61"})
+        == 10001
+    )
 
 
 def test_unknown_paths(ex: Exchange) -> None:
@@ -122,28 +140,31 @@ def test_unknown_paths(ex: Exchange) -> None:
 
 
 # -- order entry errors -------------------------------------------------------------------------------
-@pytest.mark.parametrize("params, ret_code, words", [
-    ({"side": "Buy", "orderType": "Market"}, 10001, "qty"),
-    ({"orderType": "Market", "qty": "0.001"}, 10001, "side"),
-    ({"side": "Long", "orderType": "Market", "qty": "0.001"}, 10001, "side"),
-    ({"side": "Buy", "orderType": "Stop", "qty": "0.001"}, 10001, "orderType"),
-    ({"side": "Buy", "orderType": "Market", "qty": 0.001}, 10001, "qty"),
-    ({"side": "Buy", "orderType": "Market", "qty": "abc"}, 10001, "qty"),
-    ({"side": "Buy", "orderType": "Market", "qty": "1e-3"}, 10001, "qty"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.0015"}, 10001, "Qty invalid"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.0005"}, 110017, "truncated"),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001"}, 10001, "price"),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "1000.05"}, 10001, "tickSize"),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "1000"}, 110094, "minimum order value"),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "150000"}, 110003, "range"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.001", "positionIdx": 1}, 10001, "position idx"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.001", "timeInForce": "GTD"}, 10001, "timeInForce"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.001", "reduceOnly": "maybe"}, 10001, "reduceOnly"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.001", "orderLinkId": "x" * 37}, 10001, "orderLinkId"),
-    ({"side": "Buy", "orderType": "Market", "qty": "2000"}, 10001, "maximum"),
-    ({"side": "Buy", "orderType": "Limit", "qty": "1000", "price": "80000"}, 110007, "not enough"),
-    ({"side": "Buy", "orderType": "Market", "qty": "0.001", "triggerPrice": "99000"}, 10001, "triggerDirection"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, ret_code, words",
+    [
+        ({"side": "Buy", "orderType": "Market"}, 10001, "qty"),
+        ({"orderType": "Market", "qty": "0.001"}, 10001, "side"),
+        ({"side": "Long", "orderType": "Market", "qty": "0.001"}, 10001, "side"),
+        ({"side": "Buy", "orderType": "Stop", "qty": "0.001"}, 10001, "orderType"),
+        ({"side": "Buy", "orderType": "Market", "qty": 0.001}, 10001, "qty"),
+        ({"side": "Buy", "orderType": "Market", "qty": "abc"}, 10001, "qty"),
+        ({"side": "Buy", "orderType": "Market", "qty": "1e-3"}, 10001, "qty"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.0015"}, 10001, "Qty invalid"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.0005"}, 110017, "truncated"),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001"}, 10001, "price"),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "1000.05"}, 10001, "tickSize"),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "1000"}, 110094, "minimum order value"),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "150000"}, 110003, "range"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.001", "positionIdx": 1}, 10001, "position idx"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.001", "timeInForce": "GTD"}, 10001, "timeInForce"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.001", "reduceOnly": "maybe"}, 10001, "reduceOnly"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.001", "orderLinkId": "x" * 37}, 10001, "orderLinkId"),
+        ({"side": "Buy", "orderType": "Market", "qty": "2000"}, 10001, "maximum"),
+        ({"side": "Buy", "orderType": "Limit", "qty": "1000", "price": "80000"}, 110007, "not enough"),
+        ({"side": "Buy", "orderType": "Market", "qty": "0.001", "triggerPrice": "99000"}, 10001, "triggerDirection"),
+    ],
+)
 def test_create_order_errors(params: dict, ret_code: int, words: str) -> None:
     ex = make_exchange()
     with pytest.raises(SimError) as err:
@@ -155,14 +176,17 @@ def test_create_order_errors(params: dict, ret_code: int, words: str) -> None:
 def test_link_ids_and_position_idx_as_int() -> None:
     ex = make_exchange()
     bid, _ = top(ex)
-    first = order(ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 100), orderLinkId="a-1",
-                  positionIdx=0)
+    first = order(
+        ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 100), orderLinkId="a-1", positionIdx=0
+    )
     assert first["orderLinkId"] == "a-1" and len(first["orderId"]) == 36
     with pytest.raises(SimError) as err:
         order(ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 100), orderLinkId="a-1")
     assert err.value.ret_code == 110072
-    assert order(ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 100),
-                 positionIdx="0")["orderLinkId"] == ""  # fmt: skip
+    assert (
+        order(ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 100), positionIdx="0")["orderLinkId"]
+        == ""
+    )
 
 
 def test_read_only_key_cannot_trade() -> None:
@@ -210,8 +234,9 @@ def test_cancel_all() -> None:
         order(ex, side="Buy", orderType="Limit", qty="0.001", price=str(bid - 10 - i))
     order(ex, side="Buy", orderType="Market", qty="0.001", triggerPrice=str(bid + 500), triggerDirection=1)
     assert code(ex.rest_private, "/v5/order/cancel-all", "k", {"category": "linear"}) == 10001
-    plain = ex.rest_private("/v5/order/cancel-all", "k", {"category": "linear", "symbol": "BTCUSDT",
-                                                          "orderFilter": "Order"})  # fmt: skip
+    plain = ex.rest_private(
+        "/v5/order/cancel-all", "k", {"category": "linear", "symbol": "BTCUSDT", "orderFilter": "Order"}
+    )
     assert plain["success"] == "1" and len(plain["list"]) == 3 and set(plain["list"][0]) == {"orderId", "orderLinkId"}
     rest = ex.rest_private("/v5/order/cancel-all", "k", {"category": "linear", "settleCoin": "USDT"})
     assert len(rest["list"]) == 1
@@ -227,8 +252,18 @@ def test_executions_and_positions() -> None:
     base = {"category": "linear", "symbol": "BTCUSDT"}
     execs = ex.rest_private("/v5/execution/list", "k", base)["list"]
     assert execs and execs[0]["side"] == "Sell" and isinstance(execs[0]["seq"], int)
-    assert {"execId", "execPrice", "execQty", "execValue", "execFee", "feeRate", "isMaker", "closedSize",
-            "markPrice", "orderLinkId"} <= set(execs[0])
+    assert {
+        "execId",
+        "execPrice",
+        "execQty",
+        "execValue",
+        "execFee",
+        "feeRate",
+        "isMaker",
+        "closedSize",
+        "markPrice",
+        "orderLinkId",
+    } <= set(execs[0])
     assert execs[0]["closedSize"] == "0.001" and "execPnl" not in execs[0]
     by_link = ex.rest_private("/v5/execution/list", "k", {**base, "orderLinkId": "buy-1"})["list"]
     assert by_link and all(e["orderLinkId"] == "buy-1" for e in by_link)
@@ -256,12 +291,18 @@ def test_leverage() -> None:
     assert ex.rest_private("/v5/position/set-leverage", "k", {**base, "buyLeverage": "20", "sellLeverage": "20"}) == {}
     pos = ex.rest_private("/v5/position/list", "k", base)["list"][0]
     assert pos["leverage"] == "20" and Decimal(pos["positionIM"]) * 2 == im_at_10
-    assert code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "20",
-                                                                      "sellLeverage": "20"}) == 110043  # fmt: skip
-    assert code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "5",
-                                                                      "sellLeverage": "6"}) == 10001  # fmt: skip
-    assert code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "101",
-                                                                      "sellLeverage": "101"}) == 10001  # fmt: skip
+    assert (
+        code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "20", "sellLeverage": "20"})
+        == 110043
+    )
+    assert (
+        code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "5", "sellLeverage": "6"})
+        == 10001
+    )
+    assert (
+        code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "101", "sellLeverage": "101"})
+        == 10001
+    )
     assert code(ex.rest_private, "/v5/position/set-leverage", "k", {**base, "buyLeverage": "5"}) == 10001
 
 
@@ -305,20 +346,25 @@ def test_spot_market_buy_by_quote_and_sell_by_base() -> None:
     assert next(o for o in ex.truth_orders("k") if o["orderId"] == sold["orderId"])["orderStatus"] == "Filled"
 
 
-@pytest.mark.parametrize("params, ret_code", [
-    ({"side": "Buy", "orderType": "Limit", "qty": "1", "price": "80000"}, 170131),
-    ({"side": "Sell", "orderType": "Limit", "qty": "0.01", "price": "95000"}, 170131),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.0000001", "price": "80000"}, 170137),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "80000.001"}, 170134),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.000011", "price": "80000"}, 170140),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.000001", "price": "80000"}, 170136),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "120000"}, 170193),
-    ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "80000", "timeInForce": "GTD"}, 170115),
-    ({"side": "Up", "orderType": "Limit", "qty": "0.001", "price": "80000"}, 170117),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, ret_code",
+    [
+        ({"side": "Buy", "orderType": "Limit", "qty": "1", "price": "80000"}, 170131),
+        ({"side": "Sell", "orderType": "Limit", "qty": "0.01", "price": "95000"}, 170131),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.0000001", "price": "80000"}, 170137),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "80000.001"}, 170134),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.000011", "price": "80000"}, 170140),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.000001", "price": "80000"}, 170136),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "120000"}, 170193),
+        ({"side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "80000", "timeInForce": "GTD"}, 170115),
+        ({"side": "Up", "orderType": "Limit", "qty": "0.001", "price": "80000"}, 170117),
+    ],
+)
 def test_spot_errors(params: dict, ret_code: int) -> None:
     ex = _spot()
-    assert code(ex.rest_private, "/v5/order/create", "k", {"category": "spot", "symbol": "BTCUSDT", **params}) == ret_code
+    assert (
+        code(ex.rest_private, "/v5/order/create", "k", {"category": "spot", "symbol": "BTCUSDT", **params}) == ret_code
+    )
 
 
 def test_spot_unknown_symbol_duplicate_link_and_missing_order() -> None:
@@ -327,8 +373,10 @@ def test_spot_unknown_symbol_duplicate_link_and_missing_order() -> None:
     assert code(ex.rest_private, "/v5/order/create", "k", {**base, "symbol": "ETHUSDT"}) == 170121
     ex.rest_private("/v5/order/create", "k", {**base, "symbol": "BTCUSDT", "orderLinkId": "s-1"})
     assert code(ex.rest_private, "/v5/order/create", "k", {**base, "symbol": "BTCUSDT", "orderLinkId": "s-1"}) == 170141
-    assert code(ex.rest_private, "/v5/order/cancel", "k", {"category": "spot", "symbol": "BTCUSDT",
-                                                            "orderId": "nope"}) == 170213  # fmt: skip
+    assert (
+        code(ex.rest_private, "/v5/order/cancel", "k", {"category": "spot", "symbol": "BTCUSDT", "orderId": "nope"})
+        == 170213
+    )
     usdt = next(c for c in wallet(ex)["coin"] if c["coin"] == "USDT")
     assert usdt["locked"] == "80"  # the resting buy reserves its quote
 

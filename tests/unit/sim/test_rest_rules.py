@@ -32,15 +32,20 @@ def test_market_data_of_an_untraded_category_is_an_empty_list(ex: Exchange) -> N
     public = ex.rest_public
     for category in ("inverse", "option"):
         assert public("/v5/market/instruments-info", {"category": category}) == {
-            "category": category, "list": [], "nextPageCursor": ""}  # fmt: skip
+            "category": category,
+            "list": [],
+            "nextPageCursor": "",
+        }
     assert public("/v5/market/tickers", {"category": "inverse"}) == {"category": "inverse", "list": []}
     assert public("/v5/market/tickers", {"category": "option", "baseCoin": "BTC"})["list"] == []
     assert "baseCoin" in refusal(public, "/v5/market/tickers", {"category": "option"}).ret_msg
     trades = public("/v5/market/recent-trade", {"category": "option", "baseCoin": "ETH"})
     assert trades == {"category": "option", "list": []}
-    for path, params in (("/v5/market/orderbook", {"category": "inverse", "symbol": "BTCUSD"}),
-                         ("/v5/market/kline", {"category": "inverse", "symbol": "BTCUSD", "interval": "1"}),
-                         ("/v5/market/recent-trade", {"category": "inverse", "symbol": "BTCUSD"})):  # fmt: skip
+    for path, params in (
+        ("/v5/market/orderbook", {"category": "inverse", "symbol": "BTCUSD"}),
+        ("/v5/market/kline", {"category": "inverse", "symbol": "BTCUSD", "interval": "1"}),
+        ("/v5/market/recent-trade", {"category": "inverse", "symbol": "BTCUSD"}),
+    ):
         assert "symbol invalid" in refusal(public, path, params).ret_msg
     kline = refusal(public, "/v5/market/kline", {"category": "option", "symbol": "BTCUSDT", "interval": "1"})
     assert kline.ret_code == 10001 and kline.ret_msg.startswith("Illegal category")
@@ -60,23 +65,30 @@ def test_queries_of_an_untraded_category_answer_an_empty_list(ex: Exchange) -> N
     private = ex.rest_private
     for category in ("inverse", "option"):
         for path in ("/v5/order/realtime", "/v5/order/history", "/v5/execution/list", "/v5/position/list"):
-            assert private(path, "k", {"category": category}) == {"category": category, "list": [],
-                                                                    "nextPageCursor": ""}  # fmt: skip
+            assert private(path, "k", {"category": category}) == {
+                "category": category,
+                "list": [],
+                "nextPageCursor": "",
+            }
     assert private("/v5/position/list", "k", {"category": "inverse", "settleCoin": "USDT"})["list"] == []
     assert "settleCoin" in refusal(private, "/v5/position/list", "k", {"category": "linear"}).ret_msg
     assert refusal(private, "/v5/position/list", "k", {"category": "spot"}).ret_code == 10001
-    assert [p["symbol"] for p in private("/v5/position/list", "k", {"category": "linear",
-                                                                     "settleCoin": "USDT"})["list"]] == ["BTCUSDT"]
+    assert [
+        p["symbol"] for p in private("/v5/position/list", "k", {"category": "linear", "settleCoin": "USDT"})["list"]
+    ] == ["BTCUSDT"]
 
 
-@pytest.mark.parametrize("path, params", [
-    ("/v5/order/create", {"symbol": "BTCUSD", "side": "Buy", "orderType": "Market", "qty": "1"}),
-    ("/v5/order/amend", {"symbol": "BTCUSD", "orderId": "x", "price": "1"}),
-    ("/v5/order/cancel", {"symbol": "BTCUSD", "orderId": "x"}),
-    ("/v5/order/cancel-all", {"symbol": "BTCUSD"}),
-    ("/v5/position/set-leverage", {"symbol": "BTCUSD", "buyLeverage": "5", "sellLeverage": "5"}),
-    ("/v5/position/trading-stop", {"symbol": "BTCUSD", "tpslMode": "Full", "positionIdx": 0, "takeProfit": "1"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/v5/order/create", {"symbol": "BTCUSD", "side": "Buy", "orderType": "Market", "qty": "1"}),
+        ("/v5/order/amend", {"symbol": "BTCUSD", "orderId": "x", "price": "1"}),
+        ("/v5/order/cancel", {"symbol": "BTCUSD", "orderId": "x"}),
+        ("/v5/order/cancel-all", {"symbol": "BTCUSD"}),
+        ("/v5/position/set-leverage", {"symbol": "BTCUSD", "buyLeverage": "5", "sellLeverage": "5"}),
+        ("/v5/position/trading-stop", {"symbol": "BTCUSD", "tpslMode": "Full", "positionIdx": 0, "takeProfit": "1"}),
+    ],
+)
 def test_trading_an_untraded_category_is_refused_with_10001_naming_it(ex: Exchange, path: str, params: dict) -> None:
     """docs/v5/error (10001, parameter error): trading where the exchange lists nothing is refused, never emptied."""
     err = refusal(ex.rest_private, path, "k", {"category": "inverse", **params})
@@ -116,9 +128,15 @@ def test_an_unfilled_order_has_an_empty_average_price(ex: Exchange) -> None:
     spot_bid, _ = top(ex, "spot")
     spot = order(ex, category="spot", side="Buy", orderType="Limit", qty="0.001000", price=str(spot_bid - 100))
     filled = order(ex, side="Buy", orderType="Market", qty="0.001")
-    items = {o["orderId"]: o for category in ("linear", "spot")
-             for o in ex.rest_private("/v5/order/realtime", "k", {"category": category, "settleCoin": "USDT"}
-                                      if category == "linear" else {"category": category})["list"]}  # fmt: skip
+    items = {
+        o["orderId"]: o
+        for category in ("linear", "spot")
+        for o in ex.rest_private(
+            "/v5/order/realtime",
+            "k",
+            {"category": category, "settleCoin": "USDT"} if category == "linear" else {"category": category},
+        )["list"]
+    }
     assert items[linear["orderId"]]["avgPrice"] == items[spot["orderId"]]["avgPrice"] == ""
     streamed = {o["orderId"]: o["avgPrice"] for o in events.items("order")}
     assert streamed[linear["orderId"]] == streamed[spot["orderId"]] == ""
@@ -134,9 +152,16 @@ def test_account_info_is_a_unified_account_2_in_cross_margin(ex: Exchange) -> No
     ``dcpStatus``, ``timeWindow`` and ``smpGroup`` are always OFF, 0, 0.
     """
     info = ex.rest_private("/v5/account/info", "k", {})
-    assert info == {"marginMode": "REGULAR_MARGIN", "updatedTime": info["updatedTime"], "unifiedMarginStatus": 5,
-                    "dcpStatus": "OFF", "timeWindow": 0, "smpGroup": 0, "isMasterTrader": False,
-                    "spotHedgingStatus": "OFF"}  # fmt: skip
+    assert info == {
+        "marginMode": "REGULAR_MARGIN",
+        "updatedTime": info["updatedTime"],
+        "unifiedMarginStatus": 5,
+        "dcpStatus": "OFF",
+        "timeWindow": 0,
+        "smpGroup": 0,
+        "isMasterTrader": False,
+        "spotHedgingStatus": "OFF",
+    }
     assert info["updatedTime"].isdigit() and int(info["updatedTime"]) <= ex.now()
     assert ex.rest_private("/v5/user/query-api", "k", {})["vipLevel"] == "No VIP"
 

@@ -41,13 +41,21 @@ def make_sub(kind="orderbook", host=None):
 
 
 def snapshot(u=10, bid="100"):
-    return {"topic": "orderbook.50.BTCUSDT", "type": "snapshot", "ts": 1, "data": {"s": "BTCUSDT", "b": [[bid, "1"]],
-            "a": [["101", "1"]], "u": u, "seq": u}}  # fmt: skip
+    return {
+        "topic": "orderbook.50.BTCUSDT",
+        "type": "snapshot",
+        "ts": 1,
+        "data": {"s": "BTCUSDT", "b": [[bid, "1"]], "a": [["101", "1"]], "u": u, "seq": u},
+    }
 
 
 def delta(u, bid="100", size="2"):
-    return {"topic": "orderbook.50.BTCUSDT", "type": "delta", "ts": 2,
-            "data": {"s": "BTCUSDT", "b": [[bid, size]], "a": [], "u": u, "seq": u}}  # fmt: skip
+    return {
+        "topic": "orderbook.50.BTCUSDT",
+        "type": "delta",
+        "ts": 2,
+        "data": {"s": "BTCUSDT", "b": [[bid, size]], "a": [], "u": u, "seq": u},
+    }
 
 
 def run(coro):

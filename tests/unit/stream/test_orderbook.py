@@ -18,13 +18,24 @@ from bybit_widgets.protocol.orderbook import (
 
 
 def snap(bids, asks, u=10, **extra):
-    return {"topic": "orderbook.50.X", "type": "snapshot", "ts": 1, "cts": 2,
-            "data": {"s": "X", "b": bids, "a": asks, "u": u, "seq": u * 10}, **extra}  # fmt: skip
+    return {
+        "topic": "orderbook.50.X",
+        "type": "snapshot",
+        "ts": 1,
+        "cts": 2,
+        "data": {"s": "X", "b": bids, "a": asks, "u": u, "seq": u * 10},
+        **extra,
+    }
 
 
 def delta(bids=(), asks=(), u=11):
-    return {"topic": "orderbook.50.X", "type": "delta", "ts": 3, "cts": 4,
-            "data": {"s": "X", "b": list(bids), "a": list(asks), "u": u, "seq": u * 10}}  # fmt: skip
+    return {
+        "topic": "orderbook.50.X",
+        "type": "delta",
+        "ts": 3,
+        "cts": 4,
+        "data": {"s": "X", "b": list(bids), "a": list(asks), "u": u, "seq": u * 10},
+    }
 
 
 def book_with(bids=(("100", "1"), ("99", "2")), asks=(("101", "1"), ("102", "3")), u=10):
@@ -91,8 +102,11 @@ step = st.sampled_from(["next"] * 8 + ["dup", "gap", "snapshot"])
 
 
 @settings(max_examples=300, deadline=None)
-@given(first_bids=low_rows, first_asks=high_rows,
-       steps=st.lists(st.tuples(step, low_rows, high_rows, st.integers(0, 3)), max_size=40))  # fmt: skip
+@given(
+    first_bids=low_rows,
+    first_asks=high_rows,
+    steps=st.lists(st.tuples(step, low_rows, high_rows, st.integers(0, 3)), max_size=40),
+)
 def test_matches_reference_model(first_bids, first_asks, steps):
     book, model = OrderBook(), Model()
     u = 100

@@ -13,7 +13,7 @@ from bybit_widgets.protocol.signing import Credentials
 from bybit_widgets.protocol.topics import parse_topic
 from bybit_widgets.stream import SubscriptionRefused
 from bybit_widgets.stream import session as session_module
-from bybit_widgets.stream.feed import Subscription
+from bybit_widgets.stream.feed import Feed, Subscription
 from bybit_widgets.stream.options import StreamOptions
 from bybit_widgets.stream.session import AuthFailed, Dead, Ready, StreamSession, TradeOutcome
 from bybit_widgets.stream.state import reducer_for
@@ -44,11 +44,15 @@ class Owner:
 
 
 def make_session(
-    *names: str, category: str | None = "linear", name: str | None = None, credentials: Credentials | None = None,
+    *names: str,
+    category: str | None = "linear",
+    name: str | None = None,
+    credentials: Credentials | None = None,
     **options: float,
 ) -> tuple[StreamSession, dict[str, Subscription]]:
-    session = StreamSession(name=name or f"public/{category}", category=category, options=StreamOptions(**options),
-                            credentials=credentials)  # fmt: skip
+    session = StreamSession(
+        name=name or f"public/{category}", category=category, options=StreamOptions(**options), credentials=credentials
+    )
     owner = Owner()
     owner.session = session
     subs = {}
@@ -70,13 +74,21 @@ def feed(session: StreamSession, message: dict, now: float = T0) -> None:
 
 
 def book_snapshot(name: str, u: int) -> dict:
-    return {"topic": name, "type": "snapshot", "ts": 1, "data": {"s": name.split(".")[-1], "b": [["100", "1"]],
-            "a": [["101", "1"]], "u": u, "seq": u}}  # fmt: skip
+    return {
+        "topic": name,
+        "type": "snapshot",
+        "ts": 1,
+        "data": {"s": name.split(".")[-1], "b": [["100", "1"]], "a": [["101", "1"]], "u": u, "seq": u},
+    }
 
 
 def book_delta(name: str, u: int) -> dict:
-    return {"topic": name, "type": "delta", "ts": 2, "data": {"s": name.split(".")[-1], "b": [["100", "2"]],
-            "a": [], "u": u, "seq": u}}  # fmt: skip
+    return {
+        "topic": name,
+        "type": "delta",
+        "ts": 2,
+        "data": {"s": name.split(".")[-1], "b": [["100", "2"]], "a": [], "u": u, "seq": u},
+    }
 
 
 def connected(session: StreamSession) -> list[dict]:
@@ -122,8 +134,15 @@ def test_a_confirmed_trade_topic_is_live_and_a_confirmed_book_waits_for_its_snap
 def test_a_refusal_naming_one_topic_closes_it_with_the_reason_and_asks_again_for_the_others():
     session, subs = make_session("publicTrade.NOTASYMBOL", "publicTrade.BTCUSDT")
     (request,) = connected(session)
-    feed(session, {"success": False, "ret_msg": "error:handler not found,topic:publicTrade.NOTASYMBOL",
-                   "op": "subscribe", "req_id": request["req_id"]})  # fmt: skip
+    feed(
+        session,
+        {
+            "success": False,
+            "ret_msg": "error:handler not found,topic:publicTrade.NOTASYMBOL",
+            "op": "subscribe",
+            "req_id": request["req_id"],
+        },
+    )
     refused = subs["publicTrade.NOTASYMBOL"]
     assert refused.state == "closed" and isinstance(refused.error, SubscriptionRefused)
     assert "handler not found" in str(refused.error)
@@ -134,9 +153,16 @@ def test_a_refusal_naming_one_topic_closes_it_with_the_reason_and_asks_again_for
 def test_an_option_reply_refuses_only_its_fail_topics():
     session, subs = make_session("tickers.BTC-6JAN23-18000-C", "tickers.BTC-6JAN23-19000-C", category="option")
     (request,) = connected(session)
-    feed(session, {"success": True, "op": "subscribe", "req_id": request["req_id"], "type": "COMMAND_RESP",
-                   "data": {"successTopics": ["tickers.BTC-6JAN23-18000-C"],
-                            "failTopics": ["tickers.BTC-6JAN23-19000-C"]}})  # fmt: skip
+    feed(
+        session,
+        {
+            "success": True,
+            "op": "subscribe",
+            "req_id": request["req_id"],
+            "type": "COMMAND_RESP",
+            "data": {"successTopics": ["tickers.BTC-6JAN23-18000-C"], "failTopics": ["tickers.BTC-6JAN23-19000-C"]},
+        },
+    )
     assert session.link is not None and session.link.active == {"tickers.BTC-6JAN23-18000-C"}
     assert subs["tickers.BTC-6JAN23-18000-C"].reason == "subscribed; waiting for the first snapshot"
     assert subs["tickers.BTC-6JAN23-19000-C"].state == "closed"
@@ -254,8 +280,10 @@ def test_the_watchdog_probes_a_silent_ticker_and_resubscribes_it_when_the_socket
     (probe,) = sent(session)
     assert probe["op"] == "ping"
     feed(session, {"op": "pong", "success": True}, T0 + 31.5)
-    assert [(f["op"], f["args"]) for f in sent(session)] == [("unsubscribe", ["tickers.BTCUSDT"]),
-                                                           ("subscribe", ["tickers.BTCUSDT"])]  # fmt: skip
+    assert [(f["op"], f["args"]) for f in sent(session)] == [
+        ("unsubscribe", ["tickers.BTCUSDT"]),
+        ("subscribe", ["tickers.BTCUSDT"]),
+    ]
     assert "while the connection answers; resubscribing" in ticker.reason
 
 
@@ -320,11 +348,16 @@ def trade_session() -> StreamSession:
 
 def test_a_trade_request_is_matched_to_its_reply_by_req_id():
     session = trade_session()
-    req_id = session.trade_request("order.create", {"symbol": "BTCUSDT"}, recv_window=5000, timeout=5.0,
-                                   deadline=T0 + 5.0, wall_ms=WALL + 1_000)  # fmt: skip
+    req_id = session.trade_request(
+        "order.create", {"symbol": "BTCUSDT"}, recv_window=5000, timeout=5.0, deadline=T0 + 5.0, wall_ms=WALL + 1_000
+    )
     (frame,) = sent(session)
-    assert frame == {"reqId": req_id, "header": {"X-BAPI-TIMESTAMP": str(int(WALL + 1_000)),
-                     "X-BAPI-RECV-WINDOW": "5000"}, "op": "order.create", "args": [{"symbol": "BTCUSDT"}]}  # fmt: skip
+    assert frame == {
+        "reqId": req_id,
+        "header": {"X-BAPI-TIMESTAMP": str(int(WALL + 1_000)), "X-BAPI-RECV-WINDOW": "5000"},
+        "op": "order.create",
+        "args": [{"symbol": "BTCUSDT"}],
+    }
     other = session.trade_request("order.cancel", {}, recv_window=5000, timeout=5.0, deadline=T0 + 5.0, wall_ms=WALL)
     reply = {"reqId": req_id, "retCode": 0, "retMsg": "OK", "op": "order.create", "data": {"orderId": "1"}}
     feed(session, reply)
@@ -397,11 +430,37 @@ def test_malformed_frames_are_counted_and_shown_on_the_feed_they_name():
     assert subs["tickers.BTCUSDT"].errors == 2
 
 
+def test_a_frame_listener_gets_each_data_frame_byte_for_byte_before_it_is_applied_and_can_be_removed():
+    session, subs = make_session("tickers.BTCUSDT")
+    sub = subs["tickers.BTCUSDT"]
+    listener = Feed(sub)
+    seen: list[tuple[bytes, int]] = []
+    remove = listener.on_frame(lambda frame: seen.append((frame, sub.messages)))
+    connected(session)
+    frame = b'{"topic":"tickers.BTCUSDT","type":"snapshot","ts":5,"data":{"symbol":"BTCUSDT","lastPrice":"1.5"}}'
+    session.receive(frame, T0)
+    assert seen == [(frame, 0)]  # as received, and before the message was counted as applied
+    assert sub.messages == 1
+    remove()
+    session.receive(frame.replace(b'"ts":5', b'"ts":6'), T0)
+    assert len(seen) == 1 and sub.messages == 2
+
+
+def test_a_failing_frame_listener_costs_the_feed_nothing():
+    session, subs = make_session("tickers.BTCUSDT")
+    sub = subs["tickers.BTCUSDT"]
+    Feed(sub).on_frame(lambda frame: 1 / 0)
+    connected(session)
+    feed(session, {"topic": "tickers.BTCUSDT", "type": "snapshot", "ts": 5, "data": {"symbol": "BTCUSDT"}})
+    assert sub.messages == 1 and sub.errors == 0
+
+
 def test_the_session_modules_import_no_clock_no_socket_and_no_event_loop():
     stream = Path(session_module.__file__).parent
     for module in ("session", "link", "subscriptions", "replies", "handshake", "liveness", "trading", "options"):
         tree = ast.parse((stream / f"{module}.py").read_text())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                    for alias in node.names}  # fmt: skip
+        imported = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
         imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not imported & {"asyncio", "websockets", "socket", "time"}, (module, imported)

@@ -26,9 +26,13 @@ from bybit_widgets.stream.state import (
 
 
 def book_msg(kind, u, b=(), a=()):
-    return {"topic": "orderbook.50.BTCUSDT", "type": kind, "ts": 5, "cts": 4,
-            "data": {"s": "BTCUSDT", "b": [list(x) for x in b], "a": [list(x) for x in a], "u": u,
-                     "seq": u}}  # fmt: skip
+    return {
+        "topic": "orderbook.50.BTCUSDT",
+        "type": kind,
+        "ts": 5,
+        "cts": 4,
+        "data": {"s": "BTCUSDT", "b": [list(x) for x in b], "a": [list(x) for x in a], "u": u, "seq": u},
+    }
 
 
 class TestBook:
@@ -39,7 +43,14 @@ class TestBook:
         view = r.latest()
         assert isinstance(view, BookView) and r.latest() is view
         assert (view.best_bid, view.best_ask, view.mid, view.spread, view.u, view.ts, view.cts) == (
-            100.0, 101.0, 100.5, 1.0, 7, 5, 4)  # fmt: skip
+            100.0,
+            101.0,
+            100.5,
+            1.0,
+            7,
+            5,
+            4,
+        )
         r.apply(book_msg("delta", 8, [("100.5", "3")]))
         assert r.latest() is not view and r.latest().bids[0] == (100.5, 3.0)
 
@@ -100,9 +111,13 @@ class TestTicker:
     def test_linear_deltas_merge_into_the_snapshot(self):
         r = TickerReducer()
         assert r.apply({"type": "delta", "data": {"lastPrice": "1"}}) == DROPPED
-        r.apply({"topic": "tickers.BTCUSDT", "type": "snapshot",
-                 "data": {"symbol": "BTCUSDT", "lastPrice": "42000.5", "bid1Price": "42000.0",
-                          "fundingRate": "0.0001"}})  # fmt: skip
+        r.apply(
+            {
+                "topic": "tickers.BTCUSDT",
+                "type": "snapshot",
+                "data": {"symbol": "BTCUSDT", "lastPrice": "42000.5", "bid1Price": "42000.0", "fundingRate": "0.0001"},
+            }
+        )
         r.apply({"topic": "tickers.BTCUSDT", "type": "delta", "data": {"symbol": "BTCUSDT", "lastPrice": "42001.0"}})
         t = r.latest()
         assert t.last_price == Decimal("42001.0") and t.bid1_price == Decimal("42000.0")
@@ -126,8 +141,18 @@ class TestTicker:
 
 
 def trade(i, price="100"):
-    return {"T": 1000 + i, "s": "BTCUSDT", "S": "Buy", "v": "0.5", "p": price, "L": "PlusTick", "i": f"id-{i}",
-            "BT": False, "RPI": False, "seq": i}  # fmt: skip
+    return {
+        "T": 1000 + i,
+        "s": "BTCUSDT",
+        "S": "Buy",
+        "v": "0.5",
+        "p": price,
+        "L": "PlusTick",
+        "i": f"id-{i}",
+        "BT": False,
+        "RPI": False,
+        "seq": i,
+    }
 
 
 class TestTrades:
@@ -149,8 +174,19 @@ class TestTrades:
 
 
 def kline(start, close, confirm=False):
-    return {"start": start, "end": start + 59_999, "interval": "1", "open": "1", "close": close, "high": "2",
-            "low": "0.5", "volume": "3", "turnover": "4", "confirm": confirm, "timestamp": start + 10}  # fmt: skip
+    return {
+        "start": start,
+        "end": start + 59_999,
+        "interval": "1",
+        "open": "1",
+        "close": close,
+        "high": "2",
+        "low": "0.5",
+        "volume": "3",
+        "turnover": "4",
+        "confirm": confirm,
+        "timestamp": start + 10,
+    }
 
 
 class TestKline:
@@ -178,9 +214,18 @@ class TestKline:
 
 
 def order(oid, status, updated, qty="1"):
-    return {"category": "linear", "symbol": "BTCUSDT", "orderId": oid, "orderLinkId": f"l-{oid}", "side": "Buy",
-            "orderType": "Limit", "price": "100", "qty": qty, "orderStatus": status,
-            "updatedTime": str(updated)}  # fmt: skip
+    return {
+        "category": "linear",
+        "symbol": "BTCUSDT",
+        "orderId": oid,
+        "orderLinkId": f"l-{oid}",
+        "side": "Buy",
+        "orderType": "Limit",
+        "price": "100",
+        "qty": qty,
+        "orderStatus": status,
+        "updatedTime": str(updated),
+    }
 
 
 class TestPrivate:
@@ -197,8 +242,14 @@ class TestPrivate:
 
     def test_positions_by_symbol_and_flat_positions_stay(self):
         r = PositionsReducer()
-        r.apply({"topic": "position", "data": [{"symbol": "BTCUSDT", "side": "Buy", "size": "0.01",
-                                                "entryPrice": "88000", "updatedTime": "5"}]})  # fmt: skip
+        r.apply(
+            {
+                "topic": "position",
+                "data": [
+                    {"symbol": "BTCUSDT", "side": "Buy", "size": "0.01", "entryPrice": "88000", "updatedTime": "5"}
+                ],
+            }
+        )
         p = r.latest()["BTCUSDT"]
         assert p.avg_price == Decimal("88000") and p.size == Decimal("0.01")
         r.apply({"topic": "position", "data": [{"symbol": "BTCUSDT", "side": "", "size": "0", "updatedTime": "6"}]})
@@ -206,6 +257,7 @@ class TestPrivate:
 
     def test_executions_are_deduplicated_and_bounded(self):
         r = ExecutionsReducer(maxlen=2)
+
         def e(i):
             return {"execId": f"e{i}", "orderId": "a", "execPrice": "100", "execQty": "1", "symbol": "BTCUSDT"}
 
@@ -229,9 +281,16 @@ class TestPrivate:
 
 
 def test_reducer_for_each_kind():
-    kinds = {"orderbook": BookReducer, "tickers": TickerReducer, "publicTrade": TradesReducer,
-             "kline": KlineReducer, "order": OrdersReducer, "execution": ExecutionsReducer,
-             "position": PositionsReducer, "wallet": WalletReducer}  # fmt: skip
+    kinds = {
+        "orderbook": BookReducer,
+        "tickers": TickerReducer,
+        "publicTrade": TradesReducer,
+        "kline": KlineReducer,
+        "order": OrdersReducer,
+        "execution": ExecutionsReducer,
+        "position": PositionsReducer,
+        "wallet": WalletReducer,
+    }
     for kind, cls in kinds.items():
         assert type(reducer_for(kind)) is cls
     assert reducer_for("publicTrade", maxlen=7).trades.maxlen == 7
@@ -241,12 +300,21 @@ def test_reducer_for_each_kind():
 
 def _kline(start: int, close: str = "1", confirm: bool | None = None):
     from bybit_widgets.protocol.records import Kline
-    return Kline(start=start, open=Decimal("1"), high=Decimal("1"), low=Decimal("1"), close=Decimal(close),
-                 volume=Decimal("1"), confirm=confirm)  # fmt: skip
+
+    return Kline(
+        start=start,
+        open=Decimal("1"),
+        high=Decimal("1"),
+        low=Decimal("1"),
+        close=Decimal(close),
+        volume=Decimal("1"),
+        confirm=confirm,
+    )
 
 
 def test_kline_backfill_adds_only_the_starts_the_stream_has_not_delivered():
     from bybit_widgets.stream.state import KlineReducer
+
     reducer = KlineReducer(maxlen=3)
     reducer.apply({"data": [{"start": 300, "open": "1", "high": "1", "low": "1", "close": "9", "volume": "1"}]})
     assert reducer.backfill([_kline(100), _kline(200), _kline(300, "5")]) == 1
@@ -257,6 +325,7 @@ def test_kline_backfill_adds_only_the_starts_the_stream_has_not_delivered():
 def test_trades_backfill_holds_each_trade_once_and_skips_the_stream_repeating_one():
     from bybit_widgets.protocol.records import PublicTrade
     from bybit_widgets.stream.state import TradesReducer
+
     reducer = TradesReducer(maxlen=10)
     wire = {"i": "b", "T": 20, "p": "1", "v": "1", "S": "Buy", "s": "X"}
     reducer.apply({"data": [wire]})
