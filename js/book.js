@@ -1,14 +1,18 @@
 // Order-book ladder view: asks above, bids below, size bars on one shared scale (level or
 // cumulative), spread and mid between them, changed levels flashing, the user's open orders
 // marked, price grouping, and an honest banner while the book is resyncing or stale.
+// With a ticket it trades: a click on a row picks its price, a shift-click (armed) places, your
+// order's marker drags onto another row to amend and its x cancels; B / S / Esc while focused.
+// The kernel decides and checks everything; the view only says what the gesture was.
 
 import { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } from "./lib/dom.js";
 import { live } from "./lib/live.js";
 import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
-import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices } from "./lib/ladder.js";
+import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } from "./lib/ladder.js";
 
 const FLASH_GAP_MS = 700;
+const NOTICE_MS = 8000;
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -31,9 +35,54 @@ function makeRow(side) {
   const price = h("span", { class: "bw-price" }, "");
   const size = h("span", { class: "bw-size" }, "");
   const total = h("span", { class: "bw-total" }, "");
-  const own = h("span", { class: "bw-own" }, "");
+  const marker = makeMarker();
+  const own = h("span", { class: "bw-own" }, marker);
   const el = h("div", { class: `bw-row bw-${side}`, hidden: true }, bar, own, price, size, total);
-  return { el, bar, price, size, total, own, side, frac: -1, shownPrice: null, flashedAt: 0 };
+  return { el, bar, price, size, total, own, side, frac: -1, shownPrice: null, flashedAt: 0, ownKey: "", markers: [marker] };
+}
+
+// One marker per open order at the row's price: a row keeps a pool of markers (one made with the
+// row, more only when a level holds more orders than ever before) and fills them in, so orders
+// moving between rows as the book shifts create no nodes.
+function makeMarker() {
+  const dot = h("span", { class: "bw-own-dot" }, "●");
+  const cancel = h("button", { class: "bw-own-cancel", type: "button", "data-testid": "bw-book-own-cancel", "aria-label": "cancel this order", title: "cancel" }, "×");
+  return h("span", { class: "bw-own-order", hidden: true }, dot, cancel);
+}
+
+function fillMarker(marker, order, side, qd) {
+  const real = Boolean(order.id); // a marker without an id (an older kernel) is shown, not draggable
+  setAttr(marker, "data-testid", real ? "bw-book-own" : null);
+  setAttr(marker, "data-order-id", real ? order.id : null);
+  setAttr(marker, "data-order-link-id", real ? order.linkId : null);
+  setAttr(marker, "data-price", order.price);
+  setAttr(marker, "data-side", side === "bid" ? "Buy" : "Sell");
+  setAttr(marker, "data-qty", order.qty);
+  const what = `your ${side === "bid" ? "buy" : "sell"} ${fmtFixed(Number(order.qty), qd)} at ${order.price}`;
+  setAttr(marker, "title", real ? `${what}: drag to another row to move it, × cancels` : what);
+  setHidden(marker.lastChild, !real);
+  setHidden(marker, false);
+}
+
+function showOwn(row, mine, qd) {
+  const key = mine ? mine.key : "";
+  if (key === row.ownKey) return;
+  row.ownKey = key;
+  const orders = !mine ? [] : mine.orders.length ? mine.orders : [{ id: "", linkId: "", price: "", qty: mine.qty }];
+  const pool = row.markers;
+  while (pool.length < orders.length) {
+    const marker = makeMarker();
+    pool.push(marker);
+    row.own.append(marker);
+  }
+  for (let i = 0; i < pool.length; i++) {
+    if (i < orders.length) fillMarker(pool[i], orders[i], row.side, qd);
+    else if (!pool[i].hidden) {
+      setHidden(pool[i], true);
+      pool[i].removeAttribute("data-testid");
+    }
+  }
+  row.el.classList.toggle("bw-has-own", Boolean(mine));
 }
 
 function hideRow(row) {
@@ -42,13 +91,20 @@ function hideRow(row) {
   row.el.removeAttribute("data-testid");
   row.shownPrice = null;
   unflash(row.size);
+  showOwn(row, null, 0);
 }
 
 function render({ model, el }) {
   const group = h("select", { class: "bw-select", title: "Group prices", "aria-label": "price grouping" });
   const cumulative = h("input", { type: "checkbox", "aria-label": "cumulative bars" });
   const head = header("");
-  const tools = h("div", { class: "bw-toolbar" }, h("label", { class: "bw-inline" }, "Group ", group), h("label", { class: "bw-inline", title: "Bars show cumulative size from the touch" }, cumulative, " Cumulative"));
+  const arm = h("button", { class: "bw-arm", type: "button", "data-testid": "bw-book-arm", "data-armed": "false", hidden: true, title: "One-click trading: shift-click a row to place an order there at once" }, "⚡ One-click off");
+  const tools = h("div", { class: "bw-toolbar" }, h("label", { class: "bw-inline" }, "Group ", group), h("label", { class: "bw-inline", title: "Bars show cumulative size from the touch" }, cumulative, " Cumulative"), arm);
+  const confirmText = h("span", { class: "bw-confirm-text" }, "");
+  const confirmYes = h("button", { type: "button", class: "bw-confirm-yes", "data-testid": "bw-book-arm-confirm" }, "Arm");
+  const confirmNo = h("button", { type: "button", class: "bw-confirm-no" }, "Cancel");
+  const confirmBar = h("div", { class: "bw-confirm", hidden: true }, confirmText, confirmYes, confirmNo);
+  const notice = h("div", { class: "bw-notice", "data-testid": "bw-book-notice", role: "status", hidden: true });
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
@@ -58,7 +114,7 @@ function render({ model, el }) {
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
-  const root = h("div", { class: "bw-widget bw-book" }, head.el, tools, error, banner, cols, body);
+  const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice, error, banner, cols, body);
   el.append(root);
 
   const rows = { bid: [], ask: [] };
@@ -75,6 +131,92 @@ function render({ model, el }) {
     model.set("cumulative", cumulative.checked);
     model.save_changes();
   });
+
+  // -- gestures: the view says what was done where; the kernel checks and acts ------------------
+  const send = (msg) => model.send(msg);
+  arm.addEventListener("click", () => send({ type: "arm", on: !model.get("armed") }));
+  confirmYes.addEventListener("click", () => send({ type: "arm_confirm", token: (model.get("arm_confirm") || {}).token }));
+  confirmNo.addEventListener("click", () => send({ type: "arm", on: false }));
+  root.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, textarea")) return;
+    const key = hotkey(event.key);
+    if (key === "disarm") send({ type: "arm", on: false });
+    else if (key) send({ type: "side", side: key });
+  });
+  let drag = null; // {orderId, orderPrice, rowPrice, marker} while an order marker is held
+  let dropped = false; // the last pointer-up ended a drag on another row: its click is not a pick
+  const rowAt = (x, y) => {
+    const hit = document.elementFromPoint(x, y);
+    const row = hit && hit.closest(".bw-row");
+    return row && body.contains(row) && !row.hidden ? row : null;
+  };
+  body.addEventListener("pointerdown", (event) => {
+    const marker = event.target.closest(".bw-own-order");
+    if (!marker || event.target.closest(".bw-own-cancel") || event.button !== 0) return;
+    const row = marker.closest(".bw-row");
+    drag = { orderId: marker.dataset.orderId, orderPrice: marker.dataset.price, rowPrice: row.dataset.price, marker };
+    marker.classList.add("bw-dragging");
+    event.preventDefault(); // no text selection while dragging
+  });
+  const endDrag = (event) => {
+    if (!drag) return;
+    const held = drag;
+    drag = null;
+    held.marker.classList.remove("bw-dragging");
+    for (const el of body.querySelectorAll(".bw-drop")) el.classList.remove("bw-drop");
+    const row = event.type === "pointerup" ? rowAt(event.clientX, event.clientY) : null;
+    const amend = dropAmend(held, row ? row.dataset.price : null);
+    dropped = amend !== null;
+    if (amend) send(amend);
+  };
+  const moveDrag = (event) => {
+    if (!drag) return;
+    const row = rowAt(event.clientX, event.clientY);
+    for (const el of body.querySelectorAll(".bw-drop")) if (el !== row) el.classList.remove("bw-drop");
+    if (row && row.dataset.price !== drag.rowPrice) row.classList.add("bw-drop");
+  };
+  window.addEventListener("pointermove", moveDrag);
+  window.addEventListener("pointerup", endDrag);
+  window.addEventListener("pointercancel", endDrag);
+  body.addEventListener("click", (event) => {
+    if (dropped) {
+      dropped = false;
+      return;
+    }
+    const row = event.target.closest(".bw-row");
+    const cancel = event.target.closest(".bw-own-cancel");
+    const gesture = rowGesture({ onRow: Boolean(row), onCancel: Boolean(cancel), shift: event.shiftKey });
+    if (gesture === "cancel") send({ type: "cancel", order_id: cancel.closest(".bw-own-order").dataset.orderId });
+    else if (gesture === "place") send({ type: "place", price: row.dataset.price, side: row.classList.contains("bw-bid") ? "bid" : "ask" });
+    else if (gesture === "pick") send({ type: "pick", price: row.dataset.price });
+    if (gesture) root.focus({ preventScroll: true }); // the hotkeys now reach this ladder
+  });
+  let noticeTimer = 0;
+  const showNotice = () => {
+    const n = model.get("notice") || {};
+    const fresh = n.text && Date.now() - (n.at || 0) < NOTICE_MS;
+    setText(notice, fresh ? n.text : "");
+    setAttr(notice, "data-kind", n.kind || null);
+    setAttr(notice, "data-seq", n.seq || null);
+    setHidden(notice, !fresh);
+    clearTimeout(noticeTimer);
+    if (fresh) noticeTimer = setTimeout(() => setHidden(notice, true), NOTICE_MS);
+  };
+  const showTrading = () => {
+    const armed = Boolean(model.get("armed"));
+    setHidden(arm, !model.get("trading"));
+    setAttr(arm, "data-armed", armed ? "true" : "false");
+    setText(arm, armed ? "⚡ One-click ON" : "⚡ One-click off");
+    arm.classList.toggle("bw-armed", armed);
+    root.classList.toggle("bw-trading", Boolean(model.get("trading")));
+    const ask = model.get("arm_confirm") || {};
+    setText(confirmText, ask.summary || "");
+    setHidden(confirmBar, !ask.token);
+  };
+  showTrading();
+  showNotice();
+  const offTrading = onChanges(model, ["armed", "trading", "arm_confirm"], showTrading);
+  const offNotice = onChanges(model, ["notice"], showNotice);
 
   const ensureRows = (side, box, n) => {
     const list = rows[side];
@@ -149,10 +291,7 @@ function render({ model, el }) {
           row.frac = frac;
           row.bar.style.transform = `scaleX(${frac})`;
         }
-        const mine = own.get(`${side}:${level.price}`);
-        setText(row.own, mine ? "●" : "");
-        setAttr(row.own, "title", mine ? `your ${mine.count > 1 ? `${mine.count} orders` : "order"}: ${fmtFixed(mine.qty, qd)}` : null);
-        row.el.classList.toggle("bw-has-own", Boolean(mine));
+        showOwn(row, own.get(`${side}:${level.price}`), qd);
         if (row.shownPrice !== level.price) {
           row.shownPrice = level.price;
           unflash(row.size); // the row now shows another level: its flash was about the old one
@@ -208,6 +347,12 @@ function render({ model, el }) {
     stop();
     offHeight();
     offSymbol();
+    offTrading();
+    offNotice();
+    clearTimeout(noticeTimer);
+    window.removeEventListener("pointermove", moveDrag);
+    window.removeEventListener("pointerup", endDrag);
+    window.removeEventListener("pointercancel", endDrag);
   };
 }
 

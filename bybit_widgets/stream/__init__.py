@@ -9,9 +9,10 @@ connection state while they recover. See :mod:`.manager` for the API.
 from .account import AccountFeed
 from .backoff import Backoff
 from .errors import FeedClosed, StreamDataError, StreamError, SubscriptionRefused
-from .feed import STATES, ConnState, Feed, FeedStats
+from .feed import Feed
 from .manager import StreamManager
 from .state import BookView
+from .states import STATES, ConnState, FeedStats
 
 __all__ = [
     "StreamManager",

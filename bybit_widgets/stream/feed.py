@@ -22,68 +22,24 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..protocol.topics import Topic
 from .errors import FeedClosed, StreamDataError
 from .state import APPLIED, DROPPED, IGNORED, BadMessage, NeedsResync, Reducer
+from .states import ConnState, FeedStats
 
 if TYPE_CHECKING:
     from .backfill import Backfill
     from .loop import LoopHost
 
-__all__ = ["ConnState", "Feed", "FeedStats", "Subscription", "STATES"]
+__all__ = ["Feed", "Subscription"]
 
 log = logging.getLogger("bybit_widgets.stream")
 
 
-class ConnState(StrEnum):
-    """The one vocabulary of connection states: feeds, subscriptions, connections and widgets use it, and
-    the front end's labels are checked equal to it (tests/widgets/test_states.py); widgets add one view
-    state of their own, ``lagging`` (widgets/flow.py). A member equals its string, so ``state == "live"``
-    and the JSON sent to the browser are unchanged."""
-
-    CONNECTING = "connecting"
-    LIVE = "live"
-    STALE = "stale"
-    RECONNECTING = "reconnecting"
-    RESYNCING = "resyncing"
-    CLOSED = "closed"
-
-
-STATES = tuple(ConnState)
 _error_stamp = itertools.count(1)  # orders errors recorded on feeds and subscriptions
 _LOGGED_ERRORS = 5  # per topic: a storm of bad frames must not flood the notebook's log
-
-
-@dataclass(frozen=True)
-class FeedStats:
-    """Counters of one subscription (shared by its feeds) plus this feed's callback errors.
-
-    - ``messages``: data messages routed to the topic
-    - ``gaps``: sequence gaps detected (order books)
-    - ``resyncs``: resubscriptions made to get a fresh snapshot
-    - ``reconnects``: times the connection was re-established after a loss
-    - ``errors``: bad frames or messages attributed to the topic, refusals, auth failures
-    - ``callback_errors``: exceptions raised by this feed's callbacks
-    - ``duplicates``: stale or duplicate messages ignored (``u`` not above the book's)
-    - ``dropped``: messages discarded while waiting for a snapshot
-    - ``resets``: snapshots that took a live book's ``u`` backwards (``u=1``: the service restarted)
-    - ``last_message_age``: seconds since the last message of the topic, ``None`` before the first
-    """
-
-    messages: int = 0
-    gaps: int = 0
-    resyncs: int = 0
-    reconnects: int = 0
-    errors: int = 0
-    callback_errors: int = 0
-    duplicates: int = 0
-    dropped: int = 0
-    resets: int = 0
-    last_message_age: float | None = None
 
 
 class Owner(Protocol):

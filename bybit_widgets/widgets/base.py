@@ -34,8 +34,8 @@ import traitlets
 from .. import session as session_module
 from ..protocol.errors import BybitError
 from ..stream.account import AccountFeed
-from ..stream.feed import ConnState
 from ..stream.loop import spawn_on
+from ..stream.states import ConnState
 from .flow import FlowControl
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
 

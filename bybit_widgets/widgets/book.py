@@ -1,13 +1,20 @@
-"""``bw.OrderBook``: the depth ladder with size bars, spread, grouping and your own orders marked."""
+"""``bw.OrderBook``: the depth ladder with size bars, spread, grouping and your own orders marked;
+with a ticket, a place to trade: click a row for its price, shift-click to place (armed), drag your
+order to amend it, its × to cancel."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import traitlets
 
+from ..protocol.endpoints import new_order_link_id
+from ..protocol.environments import mainnet_block
 from .base import STATIC, SymbolWidget
+from .gestures import Gestures, parse_price
 from .levels import feed_depth_for, group_levels, group_price, pack_book
+from .ticket import OrderTicket
 
 __all__ = ["MAX_ROWS", "OrderBook"]
 
@@ -23,6 +30,15 @@ class OrderBook(SymbolWidget):
     Levels that changed since the last frame flash; the account's open orders
     are marked at their prices. When the book is resyncing or stale the
     ladder keeps the last good book, dimmed, and says so.
+
+    ``ticket`` (an :class:`~.ticket.OrderTicket`; a Dashboard passes its own) makes the ladder
+    trade: a click on a row sets the ticket to Limit at its price; with one-click trading armed
+    (the ⚡ toggle, ``bw-book-arm``; off by default; on mainnet only with the session's opt-in and
+    a confirm) a shift-click places a Limit order there with the ticket's qty, Buy on a bid row and
+    Sell on an ask row, through the ticket's checks and its one-order-per-intent guard; your orders
+    are markers (``bw-book-own``) you drag onto another row to amend the price (same orderId), and
+    cancel with their ×. Keys while the ladder has focus: B / S pick the ticket's side, Esc disarms.
+    Every refusal shows in words on the ladder (``notice``).
     """
 
     _esm = STATIC / "book.js"
@@ -35,7 +51,11 @@ class OrderBook(SymbolWidget):
     height = traitlets.Int(0).tag(sync=True)  # ladder height in px; 0: as tall as its rows
     tick_size = traitlets.Float(0.0).tag(sync=True)
     levels = traitlets.Bytes(b"").tag(sync=True)  # see levels.pack_book
-    own = traitlets.List().tag(sync=True)  # [[price, side, qty, count], ...] by displayed bucket
+    own = traitlets.List().tag(sync=True)  # [[price, side, qty, count, [[id, link id, price, qty], ...]], ...]
+    trading = traitlets.Bool(False).tag(sync=True)  # a ticket is attached: the ladder's gestures trade
+    armed = traitlets.Bool(False).tag(sync=True)  # one-click trading (shift-click places); only arm() sets it
+    arm_confirm = traitlets.Dict().tag(sync=True)  # {summary, token} while arming on mainnet awaits its confirm
+    notice = traitlets.Dict().tag(sync=True)  # {kind: ok / info / error, text, seq}: a gesture's outcome
 
     def __init__(
         self,
@@ -48,10 +68,17 @@ class OrderBook(SymbolWidget):
         category: str = "linear",
         session: Any = None,
         max_hz: float | None = None,
+        ticket: OrderTicket | None = None,
     ) -> None:
         _check_rows(depth, "depth")
         _check_rows(grouping, "grouping")
+        if ticket is not None and not isinstance(ticket, OrderTicket):
+            raise TypeError(f"ticket must be a bw.OrderTicket, got {type(ticket).__name__}")
         self._feed_depth = 0
+        self._ticket = ticket
+        self._arming = False  # only arm() may set `armed` (a view cannot arm itself past the mainnet checks)
+        self._arm_token = ""
+        self._notice_seq = 0
         super().__init__(
             symbol,
             category=category,
@@ -62,7 +89,14 @@ class OrderBook(SymbolWidget):
             cumulative=cumulative,
             height=height,
         )
+        self._gestures = Gestures(self, self._notify)
+        self.trading = ticket is not None
         self.observe(self._shape_changed, names=["depth", "grouping"])
+
+    @property
+    def ticket(self) -> OrderTicket | None:
+        """The :class:`~.ticket.OrderTicket` this ladder drives, or ``None``."""
+        return self._ticket
 
     def _open_feeds(self) -> list[Any]:
         self._use_account()
@@ -103,6 +137,7 @@ class OrderBook(SymbolWidget):
         self.own = self._own_orders(step)
 
     def _own_orders(self, step: float) -> list[list[Any]]:
+        """The account's open orders of this symbol by displayed row, each row with its orders."""
         buckets: dict[tuple[float, str], list[Any]] = {}
         for order in self._use_account().open_orders(self.symbol):
             if order.price is None or not order.price or order.category not in (None, self.category):
@@ -112,10 +147,124 @@ class OrderBook(SymbolWidget):
             if step:
                 price = group_price(price, step, side)
             qty = float(order.leaves_qty if order.leaves_qty is not None else order.qty or 0)
-            entry = buckets.setdefault((price, side), [price, side, 0.0, 0])
+            entry = buckets.setdefault((price, side), [price, side, 0.0, 0, []])
             entry[2] += qty
             entry[3] += 1
+            entry[4].append([order.order_id or "", order.order_link_id or "", str(order.price), _plain(qty)])
         return sorted(buckets.values(), key=lambda e: -e[0])
+
+    # -- trading from the ladder -----------------------------------------------------------------
+
+    def arm(self, on: bool = True, *, confirm: bool = False) -> bool:
+        """Turn one-click trading on or off; returns whether it is on.
+
+        Needs a ticket that can trade. On mainnet it also needs the session's opt-in and
+        ``confirm=True`` (the view asks for a confirm click instead).
+        """
+        if not on:
+            self._set_armed(False)
+            return False
+        why = self._arm_block()
+        if why:
+            self._notify("error", why)
+            return False
+        if self.session.env == "mainnet" and not confirm:
+            self._notify("error", "arming one-click trading on mainnet needs confirm=True (real money)")
+            return False
+        self._set_armed(True)
+        return True
+
+    def _arm_block(self) -> str:
+        ticket = self._ticket
+        if ticket is None:
+            return "one-click trading needs a ticket: bw.OrderBook(..., ticket=t), or use a Dashboard"
+        block = mainnet_block(self.session.env, self.session.allow_mainnet_trading)
+        return block or ("" if ticket.can_trade else ticket.trade_block)
+
+    def _set_armed(self, on: bool) -> None:
+        self._arming = True
+        try:
+            self.armed = on
+        finally:
+            self._arming = False
+        self.arm_confirm = {}
+
+    @traitlets.validate("armed")
+    def _valid_armed(self, proposal: dict) -> bool:
+        if proposal["value"] and not self._arming:
+            return False  # a view (or a stray assignment) cannot arm: arm() checks first
+        return bool(proposal["value"])
+
+    def _notify(self, kind: str, text: str) -> None:
+        self._notice_seq += 1
+        self.notice = {"kind": kind, "text": text, "seq": self._notice_seq, "at": int(time.time() * 1000)}
+        self.scheduler.flush_now(self)
+
+    def _msg_arm(self, content: dict) -> None:
+        if not content.get("on"):
+            self._set_armed(False)
+            return
+        why = self._arm_block()
+        if why:
+            self._notify("error", why)
+        elif self.session.env == "mainnet":
+            self._arm_token = new_order_link_id()
+            self.arm_confirm = {
+                "summary": "Arm one-click trading on MAINNET (real money): a shift-click places an order at once",
+                "token": self._arm_token,
+            }
+        else:
+            self._set_armed(True)
+
+    def _msg_arm_confirm(self, content: dict) -> None:
+        token, self._arm_token = self._arm_token, ""
+        if not token or content.get("token") != token:
+            self.arm_confirm = {}
+            self._notify("info", "nothing to confirm: arm again")
+            return
+        self.arm(True, confirm=True)
+
+    def _msg_pick(self, content: dict) -> None:
+        if self._ticket is None:
+            return  # a plain ladder: a click only selects
+        self._ticket.take_price(parse_price(content.get("price")))
+
+    def _msg_side(self, content: dict) -> None:
+        if self._ticket is not None and content.get("side") in ("Buy", "Sell"):
+            self._ticket.side = content["side"]
+
+    def _msg_place(self, content: dict) -> Any:
+        if not self.armed:
+            self._notify("info", "one-click trading is off: arm it (⚡) first; nothing was placed")
+            return None
+        price = parse_price(content.get("price"))
+        side = {"bid": "Buy", "ask": "Sell"}.get(content.get("side"))  # type: ignore[arg-type]
+        if side is None:
+            raise ValueError(f"a shift-click needs the row's side (bid or ask), got {content.get('side')!r:.20}")
+        where = f"{side} {self._ticket.qty or '?'} at {price}"
+
+        def outcome(status: str, message: str) -> None:
+            if status == "rejected":
+                self._notify("error", f"{where} rejected: {message}")
+            else:
+                self._notify("ok", f"{where}: {message or status}")
+
+        task, why = self._ticket.place_at(side, price, outcome)
+        if task is None:
+            self._notify("info" if "in flight" in why or "on its way" in why else "error", why)
+        else:
+            self._notify("info", f"{where}: sending…")
+        return task
+
+    def _msg_amend(self, content: dict) -> Any:
+        return self._gestures.amend_price(content.get("order_id"), content.get("from_price"), content.get("price"))
+
+    def _msg_cancel(self, content: dict) -> Any:
+        return self._gestures.cancel(content.get("order_id"))
+
+
+def _plain(value: float) -> str:
+    return f"{value:.12g}"
 
 
 def _check_rows(value: Any, name: str) -> None:

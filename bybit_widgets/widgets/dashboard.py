@@ -45,9 +45,9 @@ class Dashboard(ipywidgets.GridBox):
         common = {"category": category, "session": session}
         self.watchlist = Watchlist(watch, selected=symbol, **common)
         self.ticker = Ticker(symbol, **common)
-        self.candles = Candles(symbol, interval, height=300, **common)
-        self.book = OrderBook(symbol, depth=depth, height=360, **common)
         self.ticket = OrderTicket(symbol, **common)
+        self.candles = Candles(symbol, interval, height=300, **common)
+        self.book = OrderBook(symbol, depth=depth, height=360, ticket=self.ticket, **common)  # the book drives it
         self.trades = Trades(symbol, rows=16, **common)
         self.positions = Positions(session=session)
         areas = {

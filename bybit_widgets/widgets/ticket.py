@@ -19,7 +19,8 @@ Safety first, because a click here moves money:
 from __future__ import annotations
 
 import time
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import traitlets
@@ -275,6 +276,46 @@ class OrderTicket(SymbolWidget):
             return None
         return self._place(dict(checked.params))  # type: ignore[arg-type]
 
+    # -- driven from other views (the ladder, the chart) ------------------------------------------
+
+    def take_price(self, price: Any) -> None:
+        """Set the form to a Limit order at ``price`` (a ladder row or chart click); on the tick grid when known."""
+        try:
+            value = Decimal(str(price))
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"not a price: {price!r:.40}") from None
+        if not value.is_finite() or value <= 0:
+            raise ValueError(f"a price must be positive, got {price!r:.40}")
+        with self.hold_trait_notifications():
+            self.order_type = "Limit"
+            self.price = self.rules.format_price(value) if self.rules is not None else str(value.normalize())
+
+    def place_at(self, side: str, price: Any, on_outcome: Callable[[str, str], None] | None = None) -> tuple[Any, str]:
+        """A Limit order at ``price`` with the form's qty (a one-click gesture): ``(task, "")`` or ``(None, why)``.
+
+        The same checks as :meth:`submit` (rules, balance preview, trading guard) and the same
+        one-order-per-intent guard, so a ticket submit and a shift-click cannot both go; no mainnet
+        confirm here, because arming one-click trading on mainnet asked for it. ``on_outcome(status,
+        message)`` hears the exchange's answer ("accepted" or "rejected").
+        """
+        if side not in ("Buy", "Sell"):
+            raise ValueError(f"side must be 'Buy' or 'Sell', got {side!r:.20}")
+        if self._guard.holding(time.monotonic()):
+            self._guard.refused += 1
+            return None, "nothing placed: the last order is in flight or was answered less than a second ago"
+        if not self.can_trade:
+            return None, self.trade_block
+        with self.hold_trait_notifications():
+            self.side = side
+            self.take_price(price)
+        checked = self.check()
+        if not checked.ok:
+            first = checked.problems[0].message if checked.problems else "the ticket is incomplete"
+            self.status = {"status": "invalid", "message": first}
+            return None, f"nothing placed: {first}"
+        task = self._place(dict(checked.params), on_outcome)  # type: ignore[arg-type]
+        return task, "" if task is not None else "nothing placed: an order is already on its way"
+
     def _msg_confirm(self, content: dict) -> Any:
         pending = self._pending
         if pending is None or content.get("token") != pending.get("_token"):
@@ -295,7 +336,7 @@ class OrderTicket(SymbolWidget):
         self._pending = None
         self.confirm = {}
 
-    def _place(self, params: dict[str, Any]) -> Any:
+    def _place(self, params: dict[str, Any], on_outcome: Callable[[str, str], None] | None = None) -> Any:
         if not self._guard.begin(time.monotonic()):  # a confirm and a submit racing: still only one order
             return None
         self._hold(True)
@@ -323,6 +364,8 @@ class OrderTicket(SymbolWidget):
                 self._guard.finish(time.monotonic())
                 self._release_later()
                 self.scheduler.flush_now(self)
+                if on_outcome is not None:
+                    on_outcome(self.status.get("status", ""), self.status.get("message", ""))
 
         return self._spawn(place(), "placing the order")
 

@@ -55,14 +55,46 @@ export function changedLevels(previous, levels, threshold = 0.25) {
   return { changed, sizes };
 }
 
-/** The user's own orders by side and displayed price: Map "bid:88000.5" -> {qty, count}. */
+/**
+ * The user's own orders by side and displayed price: Map "bid:88000.5" -> {qty, count, orders, key},
+ * `orders` each {id, linkId, price, qty} and `key` a string that changes only when they do (so a
+ * row rebuilds its markers only then, never per frame).
+ */
 export function ownByLevel(own) {
   const map = new Map();
   for (const entry of own || []) {
-    const [price, side, qty, count] = entry;
-    map.set(`${side}:${price}`, { qty, count });
+    const [price, side, qty, count, list = []] = entry;
+    const orders = list.map(([id, linkId, orderPrice, orderQty]) => ({ id, linkId, price: orderPrice, qty: orderQty }));
+    const key = orders.length ? orders.map((o) => `${o.id}@${o.price}x${o.qty}`).join(",") : `${count}x${qty}`;
+    map.set(`${side}:${price}`, { qty, count, orders, key });
   }
   return map;
+}
+
+/**
+ * What a gesture on a ladder row asks, from the event's facts alone: "cancel" (on a marker's ×),
+ * "place" (shift-click: a one-click order, if armed), or "pick" (the row's price into the ticket);
+ * null when the click was not on a row.
+ */
+export function rowGesture({ onRow, onCancel, shift }) {
+  if (onCancel) return "cancel";
+  if (!onRow) return null;
+  return shift ? "place" : "pick";
+}
+
+/** A dragged order dropped on `toPrice`: the amend to send, or null (same row, no row, no order). */
+export function dropAmend(drag, toPrice) {
+  if (!drag || !drag.orderId || toPrice === null || toPrice === undefined || toPrice === "") return null;
+  if (String(toPrice) === String(drag.rowPrice)) return null; // back on the row it left: no change
+  return { type: "amend", order_id: drag.orderId, from_price: drag.orderPrice, price: String(toPrice) };
+}
+
+/** The ticket side a hotkey picks ("b" / "s", any case), "disarm" for Escape, else null. */
+export function hotkey(key) {
+  if (key === "b" || key === "B") return "Buy";
+  if (key === "s" || key === "S") return "Sell";
+  if (key === "Escape") return "disarm";
+  return null;
 }
 
 /** True when bids fall strictly and asks rise strictly and the best bid is below the best ask. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices } from "../lib/ladder.js";
+import { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices, rowGesture, dropAmend, hotkey } from "../lib/ladder.js";
 
 const book = {
   bids: [
@@ -60,10 +60,44 @@ test("own orders are keyed by side and price", () => {
     [100, "bid", 0.5, 1],
     [101, "ask", 0.2, 2],
   ]);
-  assert.deepEqual(own.get("bid:100"), { qty: 0.5, count: 1 });
-  assert.deepEqual(own.get("ask:101"), { qty: 0.2, count: 2 });
+  assert.deepEqual(own.get("bid:100"), { qty: 0.5, count: 1, orders: [], key: "1x0.5" });
+  assert.deepEqual(own.get("ask:101"), { qty: 0.2, count: 2, orders: [], key: "2x0.2" });
   assert.equal(own.get("ask:100"), undefined);
   assert.equal(ownByLevel(undefined).size, 0);
+});
+
+test("own orders carry each order, and their key changes only when an order does", () => {
+  const entry = [100, "bid", 0.5, 2, [["id-1", "link-1", "100.0", "0.2"], ["id-2", "", "100.1", "0.3"]]];
+  const level = ownByLevel([entry]).get("bid:100");
+  assert.deepEqual(level.orders, [
+    { id: "id-1", linkId: "link-1", price: "100.0", qty: "0.2" },
+    { id: "id-2", linkId: "", price: "100.1", qty: "0.3" },
+  ]);
+  assert.equal(ownByLevel([entry]).get("bid:100").key, level.key);
+  const moved = [100, "bid", 0.5, 2, [["id-1", "link-1", "100.0", "0.2"], ["id-2", "", "100.1", "0.1"]]];
+  assert.notEqual(ownByLevel([moved]).get("bid:100").key, level.key);
+});
+
+test("a click on a row picks its price, a shift-click places, a click on a marker's x cancels", () => {
+  assert.equal(rowGesture({ onRow: true, onCancel: false, shift: false }), "pick");
+  assert.equal(rowGesture({ onRow: true, onCancel: false, shift: true }), "place");
+  assert.equal(rowGesture({ onRow: true, onCancel: true, shift: true }), "cancel");
+  assert.equal(rowGesture({ onRow: false, onCancel: false, shift: true }), null);
+});
+
+test("a dragged order amends only when dropped on another row", () => {
+  const drag = { orderId: "id-1", orderPrice: "100.0", rowPrice: "100" };
+  assert.deepEqual(dropAmend(drag, "99.5"), { type: "amend", order_id: "id-1", from_price: "100.0", price: "99.5" });
+  assert.equal(dropAmend(drag, "100"), null); // the row it started from
+  assert.equal(dropAmend(drag, null), null); // dropped off the ladder
+  assert.equal(dropAmend({ ...drag, orderId: "" }, "99"), null);
+});
+
+test("hotkeys pick the side and Esc disarms", () => {
+  assert.equal(hotkey("b"), "Buy");
+  assert.equal(hotkey("S"), "Sell");
+  assert.equal(hotkey("Escape"), "disarm");
+  assert.equal(hotkey("x"), null);
 });
 
 test("sanity: sorted and uncrossed", () => {

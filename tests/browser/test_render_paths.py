@@ -271,7 +271,12 @@ def book_frames(rng: random.Random) -> tuple[dict, list[dict]]:
         depth = 25 - (i % 3)  # a level or two missing now and then: rows hide and come back
         bids = [(round(best_bid - 0.1 * k, 1), round(rng.uniform(0.001, 3.0), 3)) for k in range(depth)]
         asks = [(round(best_ask + 0.1 * k, 1), round(rng.uniform(0.001, 3.0), 3)) for k in range(25)]
-        own = [[bids[3][0], "bid", 0.01, 1]] if i % 10 < 5 else [[asks[2][0], "ask", 0.02, 2]]
+        # the user's orders hop between rows (as when the book shifts): markers are refilled, never made
+        own = (
+            [[bids[3][0], "bid", 0.01, 1, [["o-1", "l-1", str(bids[3][0]), "0.01"]]]]
+            if i % 10 < 5
+            else [[asks[2][0], "ask", 0.02, 1, [["o-2", "", str(asks[2][0]), "0.02"]]]]
+        )
         frames.append({"levels": b(pack_book(bids, asks, 1000 + i, T0 + i * 100)), "own": own, "cumulative": i >= 70})
     initial = base_state(levels=b(b""), own=[], depth=25, grouping=1, cumulative=False, height=0, tick_size=0.1)
     return initial, frames

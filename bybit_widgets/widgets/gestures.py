@@ -1,0 +1,116 @@
+"""Orders moved by gestures on a view: a dragged ladder marker or chart line, a marker's ×, a dragged TP/SL.
+
+One object per widget, beside its view: it checks what the gesture asks against the instrument's
+rules before anything is sent (a price on the tick grid, a real change), lets each kind of gesture
+(amend, cancel, trading stop) act once at a time and not again for a second after its outcome (one
+:class:`~.intent.IntentGuard` per kind: a cancel right after a drag is a new intent, a second drop
+150 ms after the first is not), and
+reports every outcome in plain words through ``notify(kind, text)``, so the widget shows it where the
+gesture was made. Placing new orders is the ticket's job (:meth:`~.ticket.OrderTicket.place_at`),
+so a ladder shift-click and a ticket submit share one guard and one set of checks.
+
+The calls go through the session's async client, with its mainnet guard: a gesture on mainnet
+without the opt-in is refused before anything leaves, like every other order path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .base import SymbolWidget, plain_error
+from .intent import HOLD_SECONDS, IntentGuard
+
+__all__ = ["Gestures", "parse_price"]
+
+Notify = Callable[[str, str], None]  # (kind: "ok" | "info" | "error", text)
+STOPS = {"take_profit": "takeProfit", "stop_loss": "stopLoss"}
+
+
+def parse_price(value: Any) -> Decimal:
+    """A price from a view message: a positive finite decimal, or ValueError saying what came."""
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"not a price: {value!r:.40}") from None
+    if not price.is_finite() or price <= 0:
+        raise ValueError(f"a price must be positive, got {value!r:.40}")
+    return price
+
+
+class Gestures:
+    """Amend, cancel and trading-stop calls of one widget's gestures; one at a time, each outcome told."""
+
+    def __init__(self, widget: SymbolWidget, notify: Notify, hold: float = HOLD_SECONDS) -> None:
+        self.widget = widget
+        self.notify = notify
+        self.guards = {kind: IntentGuard(hold) for kind in ("amend", "cancel", "stop")}
+
+    def amend_price(self, order_id: str, from_price: Any, to_price: Any) -> Any:
+        """Move an open order to ``to_price`` (same orderId); ``None`` when nothing was sent (and why is told)."""
+        if not isinstance(order_id, str) or not order_id:
+            raise ValueError(f"an amend needs the order's id, got {order_id!r:.40}")
+        new = parse_price(to_price)
+        if from_price is not None and parse_price(from_price) == new:
+            return None  # dropped where it started: no change asked
+        price = self._on_grid(new, "the new price")
+        if price is None:
+            return None
+        params = {"order_id": order_id, "price": price}
+        return self._act("amend", "amend", "amend_order", params, f"order moved to {price}")
+
+    def cancel(self, order_id: str) -> Any:
+        """Cancel an open order by id; ``None`` when nothing was sent."""
+        if not isinstance(order_id, str) or not order_id:
+            raise ValueError(f"a cancel needs the order's id, got {order_id!r:.40}")
+        return self._act("cancel", "cancel", "cancel_order", {"order_id": order_id}, "order cancelled")
+
+    def set_stop(self, which: str, price: Any, position_idx: int = 0) -> Any:
+        """Set the position's take-profit or stop-loss (``which``) to ``price``; ``None`` when nothing was sent."""
+        if which not in STOPS:
+            raise ValueError(f"which must be one of {sorted(STOPS)}, got {which!r:.20}")
+        value = self._on_grid(parse_price(price), which.replace("_", "-"))
+        if value is None:
+            return None
+        label = which.replace("_", "-")
+        return self._act(
+            "stop",
+            f"set the {label}",
+            "set_trading_stop",
+            {which: value, "position_idx": position_idx},
+            f"{label} set to {value}",
+        )
+
+    # -- the one path every gesture takes ----------------------------------------------------------
+
+    def _on_grid(self, price: Decimal, label: str) -> str | None:
+        rules = self.widget.rules
+        if rules is None:
+            self.notify("error", f"nothing sent: the rules of {self.widget.symbol} are still loading")
+            return None
+        bad = rules.tick_violation("price", label, price)
+        if bad is not None:
+            self.notify("error", f"nothing sent: {bad.message}")
+            return None
+        return rules.format_price(price)
+
+    def _act(self, kind: str, what: str, method: str, params: dict[str, Any], done: str) -> Any:
+        guard = self.guards[kind]
+        if not guard.begin(time.monotonic()):
+            self.notify("info", f"nothing sent: the last {what} is in flight or was answered just now")
+            return None
+        widget = self.widget
+
+        async def act() -> None:
+            try:
+                await getattr(widget.session.aclient, method)(category=widget.category, symbol=widget.symbol, **params)
+            except Exception as exc:  # noqa: BLE001 - any refusal is shown where the gesture was made
+                self.notify("error", f"{what} refused: {plain_error(exc)}")
+            else:
+                self.notify("ok", done)
+            finally:
+                guard.finish(time.monotonic())
+
+        return widget._spawn(act(), what)

@@ -1,0 +1,109 @@
+"""Trading from the ladder in real JupyterLab + Chromium, judged on the exchange's ground truth.
+
+The generated market is paused (``POST /sim/market``) so that each row keeps its price while the
+mouse acts on it; user orders still reach the exchange. In order: a click puts the row's price into
+the ticket; an unarmed shift-click places nothing and says so; armed, two shift-clicks 150 ms apart
+place exactly one order at that price; dragging its marker onto another row amends the same orderId;
+its x cancels it; Esc disarms.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from .lab import Lab, run_all, screenshot, sim_url, wait_until
+from .test_live_flow import write_notebook
+from .test_notebooks import check_book
+
+pytestmark = pytest.mark.browser
+
+CELLS = [
+    "import ipywidgets\nimport bybit_widgets as bw\nsession = bw.connect()\nsession",
+    "session.exchange",
+    't = bw.OrderTicket("BTCUSDT", qty="0.001")\nbook = bw.OrderBook("BTCUSDT", depth=25, ticket=t)\n'
+    "ipywidgets.HBox([book, t])",
+]
+
+
+def open_orders(rest: str, key: str) -> list[dict]:
+    rows = httpx.get(f"{rest}/sim/truth/orders", params={"api_key": key}).json()
+    return [o for o in rows if o.get("orderStatus") in ("New", "PartiallyFilled")]
+
+
+def test_click_shift_click_drag_and_cancel_on_the_ladder_act_once_each(page, lab: Lab):
+    run_all(page, lab, write_notebook(lab, "ladder.ipynb", CELLS))
+    rest = sim_url(page)
+    key = re.search(r"api_key='(\w+)'", page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text())
+    assert key, "no api key in the exchange's repr"
+    key = key.group(1)
+    book = page.locator(".bw-book").first
+    check_book(page)
+    assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200
+    bids = book.locator('[data-testid="bw-book-bid"]')
+    ticket = page.locator(".bw-ticket").first
+    notice = book.locator('[data-testid="bw-book-notice"]')
+
+    # a click: the row's price goes into the ticket, as a Limit order
+    row = bids.nth(10)
+    picked = float(row.get_attribute("data-price"))
+    row.click()
+    price_box = ticket.locator('[data-testid="bw-ticket-price"]')
+    wait_until(lambda: price_box.input_value() and float(price_box.input_value()) == picked, 15, "the picked price")
+    assert ticket.locator('[data-testid="bw-ticket-type"]').input_value() == "Limit"
+
+    # unarmed, a shift-click places nothing and says why, on the ladder
+    row.click(modifiers=["Shift"])
+    wait_until(lambda: "arm it" in (notice.text_content() or ""), 15, "the unarmed notice")
+    assert open_orders(rest, key) == []
+
+    # armed: a person's double shift-click, 150 ms apart, places one order at that row's price
+    arm = book.locator('[data-testid="bw-book-arm"]')
+    assert arm.get_attribute("data-armed") == "false"
+    arm.click()
+    wait_until(lambda: arm.get_attribute("data-armed") == "true", 15, "the ladder to arm")
+    target = bids.nth(12)
+    price = float(target.get_attribute("data-price"))
+    box = target.bounding_box()
+    x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2
+    page.keyboard.down("Shift")
+    page.mouse.click(x, y)
+    page.wait_for_timeout(150)  # the gesture's own timing, not a synchronisation
+    page.mouse.click(x, y)
+    page.keyboard.up("Shift")
+    marker = book.locator('[data-testid="bw-book-own"]')
+    wait_until(lambda: marker.count() == 1, 15, "the order's marker on the ladder")
+    (order,) = open_orders(rest, key)
+    assert float(order["price"]) == price and order["side"] == "Buy" and order["qty"] == "0.001"
+    assert float(marker.get_attribute("data-price")) == price
+    assert marker.get_attribute("data-order-id") == order["orderId"]
+    screenshot(page, "ladder-own-order", book)
+
+    # drag the marker three rows down: the same order now rests at that row's price
+    drop = bids.nth(15)
+    moved_to = float(drop.get_attribute("data-price"))
+    start, end = marker.bounding_box(), drop.bounding_box()
+    page.mouse.move(start["x"] + 4, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=8)
+    page.mouse.up()
+    wait_until(
+        lambda: [(o["orderId"], float(o["price"])) for o in open_orders(rest, key)] == [(order["orderId"], moved_to)],
+        15,
+        "the same order at the dropped row's price",
+    )
+    wait_until(lambda: marker.count() == 1 and float(marker.get_attribute("data-price")) == moved_to, 15, "the marker")
+    assert len(open_orders(rest, key)) == 1, "a drag placed an order"
+
+    # its x cancels it
+    marker.locator('[data-testid="bw-book-own-cancel"]').click()
+    wait_until(lambda: open_orders(rest, key) == [], 15, "the cancel")
+    wait_until(lambda: marker.count() == 0, 15, "the marker to go")
+
+    # Esc (the ladder has focus after the clicks) disarms
+    book.focus()
+    page.keyboard.press("Escape")
+    wait_until(lambda: arm.get_attribute("data-armed") == "false", 15, "Esc to disarm")
+    httpx.post(f"{rest}/sim/market", json={"paused": False})
