@@ -158,6 +158,57 @@ def test_the_order_ticket_and_positions_on_mainnet_without_the_opt_in_send_nothi
     )
 
 
+def test_the_ladder_on_mainnet_without_the_opt_in_cannot_arm_place_amend_or_cancel(monkeypatch, sim, account):
+    key, secret = account
+    session, recorder = _session(monkeypatch, sim, key, secret)
+    with bw.Client(key, secret, base_url=sim.rest_url) as direct:  # an order resting off "mainnet", to drag
+        best = float(direct.get_tickers(category="linear", symbol="BTCUSDT")[0].bid1_price)
+        far = f"{round(best * 0.8, 1):.1f}"
+        resting = direct.place_order(**{**ORDER, "order_type": "Limit", "price": far})
+
+    async def main() -> list[dict]:
+        try:
+            ticket = bw.OrderTicket("BTCUSDT", session=session, qty="0.001")
+            book = bw.OrderBook("BTCUSDT", session=session, ticket=ticket)
+            await ticket.ready()
+            await book.ready()
+            notices = []
+            for message in (
+                {"type": "arm", "on": True},
+                {"type": "place", "price": far, "side": "bid"},
+                {"type": "amend", "order_id": resting.order_id, "from_price": far, "price": f"{float(far) - 10:.1f}"},
+                {"type": "cancel", "order_id": resting.order_id},
+            ):
+                before = book.notice.get("seq", 0)
+                _click(book, message)
+                await wait_for(lambda b=before: book.notice.get("seq", 0) > b, timeout=10, what=f"notice: {message}")
+                notices.append(dict(book.notice))
+            armed = book.armed
+            book.close()
+            ticket.close()
+            assert not armed
+            return notices
+        finally:
+            await session.streams.close()
+            await session.aclient.aclose()
+            session.client.close()
+
+    notices = asyncio.run(main())
+    assert "allow_mainnet_trading=True" in notices[0]["text"]  # arming refused
+    assert "arm it" in notices[1]["text"]  # so a shift-click places nothing
+    assert all("allow_mainnet_trading=True" in n["text"] for n in notices[2:]), notices  # drag and x refused
+    assert recorder.trading(MAINNET) == []
+    truth = [(o["orderId"], float(o["price"]), o["orderStatus"]) for o in _orders(sim, key)]
+    assert truth == [(resting.order_id, float(far), "New")]
+    record_guard(
+        "OrderBook arm, shift-click, marker drag and x (kernel side)",
+        4,
+        4,
+        0,
+        f"arm: {notices[0]['text']!r}",
+    )
+
+
 def test_the_order_ticket_on_mainnet_with_the_opt_in_still_needs_the_confirm(monkeypatch, sim, account):
     key, secret = account
     session, recorder = _session(monkeypatch, sim, key, secret, allow_mainnet_trading=True)
