@@ -40,6 +40,8 @@ _LAZY = {
     "Positions": "bybit_widgets.widgets",
     "Candles": "bybit_widgets.widgets",
     "Dashboard": "bybit_widgets.widgets",
+    "DepthChart": "bybit_widgets.widgets",
+    "Heatmap": "bybit_widgets.widgets",
 }
 _LAZY_MODULES = {"sim": "bybit_widgets.sim", "rest": "bybit_widgets.rest", "stream": "bybit_widgets.stream"}
 
@@ -86,6 +88,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .widgets import (
         Dashboard as Dashboard,
+    )
+    from .widgets import (
+        DepthChart as DepthChart,
+    )
+    from .widgets import (
+        Heatmap as Heatmap,
     )
     from .widgets import (
         OrderBook as OrderBook,

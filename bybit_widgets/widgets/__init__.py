@@ -14,6 +14,8 @@ import asyncio
 from .book import OrderBook
 from .candles import Candles
 from .dashboard import Dashboard
+from .depth import DepthChart
+from .heatmap import Heatmap
 from .positions import Positions
 from .scheduler import FrameScheduler
 from .ticker import Ticker
@@ -24,7 +26,9 @@ from .watchlist import Watchlist
 __all__ = [
     "Candles",
     "Dashboard",
+    "DepthChart",
     "FrameScheduler",
+    "Heatmap",
     "OrderBook",
     "OrderTicket",
     "Positions",

@@ -1,0 +1,1153 @@
+// bybit-widgets: depth view. Built by js/build.mjs from js/depth.js; do not edit.
+// ---- lib/dom.js
+const __lib_dom = (() => {
+// Small DOM helpers shared by the views: element creation, the connection and environment
+// badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
+// applied once, on the next frame, with the newest state.
+//
+// The render budget: an update path never creates nodes (setText writes the data of the text
+// node already there), never writes what is already shown (every setter compares first, so an
+// unchanged frame invalidates no style), and never reads layout (a read after a write forces a
+// synchronous layout: the old flash restart via offsetWidth cost one per flashing cell).
+
+/** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Set text only when it changed, reusing the element's text node (no node per frame). */
+function setText(el, text) {
+  const value = String(text ?? "");
+  const node = el.firstChild;
+  if (node !== null && node.nodeType === 3 && node.nextSibling === null) {
+    if (node.data !== value) node.data = value;
+  } else if (el.textContent !== value) {
+    el.textContent = value; // first text, or the element held other nodes: once
+  }
+}
+
+/** Show or hide an element, touching the attribute only when that changes. */
+function setHidden(el, hidden) {
+  const value = Boolean(hidden);
+  if (el.hidden !== value) el.hidden = value;
+}
+
+/** Set a property (value, checked, disabled, ...) only when it differs. */
+function setProp(el, name, value) {
+  if (el[name] !== value) el[name] = value;
+}
+
+/** Set or remove an attribute only when it changed. */
+function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+/** Toggle one of a set of mutually exclusive classes. */
+function setClass(el, choices, chosen) {
+  const list = el.classList;
+  for (const c of choices) if (c && c !== chosen && list.contains(c)) list.remove(c);
+  if (chosen && !list.contains(chosen)) list.add(chosen);
+}
+
+/** A text span (or `tag`) made with its text node, so `setText` on it never creates one. */
+function textEl(tag, attrs = {}, text = "") {
+  return h(tag, attrs, String(text ?? ""));
+}
+
+const STATE_LABELS = {
+  connecting: "Connecting",
+  live: "Live",
+  stale: "Stale",
+  reconnecting: "Reconnecting",
+  resyncing: "Resyncing",
+  lagging: "Lagging",
+  closed: "Closed",
+};
+
+const STATE_REASONS = {
+  lagging: "this view shows data more than a second older than the kernel's newest; it skips frames to catch up",
+};
+
+/** The connection badge every live widget shows (data-testid bw-connection-state). */
+function connectionBadge() {
+  const el = h("span", { class: "bw-badge", "data-testid": "bw-connection-state", "data-state": "connecting" });
+  el.append(h("span", { class: "bw-dot" }), h("span", { class: "bw-badge-text", text: STATE_LABELS.connecting }));
+  return el;
+}
+
+function updateBadge(el, state, reason) {
+  const s = STATE_LABELS[state] ? state : "connecting";
+  setAttr(el, "data-state", s);
+  setText(el.lastChild, STATE_LABELS[s]);
+  const why = STATE_REASONS[s] || reason;
+  setAttr(el, "title", why ? `${STATE_LABELS[s]}: ${why}` : STATE_LABELS[s]);
+}
+
+/** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
+function envBadge(env) {
+  const name = String(env || "custom").toLowerCase();
+  return h("span", { class: `bw-env bw-env-${name}`, "data-testid": "bw-env", "data-env": name, text: name.toUpperCase() });
+}
+
+/**
+ * Run `apply()` once on the next animation frame however many times `schedule()` is called
+ * before it; returns {schedule, cancel}. Hidden tabs get no frames: apply then runs when the
+ * tab shows again, with the newest state (nothing is queued meanwhile).
+ */
+function frameBatcher(apply) {
+  let pending = 0;
+  const raf = globalThis.requestAnimationFrame ? (f) => globalThis.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
+  const caf = globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  return {
+    schedule() {
+      if (!pending) {
+        pending = raf(() => {
+          pending = 0;
+          apply();
+        });
+      }
+    },
+    cancel() {
+      if (pending) caf(pending);
+      pending = 0;
+    },
+  };
+}
+
+/** Subscribe `handler` to change events of `names`; returns a function removing them all. */
+function onChanges(model, names, handler) {
+  for (const name of names) model.on(`change:${name}`, handler);
+  return () => {
+    for (const name of names) model.off(`change:${name}`, handler);
+  };
+}
+
+const FLASH_MS = 450;
+const flashing = new Map(); // element -> time its flash ends
+let flashTimer = 0;
+
+/**
+ * End the flashes that are due. The views call it at the start of each animation frame they
+ * paint, so while frames flow a flash ends in a frame that is drawn anyway; the timer below only
+ * covers a view that stopped receiving frames, and it too ends flashes in an animation frame.
+ */
+function expireFlashes(now = performance.now()) {
+  for (const [el, until] of flashing) {
+    if (until <= now) {
+      el.classList.remove("bw-flash-up", "bw-flash-down");
+      flashing.delete(el);
+    }
+  }
+}
+
+function armFlashTimer() {
+  if (flashTimer || !flashing.size) return;
+  const raf = globalThis.requestAnimationFrame ?? ((f) => setTimeout(f, 16));
+  flashTimer = setTimeout(() => {
+    raf(() => {
+      flashTimer = 0;
+      expireFlashes();
+      armFlashTimer();
+    });
+  }, 2 * FLASH_MS);
+}
+
+/**
+ * Highlight an element for FLASH_MS: a class on, then off; no animation and no reflow, so a
+ * flash costs two repaints of one cell even in software rendering. A flash while one is
+ * showing extends it (with the new direction).
+ */
+function flash(el, cls) {
+  const other = cls === "bw-flash-up" ? "bw-flash-down" : "bw-flash-up";
+  if (el.classList.contains(other)) el.classList.remove(other);
+  if (!el.classList.contains(cls)) el.classList.add(cls);
+  flashing.set(el, performance.now() + FLASH_MS);
+  armFlashTimer();
+}
+
+/** Stop flashing `el` now (its row is reused for other data). */
+function unflash(el) {
+  if (flashing.delete(el)) el.classList.remove("bw-flash-up", "bw-flash-down");
+}
+
+/** The widget's header line: a title, optional extra nodes, and the connection badge. */
+function header(title, ...extra) {
+  const badge = connectionBadge();
+  const el = h("div", { class: "bw-header" }, textEl("span", { class: "bw-title" }, title), ...extra, h("span", { class: "bw-spacer" }), badge);
+  return { el, badge, title: el.firstChild };
+}
+
+/** Shows the widget's `error` trait (a problem in plain words) under the header. */
+function errorLine() {
+  return textEl("div", { class: "bw-error", role: "alert", hidden: true });
+}
+
+function updateError(el, text) {
+  setText(el, text || "");
+  setHidden(el, !text);
+}
+return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError };
+})();
+
+// ---- lib/live.js
+const __lib_live = (() => {
+// The view's half of flow control (bybit_widgets/widgets/flow.py): introduce the view to the
+// kernel, apply the newest state once per animation frame, acknowledge the frames it painted
+// (the kernel holds a widget's frames while those go unacknowledged, so nothing piles up in a
+// socket), and show `lagging` when the kernel says this view is more than a second behind.
+//
+// Every frame carries `_frame` = [seq, kernel ms, exchange ms shown, [lagging view ids]]; the
+// lag is the kernel's measure on its own clock (the browser's may be another machine's).
+//
+// Acknowledgements are batched for the whole page: every message from the page to the kernel is
+// a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
+// turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
+// 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
+// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
+// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
+// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
+// clock), so the wait for the batch is not taken for lag.
+
+const { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } = __lib_dom;
+
+let views = 0;
+
+const ACK_GAP_MS = 250;
+
+/** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
+function ackBatch() {
+  const key = Symbol.for("bybit_widgets.acks");
+  globalThis[key] ??= { pending: new Map(), timer: 0, sentAt: -Infinity };
+  return globalThis[key];
+}
+
+function flushAcks(batch) {
+  batch.timer = 0;
+  batch.sentAt = performance.now();
+  // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
+  // (and widget manager), and a kernel knows only its own models' ids
+  const groups = new Map();
+  for (const entry of batch.pending.values()) {
+    const group = groups.get(entry.kernel);
+    if (group) group.push(entry);
+    else groups.set(entry.kernel, [entry]);
+  }
+  batch.pending.clear();
+  for (const entries of groups.values()) {
+    const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      try {
+        entries[i].model.send({ type: "acks", acks });
+        break;
+      } catch (_) {
+        // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
+      }
+    }
+  }
+}
+
+/** What tells the page's kernels apart: the model's widget manager (one per notebook and kernel). */
+const NO_MANAGER = {};
+function kernelOf(model) {
+  return model.widget_manager ?? NO_MANAGER;
+}
+
+/** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
+function queueAck(model, view, seq) {
+  const batch = ackBatch();
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
+  if (!batch.timer) {
+    const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
+    batch.timer = setTimeout(() => flushAcks(batch), wait);
+  }
+}
+
+/** Drop `view`'s queued acknowledgement (the view is gone). */
+function dropAck(view) {
+  ackBatch().pending.delete(view);
+}
+
+/** A view id unique across the page's views (and across reloads, with the time in it). */
+function newViewId() {
+  views += 1;
+  return `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}.${views}`;
+}
+
+/** The badge state a view shows: `lagging` only stands in for `live` (a feed problem says more). */
+function shownState(connState, lagging) {
+  return connState === "live" && lagging ? "lagging" : connState;
+}
+
+/** What a frame stamp says to the view `view`: {seq, ts, lagging}. */
+function readStamp(stamp, view) {
+  const [seq = 0, , ts = null, laggingViews = []] = Array.isArray(stamp) ? stamp : [];
+  return { seq, ts, lagging: Array.isArray(laggingViews) && laggingViews.includes(view) };
+}
+
+/**
+ * Drive a view: `apply()` runs on the next animation frame after any change of `names` (and of
+ * the stamp, badge and reason), with the newest state; then the root's `data-ts`, the badge
+ * and the acknowledgement follow. The root gets `data-testid="bw-widget"` and `data-kind`.
+ * Returns the cleanup (which tells the kernel the view is gone).
+ */
+function live(model, { kind, root, badge = null, names, apply }) {
+  const view = newViewId();
+  const send = (content) => {
+    try {
+      model.send({ ...content, view });
+    } catch (_) {
+      // the comm is gone (kernel restarted or widget closed): nobody to tell
+    }
+  };
+  setAttr(root, "data-testid", "bw-widget");
+  setAttr(root, "data-kind", kind);
+  let acked = 0;
+  const paint = () => {
+    expireFlashes();
+    apply();
+    const stamp = readStamp(model.get("_frame"), view);
+    setAttr(root, "data-ts", stamp.ts);
+    if (badge) updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
+    if (stamp.seq && stamp.seq !== acked) {
+      acked = stamp.seq;
+      queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
+    }
+  };
+  const frame = frameBatcher(paint);
+  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", ...names], frame.schedule);
+  paint();
+  send({ type: "hello" });
+  return () => {
+    off();
+    frame.cancel();
+    dropAck(view);
+    send({ type: "bye" });
+  };
+}
+return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
+})();
+
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass };
+})();
+
+// ---- lib/packed.js
+const __lib_packed = (() => {
+// Readers of the packed binary traits the kernel sends (little-endian float64 arrays):
+// the order book (see bybit_widgets/widgets/levels.py), trades and sparkline points.
+
+/** A Float64Array over a DataView / ArrayBuffer / typed array, copying only when misaligned. */
+function toFloat64(data) {
+  if (!data) return new Float64Array(0);
+  if (data instanceof Float64Array) return data;
+  let buffer;
+  let offset = 0;
+  let length;
+  if (data instanceof ArrayBuffer) {
+    buffer = data;
+    length = data.byteLength;
+  } else if (ArrayBuffer.isView(data)) {
+    buffer = data.buffer;
+    offset = data.byteOffset;
+    length = data.byteLength;
+  } else {
+    return new Float64Array(0);
+  }
+  const count = Math.floor(length / 8);
+  if (offset % 8 === 0) return new Float64Array(buffer, offset, count);
+  return new Float64Array(buffer.slice(offset, offset + count * 8));
+}
+
+/** The ladder: {u, ts, bids: [[price, size], ...], asks: [...]}, best first. */
+function decodeBook(data) {
+  const v = toFloat64(data);
+  if (v.length < 4) return { u: 0, ts: 0, bids: [], asks: [] };
+  const nb = v[2] | 0;
+  const na = v[3] | 0;
+  if (v.length < 4 + 2 * (nb + na)) throw new Error(`book buffer too short: ${v.length} for ${nb}+${na} levels`);
+  const bids = new Array(nb);
+  const asks = new Array(na);
+  let at = 4;
+  for (let i = 0; i < nb; i++) bids[i] = [v[at + i], v[at + nb + i]];
+  at += 2 * nb;
+  for (let i = 0; i < na; i++) asks[i] = [v[at + i], v[at + na + i]];
+  return { u: v[0], ts: v[1], bids, asks };
+}
+
+/** Trades, newest first: [{time, price, size, side: "Buy" | "Sell"}]. */
+function decodeTrades(data) {
+  const v = toFloat64(data);
+  const out = [];
+  for (let i = 0; i + 3 < v.length; i += 4) {
+    out.push({ time: v[i], price: v[i + 1], size: v[i + 2], side: v[i + 3] > 0 ? "Buy" : "Sell" });
+  }
+  return out;
+}
+return { toFloat64, decodeBook, decodeTrades };
+})();
+
+// ---- lib/depth.js
+const __lib_depth = (() => {
+// The depth chart's pure parts: cumulative depth from the packed book, axis ranges that do not
+// jitter with every update, and the depth under the pointer.
+
+/** Cumulative depth of a decoded book ({bids, asks} best first): prices and running totals per side. */
+function depthCurves(book) {
+  const side = (levels) => {
+    const prices = new Float64Array(levels.length);
+    const totals = new Float64Array(levels.length);
+    let sum = 0;
+    for (let i = 0; i < levels.length; i++) {
+      prices[i] = levels[i][0];
+      sum += levels[i][1];
+      totals[i] = sum;
+    }
+    return { prices, totals, total: sum };
+  };
+  const bids = side(book.bids);
+  const asks = side(book.asks);
+  const mid = bids.prices.length && asks.prices.length ? (bids.prices[0] + asks.prices[0]) / 2 : null;
+  return { bids, asks, mid, levels: bids.prices.length + asks.prices.length };
+}
+
+/** Half the x range: the farther side's last level from the mid (at least one `tick`). */
+function halfSpan(curves, tick = 0) {
+  const { bids, asks, mid } = curves;
+  if (mid === null) return 0;
+  const low = bids.prices.length ? mid - bids.prices[bids.prices.length - 1] : 0;
+  const high = asks.prices.length ? asks.prices[asks.prices.length - 1] - mid : 0;
+  return Math.max(low, high, tick);
+}
+
+/**
+ * A range shown that follows `wanted` without jitter: it grows at once, and shrinks only when
+ * `wanted` fell below `shrinkBelow` of it (then to `wanted`).
+ */
+function steady(shown, wanted, shrinkBelow = 0.7) {
+  if (!(wanted > 0)) return shown > 0 ? shown : 0;
+  if (!(shown > 0) || wanted > shown || wanted < shown * shrinkBelow) return wanted;
+  return shown;
+}
+
+/** The cumulative depth at `price`: {side: "bid" | "ask" | null, total}; between the touches, nothing. */
+function depthAt(curves, price) {
+  const { bids, asks } = curves;
+  if (bids.prices.length && price <= bids.prices[0]) {
+    let i = 0;
+    while (i + 1 < bids.prices.length && bids.prices[i + 1] >= price) i++;
+    return { side: "bid", total: bids.totals[i] };
+  }
+  if (asks.prices.length && price >= asks.prices[0]) {
+    let i = 0;
+    while (i + 1 < asks.prices.length && asks.prices[i + 1] <= price) i++;
+    return { side: "ask", total: asks.totals[i] };
+  }
+  return { side: null, total: 0 };
+}
+
+/** The kernel's open orders ([[price, side (+1 buy, -1 sell), qty, orders], ...]) as objects. */
+function ownOrders(own) {
+  if (!Array.isArray(own)) return [];
+  return own.filter((o) => Array.isArray(o) && o.length >= 4).map(([price, side, qty, count]) => ({ price: Number(price), side: Number(side) > 0 ? 1 : -1, qty: Number(qty), count: Number(count) }));
+}
+return { depthCurves, halfSpan, steady, depthAt, ownOrders };
+})();
+
+// ---- lib/heat.js
+const __lib_heat = (() => {
+// The liquidity heatmap's pure parts: the kernel's binary frame (layout in
+// bybit_widgets/widgets/heatcols.py), the view's ring of columns and how a frame merges into it
+// (whole, relative, stale or a gap that needs a rebuild), the colour scale (square root of the
+// size, clipped at a high percentile kept in a log-binned histogram), the colour ramp, and the
+// geometry that maps time and price to canvas pixels. Also the canvas helpers the depth chart
+// shares: theme colours read once, and nice axis ticks.
+
+const LAYOUT = 1;
+const HEADER = 16;
+const COLUMN_HEAD = 6;
+const BUBBLE = 5;
+const FILL = 5;
+const OWN = 4;
+
+/** An ArrayBuffer slice of a DataView / typed array / ArrayBuffer, 8-byte aligned (copied only when it is not). */
+function alignedBytes(data) {
+  if (!data) return { buffer: new ArrayBuffer(0), offset: 0, length: 0 };
+  let buffer;
+  let offset = 0;
+  let length;
+  if (data instanceof ArrayBuffer) {
+    buffer = data;
+    length = data.byteLength;
+  } else if (ArrayBuffer.isView(data)) {
+    buffer = data.buffer;
+    offset = data.byteOffset;
+    length = data.byteLength;
+  } else {
+    return { buffer: new ArrayBuffer(0), offset: 0, length: 0 };
+  }
+  if (offset % 8 !== 0) {
+    buffer = buffer.slice(offset, offset + length);
+    offset = 0;
+  }
+  return { buffer, offset, length };
+}
+
+/** One frame: {version, base, levels, step, columnMs, capacity, now, bubbleFrom, bid, ask, columns, bubbles, fills, own}; null when empty. */
+function decodeHeat(data) {
+  const { buffer, offset, length } = alignedBytes(data);
+  if (length === 0) return null;
+  if (length < HEADER * 8) throw new Error(`heatmap frame too short: ${length} bytes`);
+  const h = new Float64Array(buffer, offset, HEADER);
+  if (h[0] !== LAYOUT) throw new Error(`heatmap frame of layout ${h[0]}, this view reads layout ${LAYOUT}`);
+  const levels = h[3] | 0;
+  const rows = 2 * levels;
+  const [nc, nb, nf, no] = [h[7] | 0, h[8] | 0, h[9] | 0, h[10] | 0];
+  const need = HEADER * 8 + nc * (COLUMN_HEAD * 8 + rows * 4) + 8 * (nb * BUBBLE + nf * FILL + no * OWN);
+  if (length !== need) throw new Error(`heatmap frame of ${length} bytes, its header says ${need}`);
+  let at = offset + HEADER * 8;
+  const heads = new Float64Array(buffer, at, nc * COLUMN_HEAD);
+  at += nc * COLUMN_HEAD * 8;
+  const sizes = new Float32Array(buffer, at, nc * rows);
+  at += nc * rows * 4;
+  const tail = new Float64Array(buffer, at, nb * BUBBLE + nf * FILL + no * OWN);
+  const columns = new Array(nc);
+  for (let i = 0; i < nc; i++) {
+    const j = i * COLUMN_HEAD;
+    // a copy: the ring outlives the frame, and must not keep a whole rebuild's buffer alive
+    columns[i] = { c: heads[j], n: heads[j + 1], ts: heads[j + 2], p0: heads[j + 3], bid: heads[j + 4], ask: heads[j + 5], sizes: sizes.slice(i * rows, (i + 1) * rows) };
+  }
+  let t = 0;
+  const bubbles = new Array(nb);
+  for (let i = 0; i < nb; i++, t += BUBBLE) bubbles[i] = { n: tail[t], side: tail[t + 1], price: tail[t + 2], qty: tail[t + 3], count: tail[t + 4] };
+  const fills = new Array(nf);
+  for (let i = 0; i < nf; i++, t += FILL) fills[i] = { k: tail[t], ts: tail[t + 1], price: tail[t + 2], qty: tail[t + 3], side: tail[t + 4] };
+  const own = new Array(no);
+  for (let i = 0; i < no; i++, t += OWN) own[i] = { price: tail[t], side: tail[t + 1], qty: tail[t + 2], count: tail[t + 3] };
+  return { version: h[1], base: h[2], levels, step: h[4], columnMs: h[5], capacity: h[6] | 0, now: h[11], bubbleFrom: h[12], bid: h[13], ask: h[14], columns, bubbles, fills, own };
+}
+
+/** What a view has: the window's columns (oldest first), bubbles (by slot), fills, open orders. */
+function newHeatState() {
+  return { have: 0, levels: 0, step: 0, columnMs: 0, capacity: 0, now: 0, bid: 0, ask: 0, columns: [], bubbles: [], fills: [], own: [], wholes: 0, gaps: 0 };
+}
+
+/**
+ * Merge `frame` into `state`. Returns {kind, added, evicted}: "whole" (state replaced; `added` is
+ * every column), "merge" (the new columns added and the old ones evicted), "stale" (already
+ * applied) or "gap" (the frame needs something this view never got: ask for a rebuild; only the
+ * open orders and the clock are taken, the picture waits for the whole frame).
+ */
+function mergeHeat(state, frame) {
+  if (!frame) return { kind: "stale", added: [], evicted: [] };
+  if (frame.version <= state.have) return { kind: "stale", added: [], evicted: [] }; // (a repaint reads the same frame again)
+  state.own = frame.own;
+  state.now = Math.max(state.now, frame.now);
+  const sameShape = frame.levels === state.levels && frame.step === state.step && frame.capacity === state.capacity && frame.columnMs === state.columnMs;
+  if (frame.base !== 0 && (frame.base > state.have || !sameShape)) {
+    state.gaps += 1;
+    return { kind: "gap", added: [], evicted: [] };
+  }
+  const whole = frame.base === 0;
+  const evicted = whole ? state.columns : [];
+  if (whole) {
+    Object.assign(state, { levels: frame.levels, step: frame.step, columnMs: frame.columnMs, capacity: frame.capacity, now: frame.now, columns: [], bubbles: [], fills: [] });
+    state.wholes += 1;
+  }
+  const added = [];
+  const lastC = state.columns.length ? state.columns[state.columns.length - 1].c : 0;
+  for (const col of frame.columns) {
+    if (col.c > lastC) {
+      state.columns.push(col);
+      added.push(col);
+    }
+  }
+  const bubbles = state.bubbles;
+  while (bubbles.length && bubbles[bubbles.length - 1].n >= frame.bubbleFrom) bubbles.pop();
+  for (const b of frame.bubbles) bubbles.push(b);
+  const lastK = state.fills.length ? state.fills[state.fills.length - 1].k : 0;
+  for (const f of frame.fills) if (f.k > lastK) state.fills.push(f);
+  state.bid = frame.bid;
+  state.ask = frame.ask;
+  state.have = frame.version;
+  evicted.push(...trimHeat(state));
+  return { kind: whole ? "whole" : "merge", added, evicted };
+}
+
+/** Drop what left the window (older than the newest slot minus the capacity); returns the evicted columns. */
+function trimHeat(state) {
+  const newest = Math.max(newestSlot(state), Math.floor(state.now / (state.columnMs || 1)));
+  const oldest = newest - state.capacity + 1;
+  let i = 0;
+  while (i < state.columns.length && state.columns[i].n < oldest) i++;
+  const evicted = i ? state.columns.splice(0, i) : [];
+  let b = 0;
+  while (b < state.bubbles.length && state.bubbles[b].n < oldest) b++;
+  if (b) state.bubbles.splice(0, b);
+  let f = 0;
+  while (f < state.fills.length && Math.floor(state.fills[f].ts / state.columnMs) < oldest) f++;
+  if (f) state.fills.splice(0, f);
+  return evicted;
+}
+
+function newestSlot(state) {
+  const c = state.columns.length ? state.columns[state.columns.length - 1].n : -Infinity;
+  const b = state.bubbles.length ? state.bubbles[state.bubbles.length - 1].n : -Infinity;
+  return Math.max(c, b);
+}
+
+// -- colour scale -----------------------------------------------------------------------------
+
+const BINS_PER_OCTAVE = 4;
+const LOW_OCTAVE = -40; // 2^-40 .. 2^40: any quantity a venue quotes
+const BINS = 80 * BINS_PER_OCTAVE;
+
+/** A log-binned histogram of the window's non-empty cells (add a column's sizes, remove an evicted one's). */
+function newHistogram() {
+  return { counts: new Float64Array(BINS), total: 0 };
+}
+
+function binOf(v) {
+  const b = Math.floor((Math.log2(v) - LOW_OCTAVE) * BINS_PER_OCTAVE);
+  return b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
+}
+
+function histogramAdd(hist, sizes, sign = 1) {
+  const counts = hist.counts;
+  for (let i = 0; i < sizes.length; i++) {
+    const v = sizes[i];
+    if (v > 0) {
+      counts[binOf(v)] += sign;
+      hist.total += sign;
+    }
+  }
+}
+
+/** The size below which a share `q` of the cells lie (the upper edge of its bin); 0 when empty. */
+function histogramQuantile(hist, q) {
+  if (hist.total <= 0) return 0;
+  const want = (1 - q) * hist.total;
+  let above = 0;
+  for (let b = BINS - 1; b >= 0; b--) {
+    above += hist.counts[b];
+    if (above > want) return 2 ** ((b + 1) / BINS_PER_OCTAVE + LOW_OCTAVE);
+  }
+  return 2 ** (1 / BINS_PER_OCTAVE + LOW_OCTAVE);
+}
+
+/** True when the painted clip is too far (a quarter) from the wanted one: recolour everything. */
+function clipMoved(painted, wanted) {
+  if (!(painted > 0)) return wanted > 0;
+  return wanted > painted * 1.25 || wanted < painted / 1.25;
+}
+
+/** Colour index 1..255 of a size (square root, clipped at `clip`); 0 for an empty cell. */
+function shade(size, clip) {
+  if (!(size > 0) || !(clip > 0)) return 0;
+  const t = Math.sqrt(size / clip);
+  return t >= 1 ? 255 : 1 + Math.floor(t * 254);
+}
+
+/** [r, g, b, a] (0..255) of a CSS colour in hex or rgb()/rgba() form; null when it is something else. */
+function parseColor(text) {
+  const s = String(text ?? "").trim().toLowerCase();
+  let m = /^#([0-9a-f]{3,8})$/.exec(s);
+  if (m) {
+    let hex = m[1];
+    if (hex.length === 3 || hex.length === 4) hex = [...hex].map((c) => c + c).join("");
+    if (hex.length !== 6 && hex.length !== 8) return null;
+    const v = [0, 2, 4, 6].map((i) => (i < hex.length ? parseInt(hex.slice(i, i + 2), 16) : 255));
+    return v;
+  }
+  m = /^rgba?\(([^)]*)\)$/.exec(s);
+  if (!m) return null;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean);
+  if (parts.length < 3) return null;
+  const channel = (p) => (p.endsWith("%") ? (parseFloat(p) * 255) / 100 : parseFloat(p));
+  const alpha = parts.length > 3 ? (parts[3].endsWith("%") ? parseFloat(parts[3]) / 100 : parseFloat(parts[3])) : 1;
+  const v = [channel(parts[0]), channel(parts[1]), channel(parts[2]), alpha * 255].map((x) => Math.max(0, Math.min(255, Math.round(x))));
+  return v.some(Number.isNaN) ? null : v;
+}
+
+/**
+ * A 256-entry colour table (Uint32, the bytes of canvas ImageData on a little-endian machine:
+ * r, g, b, a) running through `stops` ([r, g, b] each); entry 0 is transparent (an empty cell
+ * shows the background), the faintest entries fade in.
+ */
+function makeRamp(stops) {
+  const lut = new Uint32Array(256);
+  const n = stops.length - 1;
+  for (let i = 1; i < 256; i++) {
+    const t = (i - 1) / 254;
+    const x = Math.min(n - 1e-9, t * n);
+    const k = Math.floor(x);
+    const f = x - k;
+    const [a, b] = [stops[k], stops[k + 1]];
+    const c = [0, 1, 2].map((j) => Math.round(a[j] + (b[j] - a[j]) * f));
+    const alpha = Math.round(255 * Math.min(1, 0.35 + t * 3));
+    lut[i] = ((alpha << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+  }
+  return lut;
+}
+
+// -- geometry ---------------------------------------------------------------------------------
+
+/**
+ * Paint one column into `pixels` (Uint32, row-major, `stride` pixels a row, `height` rows; the
+ * lowest price at the bottom) at pixel column `x`: row i of the column is at axis row
+ * (p0 - axisP0) / step + i. Cells outside the image are left out; the rest of the column is cleared.
+ */
+function paintColumn(pixels, stride, height, x, col, axisP0, step, lut, clip) {
+  for (let y = 0; y < height; y++) pixels[y * stride + x] = 0;
+  if (!col) return;
+  const offset = Math.round((col.p0 - axisP0) / step);
+  const sizes = col.sizes;
+  const from = Math.max(0, -offset);
+  const to = Math.min(sizes.length, height - offset);
+  for (let i = from; i < to; i++) {
+    const v = sizes[i];
+    if (v > 0) pixels[(height - 1 - (offset + i)) * stride + x] = lut[shade(v, clip)];
+  }
+}
+
+/** Where the ring's image is read from: slots [a, capacity) hold the older columns, [0, a) the newer. */
+function ringPieces(newestN, capacity) {
+  const a = (((newestN + 1) % capacity) + capacity) % capacity;
+  const pieces = [];
+  if (capacity - a > 0) pieces.push({ sx: a, sw: capacity - a, n0: newestN - capacity + 1 });
+  if (a > 0) pieces.push({ sx: 0, sw: a, n0: newestN - a + 1 });
+  return pieces;
+}
+
+/** The centre price of the rows shown: kept until the mid is more than a quarter of the rows a side away. */
+function recentre(centre, mid, levels, step) {
+  if (!(mid > 0) || !(step > 0)) return centre;
+  if (centre > 0 && Math.abs(mid - centre) <= (levels * step) / 4) return centre;
+  return Math.round(mid / step) * step;
+}
+
+/** x of exchange time `t` (ms) in a plot whose right edge is `now` and which spans `spanMs`. */
+function timeX(t, now, spanMs, plot) {
+  return plot.x + (plot.w * (t - (now - spanMs))) / spanMs;
+}
+
+/** y of `price` in a plot showing `rows` rows of `step` from `lo` (the lowest row's price) up; row centres. */
+function priceY(price, lo, step, rows, plot) {
+  return plot.y + ((rows - 0.5 - (price - lo) / step) * plot.h) / rows;
+}
+
+/** A bubble's radius: area by quantity against a reference quantity (drawn at `ref` px), within [min, max]. */
+function bubbleRadius(qty, refQty, ref, min = 1.5, max = 14) {
+  if (!(qty > 0) || !(refQty > 0)) return min;
+  return Math.max(min, Math.min(max, ref * Math.sqrt(qty / refQty)));
+}
+
+/** The `q` quantile of a few numbers (a copy is sorted); 0 for none. */
+function quantile(values, q) {
+  if (!values.length) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Round numbers between lo and hi, about `count` of them (steps of 1, 2 or 5 times a power of ten). */
+function niceTicks(lo, hi, count = 5) {
+  if (!(hi > lo) || !(count > 0)) return [];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const out = [];
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toFixed(digits)));
+  return out;
+}
+
+// -- canvas helpers (browser only) -------------------------------------------------------------
+
+/**
+ * A canvas that fills `box` at the device's pixel ratio: `onSize()` runs after each resize
+ * (a ResizeObserver, so nothing reads layout in the frame path). Returns {canvas, ctx, size, stop};
+ * `size` is {w, h, dpr} in device pixels (0 until the first observation).
+ */
+function fitCanvas(box, canvas, onSize) {
+  const ctx = canvas.getContext("2d", { alpha: false });
+  const size = { w: 0, h: 0, dpr: 1, cssW: 0, cssH: 0 };
+  const observer = new ResizeObserver((entries) => {
+    const entry = entries[entries.length - 1];
+    const dpr = globalThis.devicePixelRatio || 1;
+    const cssW = entry.contentRect.width;
+    const cssH = entry.contentRect.height;
+    const device = entry.devicePixelContentBoxSize && entry.devicePixelContentBoxSize[0];
+    const w = Math.max(1, device ? device.inlineSize : Math.round(cssW * dpr));
+    const h = Math.max(1, device ? device.blockSize : Math.round(cssH * dpr));
+    if (w === size.w && h === size.h) return;
+    Object.assign(size, { w, h, dpr, cssW, cssH });
+    canvas.width = w;
+    canvas.height = h;
+    onSize();
+  });
+  observer.observe(box);
+  return { ctx, size, stop: () => observer.disconnect() };
+}
+
+/** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
+function readColors(el, ctx, names) {
+  const style = getComputedStyle(el);
+  const out = {};
+  for (const [key, prop, fallback] of names) {
+    const value = style.getPropertyValue(prop).trim() || fallback;
+    ctx.fillStyle = fallback;
+    ctx.fillStyle = value; // the canvas normalises any CSS colour to #rrggbb or rgba()
+    const css = ctx.fillStyle;
+    out[key] = { css, rgba: parseColor(css) || parseColor(fallback) || [128, 128, 128, 255] };
+  }
+  return out;
+}
+
+/** Call `onChange()` when JupyterLab switches theme (and once more after its stylesheet settled). */
+function onThemeChange(onChange) {
+  const body = globalThis.document && document.body;
+  if (!body || typeof MutationObserver === "undefined") return () => {};
+  let timer = 0;
+  const observer = new MutationObserver(() => {
+    onChange();
+    clearTimeout(timer);
+    timer = setTimeout(onChange, 400); // the new theme's variables may land after the attribute
+  });
+  observer.observe(body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+}
+return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange };
+})();
+
+// ---- depth.js
+// Depth chart view: cumulative bid depth (green, left of the mid) and ask depth (red, right) as
+// filled steps on one canvas, the mid line, your open orders as ticks in their side's colour,
+// price and size axes, and a readout under the pointer. The whole chart is redrawn each frame
+// (about a millisecond); nothing in the frame path makes a DOM node or reads layout.
+
+const { h, setText, setAttr, header, errorLine, updateError, frameBatcher } = __lib_dom;
+const { live } = __lib_live;
+const { fmtFixed, fmtCompact } = __lib_format;
+const { decodeBook } = __lib_packed;
+const { depthCurves, halfSpan, steady, depthAt, ownOrders } = __lib_depth;
+const { fitCanvas, readColors, onThemeChange, niceTicks } = __lib_heat;
+
+const COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["grid", "--bw-border", "#d0d7de"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+];
+
+/** Decimals that tell the ticks of `ticks` apart. */
+function tickDecimals(ticks, most) {
+  if (ticks.length < 2) return most;
+  const step = Math.abs(ticks[1] - ticks[0]);
+  return Math.max(0, Math.min(most, Math.ceil(-Math.log10(step) - 1e-9)));
+}
+
+function render({ model, el }) {
+  const head = header("");
+  const error = errorLine();
+  const canvas = h("canvas", { class: "bw-depth-canvas", "aria-label": "cumulative depth chart" });
+  const box = h("div", { class: "bw-depth-box", "data-testid": "bw-depth" }, canvas);
+  const root = h("div", { class: "bw-widget bw-depth" }, head.el, error, box);
+  el.append(root);
+
+  let curves = depthCurves({ bids: [], asks: [] });
+  let own = [];
+  let half = 0;
+  let yMax = 0;
+  let hoverX = null; // device px within the canvas, or null
+  let colors = null;
+  let font = "";
+
+  const themed = () => {
+    colors = readColors(root, fit.ctx, COLORS);
+    font = `${11 * fit.size.dpr}px ${getComputedStyle(root).fontFamily || "sans-serif"}`;
+  };
+
+  const draw = () => {
+    const { w, h: ht, dpr } = fit.size;
+    if (!w) return;
+    if (!colors) themed();
+    const ctx = fit.ctx;
+    ctx.font = font;
+    ctx.fillStyle = colors.bg.css;
+    ctx.fillRect(0, 0, w, ht);
+    const plot = { x: 52 * dpr, y: 18 * dpr, w: w - 60 * dpr, h: ht - 40 * dpr };
+    const { bids, asks, mid } = curves;
+    if (mid === null || plot.w <= 0 || plot.h <= 0) {
+      ctx.fillStyle = colors.dim.css;
+      ctx.fillText("waiting for the book…", plot.x, plot.y + 12 * dpr);
+      return;
+    }
+    half = steady(half, halfSpan(curves, model.get("tick_size")) * 1.02, 0.8);
+    yMax = steady(yMax, Math.max(bids.total, asks.total) * 1.08);
+    const lo = mid - half;
+    const x = (p) => plot.x + (plot.w * (p - lo)) / (2 * half);
+    const y = (v) => plot.y + plot.h * (1 - v / yMax);
+    const base = plot.y + plot.h;
+    const pd = model.get("price_decimals");
+
+    // grid and axes
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = colors.grid.css;
+    ctx.fillStyle = colors.dim.css;
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "right";
+    ctx.beginPath();
+    for (const v of niceTicks(0, yMax, 4)) {
+      const yy = Math.round(y(v)) + 0.5;
+      ctx.moveTo(plot.x, yy);
+      ctx.lineTo(plot.x + plot.w, yy);
+      ctx.fillText(fmtCompact(v), plot.x - 6 * dpr, yy);
+    }
+    ctx.stroke();
+    const xticks = niceTicks(lo, mid + half, Math.max(2, Math.floor(plot.w / (90 * dpr))));
+    const xd = tickDecimals(xticks, pd);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    const edge = 24 * dpr; // a label is kept whole inside the canvas
+    for (const p of xticks) ctx.fillText(fmtFixed(p, xd), Math.min(w - edge, Math.max(edge, x(p))), base + 5 * dpr);
+
+    // the two areas: steps outward from the touch, filled down to the axis
+    for (const [side, color] of [
+      [bids, colors.up],
+      [asks, colors.down],
+    ]) {
+      if (!side.prices.length) continue;
+      ctx.beginPath();
+      ctx.moveTo(x(side.prices[0]), base);
+      let prev = 0;
+      for (let i = 0; i < side.prices.length; i++) {
+        const px = x(side.prices[i]);
+        ctx.lineTo(px, y(prev));
+        prev = side.totals[i];
+        ctx.lineTo(px, y(prev));
+      }
+      const edge = side === bids ? plot.x : plot.x + plot.w;
+      ctx.lineTo(edge, y(prev));
+      ctx.lineTo(edge, base);
+      ctx.closePath();
+      ctx.globalAlpha = 0.22;
+      ctx.fillStyle = color.css;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = color.css;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.stroke();
+    }
+
+    // the mid
+    const mx = Math.round(x(mid)) + 0.5;
+    ctx.strokeStyle = colors.dim.css;
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4 * dpr, 3 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(mx, plot.y);
+    ctx.lineTo(mx, base);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = colors.fg.css;
+    ctx.textBaseline = "bottom";
+    ctx.fillText(fmtFixed(mid, pd + 1), mx, plot.y - 3 * dpr);
+
+    // your orders: a tick from the axis up to the depth at their price (off the chart: an arrow at the edge)
+    for (const o of own) {
+      const color = o.side > 0 ? colors.up.css : colors.down.css;
+      const px = x(o.price);
+      ctx.fillStyle = color;
+      ctx.strokeStyle = colors.fg.css;
+      ctx.lineWidth = 1;
+      if (px < plot.x || px > plot.x + plot.w) {
+        const ex = px < plot.x ? plot.x : plot.x + plot.w;
+        const dir = px < plot.x ? 1 : -1;
+        ctx.beginPath();
+        ctx.moveTo(ex, base - 6 * dpr);
+        ctx.lineTo(ex + dir * 8 * dpr, base - 11 * dpr);
+        ctx.lineTo(ex + dir * 8 * dpr, base - 1 * dpr);
+        ctx.closePath();
+        ctx.fill();
+        ctx.stroke();
+        ctx.textAlign = dir > 0 ? "left" : "right";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(`${o.side > 0 ? "buy" : "sell"} @ ${fmtFixed(o.price, pd)}`, ex + dir * 11 * dpr, base - 3 * dpr);
+        continue;
+      }
+      const top = Math.min(base - 14 * dpr, y(depthAt(curves, o.price).total));
+      ctx.fillRect(Math.round(px) - dpr, top, 2 * dpr, base - top);
+      ctx.beginPath();
+      ctx.arc(px, top, 3.5 * dpr, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+
+    // the readout under the pointer
+    if (hoverX !== null && hoverX >= plot.x && hoverX <= plot.x + plot.w) {
+      const price = lo + ((hoverX - plot.x) / plot.w) * 2 * half;
+      const at = depthAt(curves, price);
+      ctx.strokeStyle = colors.dim.css;
+      ctx.beginPath();
+      ctx.moveTo(Math.round(hoverX) + 0.5, plot.y);
+      ctx.lineTo(Math.round(hoverX) + 0.5, base);
+      ctx.stroke();
+      const text = `${fmtFixed(price, pd)}${at.side ? ` · ${at.side === "bid" ? "bids" : "asks"} ${fmtFixed(at.total, model.get("qty_decimals"))}` : ""}`;
+      ctx.textAlign = hoverX > plot.x + plot.w / 2 ? "right" : "left";
+      ctx.textBaseline = "top";
+      ctx.fillStyle = colors.fg.css;
+      ctx.fillText(text, hoverX + (ctx.textAlign === "left" ? 6 : -6) * dpr, plot.y + 4 * dpr);
+    }
+  };
+
+  const fit = fitCanvas(box, canvas, () => {
+    colors = null; // a resized canvas lost its context state; the dpr may have changed too
+    draw();
+  });
+  const redraw = frameBatcher(draw);
+  const offTheme = onThemeChange(() => {
+    colors = null;
+    redraw.schedule();
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    hoverX = event.offsetX * fit.size.dpr;
+    redraw.schedule();
+  });
+  canvas.addEventListener("pointerleave", () => {
+    hoverX = null;
+    redraw.schedule();
+  });
+
+  const apply = () => {
+    setText(head.title, `${model.get("symbol")} · Depth`);
+    updateError(error, model.get("error"));
+    curves = depthCurves(decodeBook(model.get("book")));
+    own = ownOrders(model.get("own"));
+    root.classList.toggle("bw-dim", model.get("conn_state") !== "live" && curves.mid !== null);
+    draw();
+    setAttr(root, "data-mid", curves.mid);
+    setAttr(root, "data-bid-depth", curves.bids.total);
+    setAttr(root, "data-ask-depth", curves.asks.total);
+    setAttr(root, "data-levels", curves.levels);
+    setAttr(root, "data-own", own.length);
+  };
+  const stop = live(model, { kind: "depth", root, badge: head.badge, names: ["book", "own", "error", "symbol", "tick_size", "price_decimals", "qty_decimals", "depth"], apply });
+  return () => {
+    stop();
+    redraw.cancel();
+    offTheme();
+    fit.stop();
+  };
+}
+
+export default { render };
