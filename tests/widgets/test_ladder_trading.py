@@ -16,6 +16,7 @@ import pytest
 
 import bybit_widgets as bw
 from bybit_widgets.session import Session
+from bybit_widgets.widgets.gestures import Gestures
 
 from .conftest import live_session, wait_for
 from .test_ticket import click
@@ -209,3 +210,31 @@ def test_a_plain_ladder_refuses_to_arm_and_a_ticket_must_be_a_ticket(sim):
     assert not trading and "needs a ticket" in notice["text"]
     with pytest.raises(TypeError, match="bw.OrderTicket"):
         bw.OrderBook("BTCUSDT", ticket="not a ticket")
+
+
+def test_a_dragged_take_profit_sets_the_positions_trading_stop_and_an_off_grid_one_sends_nothing(sim, account):
+    """The trading-stop gesture the chart's TP/SL lines use, through the same gestures object as the ladder."""
+    key, _ = account
+
+    async def main():
+        async with live_session(sim, account) as session:
+            ticket, book = await ladder(session)
+            await session.aclient.place_order(
+                category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.001"
+            )
+            best = Decimal(str(book._book.latest.asks[0][0]))
+            tick = book.rules.tick_size
+            target = (best * Decimal("1.1") / tick).to_integral_value() * tick
+            told = []
+            gestures = Gestures(book, lambda kind, text: told.append((kind, text)))
+            assert gestures.set_stop("take_profit", f"{target}3") is None  # off the grid: nothing sent
+            await asyncio.wrap_future(gestures.set_stop("take_profit", str(target)))
+            book.close()
+            ticket.close()
+            return target, told
+
+    target, told = run(main())
+    (position,) = [p for p in sim.truth_positions(key) if p["symbol"] == "BTCUSDT" and Decimal(p["size"])]
+    assert Decimal(position["takeProfit"]) == target
+    assert told[0][0] == "error" and "tick" in told[0][1]
+    assert told[1][0] == "ok" and told[1][1].startswith("take-profit set to ")
