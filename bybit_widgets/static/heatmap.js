@@ -943,7 +943,7 @@ function render({ model, el }) {
     centre = recentre(centre, mid, state.levels, state.step);
     const offImage = img.canvas && Math.abs(centre - (img.axisP0 + (state.levels + img.pad) * state.step)) > img.pad * state.step * 0.999;
     if (!lut) return;
-    if (true) repaintAll();
+    if (result.kind === "whole" || !img.canvas || offImage || clipMoved(img.clip, histogramQuantile(hist, CLIP_QUANTILE))) repaintAll();
     else for (const col of result.added) paintNew(col);
   };
 
