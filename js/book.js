@@ -7,12 +7,12 @@
 
 import { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } from "./lib/dom.js";
 import { live } from "./lib/live.js";
+import { noticeLine } from "./lib/notice.js";
 import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } from "./lib/ladder.js";
 
 const FLASH_GAP_MS = 700;
-const NOTICE_MS = 8000;
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -104,7 +104,7 @@ function render({ model, el }) {
   const confirmYes = h("button", { type: "button", class: "bw-confirm-yes", "data-testid": "bw-book-arm-confirm" }, "Arm");
   const confirmNo = h("button", { type: "button", class: "bw-confirm-no" }, "Cancel");
   const confirmBar = h("div", { class: "bw-confirm", hidden: true }, confirmText, confirmYes, confirmNo);
-  const notice = h("div", { class: "bw-notice", "data-testid": "bw-book-notice", role: "status", hidden: true });
+  const notice = noticeLine(model, "bw-book-notice");
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
@@ -114,7 +114,7 @@ function render({ model, el }) {
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
-  const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice, error, banner, cols, body);
+  const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice.el, error, banner, cols, body);
   el.append(root);
 
   const rows = { bid: [], ask: [] };
@@ -191,17 +191,6 @@ function render({ model, el }) {
     else if (gesture === "pick") send({ type: "pick", price: row.dataset.price });
     if (gesture) root.focus({ preventScroll: true }); // the hotkeys now reach this ladder
   });
-  let noticeTimer = 0;
-  const showNotice = () => {
-    const n = model.get("notice") || {};
-    const fresh = n.text && Date.now() - (n.at || 0) < NOTICE_MS;
-    setText(notice, fresh ? n.text : "");
-    setAttr(notice, "data-kind", n.kind || null);
-    setAttr(notice, "data-seq", n.seq || null);
-    setHidden(notice, !fresh);
-    clearTimeout(noticeTimer);
-    if (fresh) noticeTimer = setTimeout(() => setHidden(notice, true), NOTICE_MS);
-  };
   const showTrading = () => {
     const armed = Boolean(model.get("armed"));
     setHidden(arm, !model.get("trading"));
@@ -214,9 +203,7 @@ function render({ model, el }) {
     setHidden(confirmBar, !ask.token);
   };
   showTrading();
-  showNotice();
   const offTrading = onChanges(model, ["armed", "trading", "arm_confirm"], showTrading);
-  const offNotice = onChanges(model, ["notice"], showNotice);
 
   const ensureRows = (side, box, n) => {
     const list = rows[side];
@@ -348,8 +335,7 @@ function render({ model, el }) {
     offHeight();
     offSymbol();
     offTrading();
-    offNotice();
-    clearTimeout(noticeTimer);
+    notice.off();
     window.removeEventListener("pointermove", moveDrag);
     window.removeEventListener("pointerup", endDrag);
     window.removeEventListener("pointercancel", endDrag);

@@ -1,9 +1,11 @@
 // Candles header view: symbol, interval picker, the forming candle's OHLCV and the connection
 // badge. The chart itself is a bokeh model (jupyter_bokeh) placed below this header by the
-// kernel; this view only shows the live numbers above it.
+// kernel; this view only shows the live numbers above it, and the outcome of a gesture made on
+// the chart (a dragged order, TP or SL line; a modifier-click that picks a price) in words.
 
 import { h, textEl, setText, setClass, setProp, header, errorLine, updateError } from "./lib/dom.js";
 import { live } from "./lib/live.js";
+import { noticeLine } from "./lib/notice.js";
 import { fmtPct, groupDigits, dirClass } from "./lib/format.js";
 
 const INTERVALS = [
@@ -32,13 +34,19 @@ function render({ model, el }) {
   }
   const change = textEl("span", { class: "bw-ohlc" });
   const error = errorLine();
-  const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, h("div", { class: "bw-ohlc-line" }, ...parts, change));
+  const notice = noticeLine(model, "bw-candles-notice");
+  const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, notice.el, h("div", { class: "bw-ohlc-line" }, ...parts, change));
   el.append(root);
 
   let shownInterval = null;
   const apply = () => {
     setText(head.title, `${model.get("symbol")} · Chart`);
     updateError(error, model.get("error"));
+    const trading = Boolean(model.get("trading"));
+    if (trading !== root.classList.contains("bw-trading")) {
+      root.classList.toggle("bw-trading", trading);
+      root.title = trading ? "Drag an order, TP or SL line on the chart to move it; Shift-click the chart to put that price in the ticket" : "";
+    }
     const value = model.get("interval");
     if (value !== shownInterval) {
       shownInterval = value; // an interval the picker does not offer gets its own option, once
@@ -54,7 +62,11 @@ function render({ model, el }) {
     setClass(change, ["bw-up", "bw-down"], dirClass(pct));
     setClass(ohlc.close, ["bw-up", "bw-down"], dirClass(pct));
   };
-  return live(model, { kind: "candles", root, badge: head.badge, names: ["last", "interval", "symbol", "error"], apply });
+  const cleanup = live(model, { kind: "candles", root, badge: head.badge, names: ["last", "interval", "symbol", "error", "trading"], apply });
+  return () => {
+    notice.off();
+    cleanup();
+  };
 }
 
 export default { render };

@@ -344,6 +344,50 @@ function live(model, { kind, root, badge = null, names, apply }) {
 return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
 })();
 
+// ---- lib/notice.js
+const __lib_notice = (() => {
+// A gesture's outcome in words, where the gesture was made: the kernel's `notice` trait
+// ({kind: ok / info / error, text, seq, at}) shown for a few seconds. A notice older than that
+// when the view opens (a reloaded page) is not shown at all.
+//
+// While the widget trades (its `trading` trait), the line keeps its height when empty: a notice
+// that pushed the ladder's rows or the chart down would move the next click onto another price.
+
+const { h, setText, setAttr, setHidden, onChanges } = __lib_dom;
+
+const NOTICE_MS = 8000;
+
+/** The notice line for `model`, tagged `testid`; returns {el, off} (off: stop following it). */
+function noticeLine(model, testid) {
+  const el = h("div", { class: "bw-notice bw-gesture-notice", "data-testid": testid, role: "status", hidden: true });
+  let timer = 0;
+  const put = (n) => {
+    setText(el, n ? n.text : "");
+    setAttr(el, "title", n ? n.text : null);
+    setAttr(el, "data-kind", n ? n.kind || null : null);
+    setHidden(el, !n && !model.get("trading"));
+  };
+  const show = () => {
+    const n = model.get("notice") || {};
+    const fresh = Boolean(n.text) && Date.now() - (n.at || 0) < NOTICE_MS;
+    setAttr(el, "data-seq", n.seq || null);
+    put(fresh ? n : null);
+    clearTimeout(timer);
+    if (fresh) timer = setTimeout(() => put(null), NOTICE_MS);
+  };
+  show();
+  const offChanges = onChanges(model, ["notice", "trading"], show);
+  return {
+    el,
+    off: () => {
+      offChanges();
+      clearTimeout(timer);
+    },
+  };
+}
+return { NOTICE_MS, noticeLine };
+})();
+
 // ---- lib/format.js
 const __lib_format = (() => {
 // Number and time formatting for trading views: fixed decimals with thousands separators,
@@ -620,12 +664,12 @@ return { ladderRows, spreadOf, changedLevels, ownByLevel, rowGesture, dropAmend,
 
 const { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } = __lib_dom;
 const { live } = __lib_live;
+const { noticeLine } = __lib_notice;
 const { fmtFixed, fmtCompact, decimalsOf } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } = __lib_ladder;
 
 const FLASH_GAP_MS = 700;
-const NOTICE_MS = 8000;
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -717,7 +761,7 @@ function render({ model, el }) {
   const confirmYes = h("button", { type: "button", class: "bw-confirm-yes", "data-testid": "bw-book-arm-confirm" }, "Arm");
   const confirmNo = h("button", { type: "button", class: "bw-confirm-no" }, "Cancel");
   const confirmBar = h("div", { class: "bw-confirm", hidden: true }, confirmText, confirmYes, confirmNo);
-  const notice = h("div", { class: "bw-notice", "data-testid": "bw-book-notice", role: "status", hidden: true });
+  const notice = noticeLine(model, "bw-book-notice");
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
@@ -727,7 +771,7 @@ function render({ model, el }) {
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
-  const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice, error, banner, cols, body);
+  const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice.el, error, banner, cols, body);
   el.append(root);
 
   const rows = { bid: [], ask: [] };
@@ -804,17 +848,6 @@ function render({ model, el }) {
     else if (gesture === "pick") send({ type: "pick", price: row.dataset.price });
     if (gesture) root.focus({ preventScroll: true }); // the hotkeys now reach this ladder
   });
-  let noticeTimer = 0;
-  const showNotice = () => {
-    const n = model.get("notice") || {};
-    const fresh = n.text && Date.now() - (n.at || 0) < NOTICE_MS;
-    setText(notice, fresh ? n.text : "");
-    setAttr(notice, "data-kind", n.kind || null);
-    setAttr(notice, "data-seq", n.seq || null);
-    setHidden(notice, !fresh);
-    clearTimeout(noticeTimer);
-    if (fresh) noticeTimer = setTimeout(() => setHidden(notice, true), NOTICE_MS);
-  };
   const showTrading = () => {
     const armed = Boolean(model.get("armed"));
     setHidden(arm, !model.get("trading"));
@@ -827,9 +860,7 @@ function render({ model, el }) {
     setHidden(confirmBar, !ask.token);
   };
   showTrading();
-  showNotice();
   const offTrading = onChanges(model, ["armed", "trading", "arm_confirm"], showTrading);
-  const offNotice = onChanges(model, ["notice"], showNotice);
 
   const ensureRows = (side, box, n) => {
     const list = rows[side];
@@ -961,8 +992,7 @@ function render({ model, el }) {
     offHeight();
     offSymbol();
     offTrading();
-    offNotice();
-    clearTimeout(noticeTimer);
+    notice.off();
     window.removeEventListener("pointermove", moveDrag);
     window.removeEventListener("pointerup", endDrag);
     window.removeEventListener("pointercancel", endDrag);

@@ -344,6 +344,50 @@ function live(model, { kind, root, badge = null, names, apply }) {
 return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
 })();
 
+// ---- lib/notice.js
+const __lib_notice = (() => {
+// A gesture's outcome in words, where the gesture was made: the kernel's `notice` trait
+// ({kind: ok / info / error, text, seq, at}) shown for a few seconds. A notice older than that
+// when the view opens (a reloaded page) is not shown at all.
+//
+// While the widget trades (its `trading` trait), the line keeps its height when empty: a notice
+// that pushed the ladder's rows or the chart down would move the next click onto another price.
+
+const { h, setText, setAttr, setHidden, onChanges } = __lib_dom;
+
+const NOTICE_MS = 8000;
+
+/** The notice line for `model`, tagged `testid`; returns {el, off} (off: stop following it). */
+function noticeLine(model, testid) {
+  const el = h("div", { class: "bw-notice bw-gesture-notice", "data-testid": testid, role: "status", hidden: true });
+  let timer = 0;
+  const put = (n) => {
+    setText(el, n ? n.text : "");
+    setAttr(el, "title", n ? n.text : null);
+    setAttr(el, "data-kind", n ? n.kind || null : null);
+    setHidden(el, !n && !model.get("trading"));
+  };
+  const show = () => {
+    const n = model.get("notice") || {};
+    const fresh = Boolean(n.text) && Date.now() - (n.at || 0) < NOTICE_MS;
+    setAttr(el, "data-seq", n.seq || null);
+    put(fresh ? n : null);
+    clearTimeout(timer);
+    if (fresh) timer = setTimeout(() => put(null), NOTICE_MS);
+  };
+  show();
+  const offChanges = onChanges(model, ["notice", "trading"], show);
+  return {
+    el,
+    off: () => {
+      offChanges();
+      clearTimeout(timer);
+    },
+  };
+}
+return { NOTICE_MS, noticeLine };
+})();
+
 // ---- lib/format.js
 const __lib_format = (() => {
 // Number and time formatting for trading views: fixed decimals with thousands separators,
@@ -440,10 +484,12 @@ return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCou
 // ---- candles.js
 // Candles header view: symbol, interval picker, the forming candle's OHLCV and the connection
 // badge. The chart itself is a bokeh model (jupyter_bokeh) placed below this header by the
-// kernel; this view only shows the live numbers above it.
+// kernel; this view only shows the live numbers above it, and the outcome of a gesture made on
+// the chart (a dragged order, TP or SL line; a modifier-click that picks a price) in words.
 
 const { h, textEl, setText, setClass, setProp, header, errorLine, updateError } = __lib_dom;
 const { live } = __lib_live;
+const { noticeLine } = __lib_notice;
 const { fmtPct, groupDigits, dirClass } = __lib_format;
 
 const INTERVALS = [
@@ -472,13 +518,19 @@ function render({ model, el }) {
   }
   const change = textEl("span", { class: "bw-ohlc" });
   const error = errorLine();
-  const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, h("div", { class: "bw-ohlc-line" }, ...parts, change));
+  const notice = noticeLine(model, "bw-candles-notice");
+  const root = h("div", { class: "bw-widget bw-candles" }, head.el, error, notice.el, h("div", { class: "bw-ohlc-line" }, ...parts, change));
   el.append(root);
 
   let shownInterval = null;
   const apply = () => {
     setText(head.title, `${model.get("symbol")} · Chart`);
     updateError(error, model.get("error"));
+    const trading = Boolean(model.get("trading"));
+    if (trading !== root.classList.contains("bw-trading")) {
+      root.classList.toggle("bw-trading", trading);
+      root.title = trading ? "Drag an order, TP or SL line on the chart to move it; Shift-click the chart to put that price in the ticket" : "";
+    }
     const value = model.get("interval");
     if (value !== shownInterval) {
       shownInterval = value; // an interval the picker does not offer gets its own option, once
@@ -494,7 +546,11 @@ function render({ model, el }) {
     setClass(change, ["bw-up", "bw-down"], dirClass(pct));
     setClass(ohlc.close, ["bw-up", "bw-down"], dirClass(pct));
   };
-  return live(model, { kind: "candles", root, badge: head.badge, names: ["last", "interval", "symbol", "error"], apply });
+  const cleanup = live(model, { kind: "candles", root, badge: head.badge, names: ["last", "interval", "symbol", "error", "trading"], apply });
+  return () => {
+    notice.off();
+    cleanup();
+  };
 }
 
 export default { render };

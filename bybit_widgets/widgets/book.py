@@ -4,7 +4,6 @@ order to amend it, its × to cancel."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import traitlets
@@ -12,9 +11,9 @@ import traitlets
 from ..protocol.endpoints import new_order_link_id
 from ..protocol.environments import mainnet_block
 from .base import STATIC, SymbolWidget
-from .gestures import Gestures, parse_price
+from .gestures import Gestures, Notices, parse_price
 from .levels import feed_depth_for, group_levels, group_price, pack_book
-from .ticket import OrderTicket
+from .ticket import OrderTicket, check_ticket
 
 __all__ = ["MAX_ROWS", "OrderBook"]
 
@@ -72,13 +71,11 @@ class OrderBook(SymbolWidget):
     ) -> None:
         _check_rows(depth, "depth")
         _check_rows(grouping, "grouping")
-        if ticket is not None and not isinstance(ticket, OrderTicket):
-            raise TypeError(f"ticket must be a bw.OrderTicket, got {type(ticket).__name__}")
+        check_ticket(ticket)
         self._feed_depth = 0
         self._ticket = ticket
         self._arming = False  # only arm() may set `armed` (a view cannot arm itself past the mainnet checks)
         self._arm_token = ""
-        self._notice_seq = 0
         super().__init__(
             symbol,
             category=category,
@@ -89,6 +86,7 @@ class OrderBook(SymbolWidget):
             cumulative=cumulative,
             height=height,
         )
+        self._notify = Notices(self)
         self._gestures = Gestures(self, self._notify)
         self.trading = ticket is not None
         self.observe(self._shape_changed, names=["depth", "grouping"])
@@ -194,11 +192,6 @@ class OrderBook(SymbolWidget):
         if proposal["value"] and not self._arming:
             return False  # a view (or a stray assignment) cannot arm: arm() checks first
         return bool(proposal["value"])
-
-    def _notify(self, kind: str, text: str) -> None:
-        self._notice_seq += 1
-        self.notice = {"kind": kind, "text": text, "seq": self._notice_seq, "at": int(time.time() * 1000)}
-        self.scheduler.flush_now(self)
 
     def _msg_arm(self, content: dict) -> None:
         if not content.get("on"):

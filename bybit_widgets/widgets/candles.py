@@ -12,13 +12,15 @@ page's main thread 13 % busy at one patch a second (about 120 ms a patch).
 So the chart is patched at most every ``CHART_INTERVAL`` seconds (2 s; a
 one-minute candle barely moves in between), while the header line with the
 forming candle's numbers follows at up to 4 Hz. Horizontal
-lines mark the account's open orders on the symbol (green buys, red sells)
-and the position's entry price (dashed).
+lines mark the account's open orders on the symbol (green buys, red sells),
+the position's entry price (dashed) and its TP / SL (dotted); with a ticket
+they are dragged to amend (see :mod:`.chart_lines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import ipywidgets
@@ -27,13 +29,14 @@ import traitlets
 from ..protocol.topics import KLINE_INTERVALS
 from .base import STATIC, SymbolWidget, plain_error
 from .base import message_size as _size
+from .chart_lines import DOWN, UP, ChartLines, LineTarget
+from .gestures import Gestures, Notices
+from .ticket import OrderTicket, check_ticket
 
 __all__ = ["Candles", "CandlesHeader", "candle_rows", "interval_ms"]
 
-UP, DOWN = "#26a69a", "#ef5350"
 MAX_BARS = 300
 HISTORY = 200  # candles loaded over REST when the chart opens
-ORDER_LINES = 12  # open orders drawn at most (the rest would only clutter the chart)
 CHART_INTERVAL = 2.0  # seconds between two patches of the chart at most (see the module docstring)
 _MINUTE = 60_000
 
@@ -110,10 +113,10 @@ def _quiet_axes(fig: Any) -> None:
 class _Chart:
     """The bokeh side: figures, one column source, the line pool; counts the comm messages it causes."""
 
-    def __init__(self, height: int) -> None:
+    def __init__(self, height: int, trading: bool = False) -> None:
         from bokeh.core.json_encoder import serialize_json
         from bokeh.layouts import column
-        from bokeh.models import ColumnDataSource, NumeralTickFormatter, Span
+        from bokeh.models import ColumnDataSource, NumeralTickFormatter
         from bokeh.plotting import figure
         from jupyter_bokeh import BokehModel
 
@@ -162,19 +165,20 @@ class _Chart:
         volume.y_range.start = 0
         for fig in (price, volume):
             _quiet_axes(fig)
-        self.order_lines = [
-            Span(dimension="width", location=0, visible=False, line_width=1, line_alpha=0.8) for _ in range(ORDER_LINES)
-        ]
-        self.entry_line = Span(
-            dimension="width", location=0, visible=False, line_width=1.5, line_dash="dashed", line_color="#f0b90b"
-        )
-        for span in (*self.order_lines, self.entry_line):
-            price.add_layout(span)
+        self.lines = ChartLines(price, editable=trading)
+        self.on_tap: Callable[[Any], None] | None = None  # the header's, for a click on the price pane
+        if trading:  # subscribed before the first send, like the lines' editability (see ChartLines)
+            from bokeh.events import Tap
+
+            price.on_event(Tap, self._tapped)
         self.price, self.volume = price, volume
         self.model = CountingModel(column(price, volume, sizing_mode="stretch_width"))
         self.start_ms: list[int] = []  # candle start of each row, to match feed klines to rows
         self.width = _MINUTE
-        self.lines: tuple = ()
+
+    def _tapped(self, event: Any) -> None:
+        if self.on_tap is not None:
+            self.on_tap(event)
 
     def replace(self, klines: Sequence[Any], width_ms: int) -> None:
         self.width = width_ms
@@ -210,33 +214,6 @@ class _Chart:
             self.start_ms.extend(k.start or 0 for k in fresh)
             del self.start_ms[:-MAX_BARS]
 
-    def set_lines(self, orders: Sequence[tuple[float, str]], entry: float | None) -> None:
-        """Move the line pool to the open orders' prices and the entry; touch only what changed."""
-        wanted = (tuple(orders[:ORDER_LINES]), entry)
-        if wanted == self.lines:
-            return
-        self.lines = wanted
-        for i, span in enumerate(self.order_lines):
-            if i < len(wanted[0]):
-                price, side = wanted[0][i]
-                color = UP if side == "Buy" else DOWN
-                if span.location != price:
-                    span.location = price
-                if span.line_color != color:
-                    span.line_color = color
-                if not span.visible:
-                    span.visible = True
-            elif span.visible:
-                span.visible = False
-        if entry is None:
-            if self.entry_line.visible:
-                self.entry_line.visible = False
-        else:
-            if self.entry_line.location != entry:
-                self.entry_line.location = entry
-            if not self.entry_line.visible:
-                self.entry_line.visible = True
-
 
 class CandlesHeader(SymbolWidget):
     """The chart's live part: feeds, header line (symbol, interval, last, badge) and chart updates."""
@@ -247,6 +224,8 @@ class CandlesHeader(SymbolWidget):
 
     interval = traitlets.Unicode("1").tag(sync=True)
     last = traitlets.Dict().tag(sync=True)  # open, high, low, close, volume of the forming candle (strings)
+    trading = traitlets.Bool(False).tag(sync=True)  # a ticket is attached: lines drag, a modifier-click picks
+    notice = traitlets.Dict().tag(sync=True)  # {kind: ok / info / error, text, seq, at}: a chart gesture's outcome
 
     default_max_hz = 4.0
 
@@ -259,13 +238,22 @@ class CandlesHeader(SymbolWidget):
         category: str = "linear",
         session: Any = None,
         max_hz: float | None = None,
+        ticket: OrderTicket | None = None,
     ) -> None:
+        check_ticket(ticket)
         self.chart = chart
+        self.ticket = ticket
         self._drawn_backfills = 0  # the feed's history pages the chart was last drawn whole with
         self._chart_at = float("-inf")  # loop time of the chart's last patch
         self._chart_wake: Any = None  # the timer that patches the chart once its interval is over
         super().__init__(symbol, category=category, session=session, max_hz=max_hz, interval=_interval(interval))
         self.observe(lambda _c: self._rebind(), names=["interval"])
+        self._notify = Notices(self)
+        self._gestures = Gestures(self, self._notify)
+        if ticket is not None:
+            self.trading = True
+            chart.lines.on_drop = self._line_dropped
+            chart.on_tap = self._chart_clicked
 
     @traitlets.validate("interval")
     def _valid_interval(self, proposal: dict) -> str:
@@ -308,18 +296,62 @@ class CandlesHeader(SymbolWidget):
                 "volume": str(k.volume),
                 "start": k.start,
             }
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        """The account's open orders on the symbol, and its position's entry, TP and SL, as chart lines."""
         account = self._account
-        orders: list[tuple[float, str]] = []
+        orders: list[LineTarget] = []
+        stops: list[LineTarget] = []
         entry = None
         if account is not None and account.available:
             for o in account.open_orders(self.symbol):
-                level = o.price if o.price else o.trigger_price
-                if level:
-                    orders.append((float(level), o.side or "Buy"))
+                field = "price" if o.price else "trigger_price"
+                level = o.price or o.trigger_price
+                if level and o.order_id:
+                    orders.append(LineTarget("order", str(level), o.side or "Buy", o.order_id, field))
             position = account.positions().get(self.symbol)
-            if position is not None and not position.is_flat and position.avg_price:
-                entry = float(position.avg_price)
-        self.chart.set_lines(orders, entry)
+            if position is not None and not position.is_flat:
+                entry = float(position.avg_price) if position.avg_price else None
+                idx = position.position_idx or 0
+                for kind, level in (("take_profit", position.take_profit), ("stop_loss", position.stop_loss)):
+                    if level:
+                        stops.append(LineTarget(kind, str(level), position_idx=idx))
+        self.chart.lines.show(orders, stops, entry)
+
+    # -- gestures on the chart (with a ticket) ------------------------------------------------------
+
+    def _snap(self, y: float) -> Decimal | None:
+        """The tick nearest to a pointer's price, or None (told) while the rules are loading."""
+        if self.rules is None:
+            self._notify("error", f"nothing sent: the rules of {self.symbol} are still loading")
+            return None
+        return self.rules.round_price(repr(y))
+
+    def _line_dropped(self, target: LineTarget, y: float) -> None:
+        """An order line dropped at ``y``: amend it there; a TP / SL line: set that trading stop."""
+        price = self._snap(y) if y > 0 else None
+        if price is None or price == Decimal(target.price):
+            self.chart.lines.restore()  # nowhere to go, or back on its own tick: nothing is asked
+            return
+        if target.kind == "order":
+            task = self._gestures.amend_price(target.order_id, target.price, price, field=target.field)
+        else:
+            task = self._gestures.set_stop(target.kind, price, target.position_idx)
+        if task is None:
+            self.chart.lines.restore()
+            return
+        task.add_done_callback(lambda t: None if not t.cancelled() and t.result() else self.chart.lines.restore())
+
+    def _chart_clicked(self, event: Any) -> None:
+        """A click with Shift, Ctrl or Alt held puts the price under the pointer into the ticket (Limit)."""
+        modifiers = getattr(event, "modifiers", None) or {}
+        if self.ticket is None or not any(modifiers.get(k) for k in ("shift", "ctrl", "alt")) or event.y is None:
+            return
+        price = self._snap(float(event.y)) if event.y > 0 else None
+        if price is not None:
+            self.ticket.take_price(price)
+            self._notify("info", f"ticket set to Limit at {self.ticket.price}")
 
     def _patch_chart(self, klines: Sequence[Any]) -> None:
         """Patch the chart now if its interval is over, else once it is (with the klines of then)."""
@@ -355,6 +387,13 @@ class Candles(ipywidgets.VBox):
 
     ``symbol`` and ``interval`` can be changed at any time; ``close()`` stops
     the feeds. ``height`` is the price pane's height in pixels.
+
+    ``ticket`` (an :class:`~.ticket.OrderTicket`; a Dashboard passes its own) makes the chart
+    trade: drag an open order's line to amend its price (same orderId), drag the position's TP or
+    SL line to set that trading stop, and click with Shift, Ctrl or Alt held to put the price under
+    the pointer into the ticket. Each drop is rounded to the tick, checked, sent once (one intent
+    per gesture, as on the ladder), and its outcome shown in words above the chart; a drop that
+    is refused or changes nothing puts the line back.
     """
 
     def __init__(
@@ -366,11 +405,13 @@ class Candles(ipywidgets.VBox):
         height: int = 300,
         session: Any = None,
         max_hz: float | None = None,
+        ticket: OrderTicket | None = None,
     ) -> None:
+        check_ticket(ticket)  # before any widget exists: a refused argument leaves nothing half-built
         _ensure_bokeh_loaded()
-        self.chart = _Chart(height)
+        self.chart = _Chart(height, trading=ticket is not None)
         self.header = CandlesHeader(
-            symbol, self.chart, interval=interval, category=category, session=session, max_hz=max_hz
+            symbol, self.chart, interval=interval, category=category, session=session, max_hz=max_hz, ticket=ticket
         )
         super().__init__([self.header, self.chart.model])
         self.add_class("bw-candles-box")

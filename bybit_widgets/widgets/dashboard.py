@@ -46,7 +46,7 @@ class Dashboard(ipywidgets.GridBox):
         self.watchlist = Watchlist(watch, selected=symbol, **common)
         self.ticker = Ticker(symbol, **common)
         self.ticket = OrderTicket(symbol, **common)
-        self.candles = Candles(symbol, interval, height=300, **common)
+        self.candles = Candles(symbol, interval, height=300, ticket=self.ticket, **common)  # its lines drag
         self.book = OrderBook(symbol, depth=depth, height=360, ticket=self.ticket, **common)  # the book drives it
         self.trades = Trades(symbol, rows=16, **common)
         self.positions = Positions(session=session)

@@ -23,7 +23,7 @@ from typing import Any
 from .base import SymbolWidget, plain_error
 from .intent import HOLD_SECONDS, IntentGuard
 
-__all__ = ["Gestures", "parse_price"]
+__all__ = ["Gestures", "Notices", "parse_price"]
 
 Notify = Callable[[str, str], None]  # (kind: "ok" | "info" | "error", text)
 STOPS = {"take_profit": "takeProfit", "stop_loss": "stopLoss"}
@@ -40,6 +40,20 @@ def parse_price(value: Any) -> Decimal:
     return price
 
 
+class Notices:
+    """A widget's ``notice`` trait: each outcome numbered and timed (a reloaded page skips old ones), sent at once."""
+
+    def __init__(self, widget: SymbolWidget) -> None:
+        self.widget = widget
+        self.seq = 0
+
+    def __call__(self, kind: str, text: str) -> None:
+        self.seq += 1
+        widget = self.widget
+        widget.notice = {"kind": kind, "text": text, "seq": self.seq, "at": int(time.time() * 1000)}
+        widget.scheduler.flush_now(widget)
+
+
 class Gestures:
     """Amend, cancel and trading-stop calls of one widget's gestures; one at a time, each outcome told."""
 
@@ -48,17 +62,24 @@ class Gestures:
         self.notify = notify
         self.guards = {kind: IntentGuard(hold) for kind in ("amend", "cancel", "stop")}
 
-    def amend_price(self, order_id: str, from_price: Any, to_price: Any) -> Any:
-        """Move an open order to ``to_price`` (same orderId); ``None`` when nothing was sent (and why is told)."""
+    def amend_price(self, order_id: str, from_price: Any, to_price: Any, field: str = "price") -> Any:
+        """Move an open order to ``to_price`` (same orderId); ``None`` when nothing was sent (and why is told).
+
+        ``field`` is the price that moves: ``"price"`` (a limit order) or ``"trigger_price"`` (a
+        conditional order's trigger, the level its chart line shows). The task's result says whether
+        the exchange accepted the amend.
+        """
+        if field not in ("price", "trigger_price"):
+            raise ValueError(f"field must be 'price' or 'trigger_price', got {field!r:.20}")
         if not isinstance(order_id, str) or not order_id:
             raise ValueError(f"an amend needs the order's id, got {order_id!r:.40}")
         new = parse_price(to_price)
         if from_price is not None and parse_price(from_price) == new:
             return None  # dropped where it started: no change asked
-        price = self._on_grid(new, "the new price")
+        price = self._on_grid(new, "the new trigger price" if field == "trigger_price" else "the new price")
         if price is None:
             return None
-        params = {"order_id": order_id, "price": price}
+        params = {"order_id": order_id, field: price}
         return self._act("amend", "amend", "amend_order", params, f"order moved to {price}")
 
     def cancel(self, order_id: str) -> Any:
@@ -103,13 +124,15 @@ class Gestures:
             return None
         widget = self.widget
 
-        async def act() -> None:
+        async def act() -> bool:
             try:
                 await getattr(widget.session.aclient, method)(category=widget.category, symbol=widget.symbol, **params)
             except Exception as exc:  # noqa: BLE001 - any refusal is shown where the gesture was made
                 self.notify("error", f"{what} refused: {plain_error(exc)}")
+                return False
             else:
                 self.notify("ok", done)
+                return True
             finally:
                 guard.finish(time.monotonic())
 

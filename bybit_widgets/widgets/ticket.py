@@ -31,7 +31,7 @@ from .base import STATIC, SymbolWidget, plain_error
 from .intent import HOLD_SECONDS, IntentGuard
 from .order_form import FormCheck, OrderForm, check_form, status_of_order
 
-__all__ = ["OrderTicket"]
+__all__ = ["OrderTicket", "check_ticket"]
 
 CONFIRM_SECONDS = 30.0
 _FORM_TRAITS = [
@@ -445,6 +445,13 @@ class OrderTicket(SymbolWidget):
             self.scheduler.flush_now(self)
 
         return self._spawn(act(), what)
+
+
+def check_ticket(ticket: Any) -> OrderTicket | None:
+    """``ticket`` itself if it is an OrderTicket or None (a widget that only shows); else a TypeError."""
+    if ticket is not None and not isinstance(ticket, OrderTicket):
+        raise TypeError(f"ticket must be a bw.OrderTicket, got {type(ticket).__name__}")
+    return ticket
 
 
 def _s(value: Decimal | None) -> str:

@@ -9,6 +9,7 @@ import pytest
 import bybit_widgets as bw
 from bybit_widgets.protocol.records import Kline
 from bybit_widgets.widgets.candles import CHART_INTERVAL, DOWN, MAX_BARS, UP, _Chart, candle_rows, interval_ms
+from bybit_widgets.widgets.chart_lines import LineTarget
 
 from .conftest import live_session, wait_for
 
@@ -63,17 +64,26 @@ def test_the_forming_bar_is_patched_and_a_new_bar_streamed_with_rollover():
     assert len(events) == 2 and chart.messages - before == 6
 
 
-def test_lines_move_only_when_orders_or_entry_change():
+def test_lines_move_only_when_orders_stops_or_entry_change():
     chart = _Chart(200)
-    chart.set_lines([(100.0, "Buy"), (120.0, "Sell")], 110.0)
-    assert [(s.location, s.line_color, s.visible) for s in chart.order_lines[:3]] == [
+    lines = chart.lines
+    buy, sell = LineTarget("order", "100", "Buy", "a"), LineTarget("order", "120", "Sell", "b")
+    tp = LineTarget("take_profit", "130")
+    lines.show([buy, sell], [tp], 110.0)
+    assert [(s.location, s.line_color, s.visible) for s in lines.orders[:3]] == [
         (100.0, UP, True),
         (120.0, DOWN, True),
-        (0, chart.order_lines[2].line_color, False),
+        (0, lines.orders[2].line_color, False),
     ]
-    assert chart.entry_line.visible and chart.entry_line.location == 110.0
-    chart.set_lines([], None)
-    assert not any(s.visible for s in chart.order_lines) and not chart.entry_line.visible
+    assert lines.stops["take_profit"].visible and lines.stops["take_profit"].location == 130.0
+    assert not lines.stops["stop_loss"].visible
+    assert lines.entry.visible and lines.entry.location == 110.0
+    lines.orders[0].location = 90.0  # a drag the kernel did not take
+    lines.restore()
+    assert lines.orders[0].location == 100.0
+    lines.show([], [], None)
+    assert not any(s.visible for s in [*lines.orders, *lines.stops.values(), lines.entry])
+    assert not any(s.editable for s in lines.orders), "without a ticket nothing drags"
 
 
 def test_live_candles_load_history_then_follow_the_feed(sim, account):
@@ -96,7 +106,7 @@ def test_live_candles_load_history_then_follow_the_feed(sim, account):
                 category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.003"
             )
             assert ack.order_id
-            await wait_for(lambda: candles.chart.entry_line.visible, what="the entry line")
+            await wait_for(lambda: candles.chart.lines.entry.visible, what="the entry line")
             candles.interval = "5"
             await wait_for(lambda: candles.header.interval == "5" and candles.chart.width == 300_000, what="5m")
             stats = candles.comm_stats
