@@ -33,6 +33,16 @@ def open_orders(rest: str, key: str) -> list[dict]:
     return [o for o in rows if o.get("orderStatus") in ("New", "PartiallyFilled")]
 
 
+def settle(book, rest: str) -> None:
+    """Wait until the ladder shows the paused market's last book (frames sent before the pause have landed)."""
+
+    def caught_up() -> bool:  # the exchange's last push, read again each time: a push may follow the pause
+        truth = httpx.get(f"{rest}/sim/truth/book", params={"symbol": "BTCUSDT", "depth": 50}).json()
+        return book.get_attribute("data-u") == str(truth["u"])
+
+    wait_until(caught_up, 15, "the ladder to show the paused market's book")
+
+
 def test_click_shift_click_drag_and_cancel_on_the_ladder_act_once_each(page, lab: Lab):
     run_all(page, lab, write_notebook(lab, "ladder.ipynb", CELLS))
     rest = sim_url(page)
@@ -42,6 +52,7 @@ def test_click_shift_click_drag_and_cancel_on_the_ladder_act_once_each(page, lab
     book = page.locator(".bw-book").first
     check_book(page)
     assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200
+    settle(book, rest)
     bids = book.locator('[data-testid="bw-book-bid"]')
     ticket = page.locator(".bw-ticket").first
     notice = book.locator('[data-testid="bw-book-notice"]')
