@@ -11,7 +11,11 @@ every 100 ms, trades as they happen, klines every second):
 - ``book``: ``bw.OrderBook("BTCUSDT", depth=25)`` alone;
 - ``dashboard``: ``bw.Dashboard("BTCUSDT")``;
 - ``dashboard+busy``: the Dashboard while another process burns a core
-  (started before the warm-up, killed after the window).
+  (started before the warm-up, killed after the window);
+- ``depth``: ``bw.DepthChart("BTCUSDT")`` (200 levels a side, canvas);
+- ``heatmap``: ``bw.Heatmap("BTCUSDT", levels=200)`` (180 s window, canvas), a few seconds in;
+- ``heatmap-full``: ``bw.Heatmap("BTCUSDT", levels=200, seconds=30)`` after a warm-up that fills its
+  window (300 columns of 100 ms and their bubbles): the drawing cost of a full picture.
 
 Once the book is live in the browser and after a warm-up, over a window of
 ``--seconds``:
@@ -90,6 +94,7 @@ class Case:
     live: str  # kernel expression: the book's connection state
     scope: str | None = None  # root of the node-churn count; None: the book's root
     busy: bool = False
+    warm_up: float = WARM_UP_S  # seconds between a live widget and the window
 
 
 DASHBOARD = 'w = bw.Dashboard("BTCUSDT")\nw'
@@ -117,6 +122,15 @@ CASES = {
         ),
         Case("dashboard", DASHBOARD, "book", "w.book.conn_state", scope=".bw-dashboard"),
         Case("dashboard+busy", DASHBOARD, "book", "w.book.conn_state", scope=".bw-dashboard", busy=True),
+        Case("depth", 'w = bw.DepthChart("BTCUSDT")\nw', "depth", "w.conn_state"),
+        Case("heatmap", 'w = bw.Heatmap("BTCUSDT", levels=200)\nw', "heatmap", "w.conn_state"),
+        Case(
+            "heatmap-full",
+            'w = bw.Heatmap("BTCUSDT", levels=200, seconds=30)\nw',
+            "heatmap",
+            "w.conn_state",
+            warm_up=WARM_UP_S + 30,
+        ),
     )
 }
 
@@ -360,7 +374,7 @@ def measure_case(browser: Any, lab: Lab, case: Case, tag: str, args: argparse.Na
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
         if case.busy:
             burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        time.sleep(WARM_UP_S)  # warm-up: history loads and first frames settle
+        time.sleep(case.warm_up)  # warm-up: history loads and first frames settle (a heatmap fills its window)
         result = measure_window(page, cdp, client, kernel, case, args.seconds)
         rtt = round_trips(client, ROUND_TRIPS)
         result.update(rtt_p50_ms=pct(rtt, 50), rtt_p99_ms=pct(rtt, 99))
@@ -408,7 +422,7 @@ MEASURES = [
     ("busy_pct", "renderer main thread busy, % of wall", 1),
     ("script_pct", "  of which script, % of wall", 1),
     ("layout_style_pct", "  of which layout + style, % of wall", 1),
-    ("frames_per_s", "book DOM frames/s", 1),
+    ("frames_per_s", "book (or chart) DOM frames/s", 1),
     ("latency_p50_ms", "frame -> DOM latency p50, ms", 0),
     ("latency_p99_ms", "frame -> DOM latency p99, ms", 0),
     ("latency_max_ms", "frame -> DOM latency max, ms", 0),
@@ -419,7 +433,7 @@ MEASURES = [
     ("nodes_end", "CDP Nodes at window end", 0),
     ("layouts_per_10s", "layouts per 10 s", 0),
     ("recalc_styles_per_10s", "style recalcs per 10 s", 0),
-    ("layouts_per_frame", "layouts per book frame", 2),
+    ("layouts_per_frame", "layouts per book (or chart) frame", 2),
     ("kernel_cpu_pct", "kernel CPU, % of one core", 1),
     ("comm_msgs_per_s", "comm messages/s", 1),
     ("comm_kib_per_s", "comm KiB/s", 1),
@@ -430,7 +444,7 @@ MEASURES = [
 ]
 
 TARGETS = {
-    "busy_pct": "book <= 1.3x ref; dashboard <= 70 %",
+    "busy_pct": "book <= 1.3x ref; dashboard <= 70 %; heatmap <= book",
     "frames_per_s": "dashboard >= 15",
     "latency_p99_ms": "dashboard <= 250; with busy core <= 1000",
     "churn_per_10s": "<= 500",
@@ -503,6 +517,18 @@ def book_vs_ref(records: list[dict[str, Any]]) -> tuple[str, bool | None]:
     return ("-", None) if ratio is None else (f"{ratio:.2f}x", ratio <= 1.3)
 
 
+def heatmap_vs_book(case: str) -> Judge:
+    """The median busy share of a heatmap case against the OrderBook's (same page, same feed rates)."""
+
+    def judge(records: list[dict[str, Any]]) -> tuple[str, bool | None]:
+        heat, book = median_of(records, case, "busy_pct"), median_of(records, "book", "busy_pct")
+        if heat is None or book is None:
+            return "-", None
+        return f"{heat:.1f} % vs {book:.1f} %", heat <= book
+
+    return judge
+
+
 def badge_when_busy(records: list[dict[str, Any]]) -> tuple[str, bool | None]:
     """Met when every run showed ``lagging`` (or was never more than 1 s behind) and was live again after."""
     runs = [r for r in records if r["case"] == "dashboard+busy" and "error" not in r]
@@ -531,6 +557,15 @@ TARGET_LIST = [
     Target("busy core: badge lagging while behind, live after", (BUSY,), badge_when_busy),
     Target("OrderBook node churn <= 500 per 10 s", ("book",), bound("book", "churn_per_10s", 500, "")),
     Target("Dashboard node churn <= 500 per 10 s", ("dashboard",), bound("dashboard", "churn_per_10s", 500, "")),
+    Target("Heatmap busy <= OrderBook busy", ("heatmap", "book"), heatmap_vs_book("heatmap")),
+    Target("Heatmap, full window: busy <= OrderBook busy", ("heatmap-full", "book"), heatmap_vs_book("heatmap-full")),
+    Target("Heatmap node churn <= 500 per 10 s", ("heatmap",), bound("heatmap", "churn_per_10s", 500, "")),
+    Target(
+        "Heatmap, full window: node churn <= 500 per 10 s",
+        ("heatmap-full",),
+        bound("heatmap-full", "churn_per_10s", 500, ""),
+    ),
+    Target("DepthChart node churn <= 500 per 10 s", ("depth",), bound("depth", "churn_per_10s", 500, "")),
     Target(
         "kernel CPU with a live Dashboard <= 10 % of a core",
         ("dashboard",),
@@ -573,14 +608,16 @@ def machine() -> dict[str, Any]:
 def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]) -> str:
     m = meta["machine"]
     lines = [
-        "# Widgets end to end: reference ladder, OrderBook, Dashboard (JupyterLab + headless Chromium)",
+        "# Widgets end to end: reference ladder, OrderBook, Dashboard, DepthChart, Heatmap "
+        "(JupyterLab + headless Chromium)",
         "",
         f"- Date: {meta['date']}",
         f"- Machine: {m['nproc']} cores ({m['cpu']}); {m['chromium']}; JupyterLab {m['jupyterlab']}, "
         f"ipykernel {m['ipykernel']}, ipywidgets {m['ipywidgets']}, Python {m['python']}",
         f"- Command: `{meta['command']}`",
         f"- {meta['runs']} run(s) of each case, interleaved; window {meta['seconds']:g} s after a {WARM_UP_S:g} s "
-        f"warm-up; CPU throttling {meta['throttle']:g}x; the exchange in its own process at Bybit's rates "
+        f"warm-up ({WARM_UP_S + 30:g} s for heatmap-full); CPU throttling {meta['throttle']:g}x; "
+        "the exchange in its own process at Bybit's rates "
         "(book 50 every 20 ms, tickers 100 ms, klines 1 s, trades as they happen).",
         "",
         "Each cell: median [min, max] over the runs.",
@@ -630,6 +667,10 @@ def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]
         "The badge target counts as met when each run either showed `lagging` or was never more than 1 s "
         "behind, and the badge was live again within "
         f"{LIVE_AGAIN_TIMEOUT_S:g} s.",
+        "- `depth` and `heatmap` are canvas views: their frames are the `data-ts` changes of their roots "
+        "(`data-kind` depth / heatmap), their churn the nodes under those roots. `heatmap` is measured a few "
+        "seconds in (its 180 s window holds a few columns); `heatmap-full` shows a 30 s window that the "
+        "warm-up filled (300 columns, every bubble of the window), the drawing cost of a full picture.",
         "- The raw per-run numbers are in `widgets.json` next to this file.",
     ]
     return "\n".join(lines) + "\n"
