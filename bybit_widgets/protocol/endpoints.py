@@ -20,8 +20,21 @@ from .errors import ParameterError
 from .rules import to_decimal_strict
 from .topics import CATEGORIES, KLINE_INTERVALS
 
-__all__ = ["Param", "Endpoint", "ENDPOINTS", "build_params", "new_order_link_id", "rate_limit_for"]
+__all__ = [
+    "Param",
+    "Endpoint",
+    "ENDPOINTS",
+    "BATCH_MAX_ORDERS",
+    "BATCH_SINGLE",
+    "OPEN_INTEREST_INTERVALS",
+    "build_params",
+    "raw_endpoint",
+    "raw_params",
+    "new_order_link_id",
+    "rate_limit_for",
+]
 
+_V5_PATH = re.compile(r"^/v5(/[a-z0-9][a-z0-9-]*)+$")
 _LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9\-_]{1,40}$")
 _COIN = re.compile(r"^[A-Z0-9]{1,20}$")
@@ -31,7 +44,7 @@ _COIN = re.compile(r"^[A-Z0-9]{1,20}$")
 class Param:
     name: str  # the Python keyword
     wire: str  # Bybit's name
-    kind: str = "str"  # str | enum | symbol | coin | positive | nonneg | int | bool | link_id | ms | leverage
+    kind: str = "str"  # str | enum | symbol | coin | positive | nonneg | int | bool | link_id | ms | batch
     required: bool = False
     choices: tuple[Any, ...] = ()
     lo: int | None = None  # for int kinds (e.g. limit)
@@ -74,6 +87,16 @@ ORDER_LINK_ID = _p("order_link_id", "orderLinkId", "link_id")
 ORDER_FILTER = _p("order_filter", "orderFilter")
 TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 TPSL_MODE = _p("tpsl_mode", "tpslMode", "enum", False, ("Full", "Partial"))
+CATEGORY_PERP = _p("category", "category", "enum", True, ("linear", "inverse"))  # perpetuals: funding, OI
+OPEN_INTEREST_INTERVALS = ("5min", "15min", "30min", "1h", "4h", "1d")
+BATCH_REQUEST = _p("requests", "request", "batch", True)  # a list of orders, each as its single endpoint's params
+# The most orders one batch request carries, by category (Bybit: spot 10, the others 20).
+BATCH_MAX_ORDERS = {"spot": 10, "linear": 20, "inverse": 20, "option": 20}
+BATCH_SINGLE = {
+    "place_batch_order": "place_order",
+    "amend_batch_order": "amend_order",
+    "cancel_batch_order": "cancel_order",
+}
 
 
 def _limit(hi: int) -> Param:
@@ -287,6 +310,33 @@ _ENDPOINTS = [
         "/v5/account/wallet-balance",
         (_p("account_type", "accountType", "enum", True, ("UNIFIED", "FUND", "CONTRACT", "SPOT")), _p("coin", "coin")),
     ),
+    Endpoint(
+        "get_funding_rate_history",
+        "GET",
+        "/v5/market/funding/history",
+        (CATEGORY_PERP, SYMBOL_REQ, _p("start_time", "startTime", "ms"), _p("end_time", "endTime", "ms"), _limit(200)),
+        signed=False,
+    ),
+    Endpoint(
+        "get_open_interest",
+        "GET",
+        "/v5/market/open-interest",
+        (
+            CATEGORY_PERP,
+            SYMBOL_REQ,
+            _p("interval_time", "intervalTime", "enum", True, OPEN_INTEREST_INTERVALS),
+            _p("start_time", "startTime", "ms"),
+            _p("end_time", "endTime", "ms"),
+            _limit(200),
+            CURSOR,
+        ),
+        signed=False,
+    ),
+    Endpoint("get_fee_rates", "GET", "/v5/account/fee-rate", (CATEGORY, SYMBOL, BASE_COIN)),
+    *(
+        Endpoint(f"{name}_batch_order", "POST", f"/v5/order/{verb}-batch", (CATEGORY, BATCH_REQUEST), trading=True)
+        for name, verb in (("place", "create"), ("amend", "amend"), ("cancel", "cancel"))
+    ),
     Endpoint("get_api_key_info", "GET", "/v5/user/query-api"),
     Endpoint("get_account_info", "GET", "/v5/account/info"),
     Endpoint("get_coin_info", "GET", "/v5/asset/coin/query-info", (_p("coin", "coin", "coin"),)),
@@ -308,6 +358,10 @@ _RATE_LIMITS: dict[str, dict[str, int]] = {
     "/v5/position/trading-stop": {"*": 10},
     "/v5/account/wallet-balance": {"*": 50},
     "/v5/user/query-api": {"*": 10},
+    "/v5/account/fee-rate": {"*": 10},
+    "/v5/order/create-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
+    "/v5/order/amend-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
+    "/v5/order/cancel-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
 }
 
 
@@ -317,6 +371,39 @@ def rate_limit_for(path: str, category: str | None) -> int | None:
     if table is None:
         return None
     return table.get(category or "", table.get("*", min(table.values())))
+
+
+def raw_endpoint(method: Any, path: Any) -> Endpoint:
+    """The endpoint ``client.request(method, path, ...)`` calls: the catalogue's own when it has
+    that path (so its guards and retries apply), else one built by this rule: signed unless it is
+    market data (``/v5/market/...``), and every POST treated as trading, guarded on mainnet,
+    since an unknown POST may well place or change something."""
+    verb = method.upper() if isinstance(method, str) else method
+    if verb not in ("GET", "POST"):
+        raise ParameterError(f"method must be 'GET' or 'POST' (Bybit v5 uses no other), got {method!r}", param="method")
+    if not isinstance(path, str) or not _V5_PATH.match(path):
+        raise ParameterError(f"path must be a v5 path like '/v5/market/insurance', got {path!r:.60}", param="path")
+    for endpoint in ENDPOINTS.values():
+        if endpoint.path == path and endpoint.method == verb:
+            return endpoint
+    return Endpoint(
+        f"request({verb} {path})", verb, path, signed=not path.startswith("/v5/market/"), trading=verb == "POST"
+    )
+
+
+def raw_params(endpoint: Endpoint, params: Any) -> dict[str, Any]:
+    """Wire-named parameters as given (``None`` dropped); query values as Bybit reads them."""
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) and k for k in params):
+        raise ParameterError("params must be a dict of Bybit's wire names, e.g. {'category': 'linear'}", param="params")
+    wire = {k: v for k, v in params.items() if v is not None}
+    if endpoint.method == "GET":
+        for key, value in wire.items():
+            if not isinstance(value, (str, int, float, bool)):
+                raise ParameterError(f"GET parameter {key!r} must be a string or number, got {value!r:.40}", param=key)
+            wire[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return wire
 
 
 def new_order_link_id() -> str:
@@ -372,6 +459,8 @@ def _convert(p: Param, value: Any, endpoint: Endpoint) -> Any:
         if not isinstance(value, bool):
             raise ParameterError(f"{name} must be True or False, got {value!r}", param=name)
         return value if endpoint.method == "POST" else str(value).lower()
+    if p.kind == "batch":  # checked order by order once the category is known (see build_params)
+        return value
     if p.kind == "link_id":
         if not isinstance(value, str) or not _LINK_ID.match(value):
             raise ParameterError(
@@ -381,6 +470,32 @@ def _convert(p: Param, value: Any, endpoint: Endpoint) -> Any:
     if not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
         raise ParameterError(f"{name} must be a non-empty string, got {value!r}", param=name)
     return str(value)
+
+
+def _batch_items(endpoint: Endpoint, category: str, value: Any) -> list[dict]:
+    """Each order of a batch checked as its single endpoint checks it (no category: the batch has one).
+
+    A placed order gets its orderLinkId here when it has none, so the exchange itself refuses a
+    second copy of it; an error names the order by its place in the list.
+    """
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(item, Mapping) for item in value):
+        raise ParameterError(
+            f"{endpoint.name}() needs requests: a non-empty list of dicts, one per order", param="requests"
+        )
+    single = ENDPOINTS[BATCH_SINGLE[endpoint.name]]
+    items = []
+    for i, item in enumerate(value):
+        if "category" in item:
+            raise ParameterError(f"requests[{i}]: the category is the batch's, not each order's", param="requests")
+        try:
+            wire = build_params(single, {**item, "category": category})
+        except ParameterError as exc:
+            raise ParameterError(f"requests[{i}]: {exc.ret_msg}", param="requests") from None
+        del wire["category"]
+        if single.name == "place_order":
+            wire.setdefault("orderLinkId", new_order_link_id())
+        items.append(wire)
+    return items
 
 
 def build_params(endpoint: Endpoint, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> dict:
@@ -411,6 +526,16 @@ def build_params(endpoint: Endpoint, kwargs: Mapping[str, Any], extra: Mapping[s
         _check_order(wire)
     elif endpoint.name in ("amend_order", "cancel_order") and "orderId" not in wire and "orderLinkId" not in wire:
         raise ParameterError(f"{endpoint.name}() needs order_id or order_link_id", param="order_id")
+    elif endpoint.name in BATCH_SINGLE:
+        wire["request"] = _batch_items(endpoint, wire["category"], wire["request"])
+        most = BATCH_MAX_ORDERS[wire["category"]]
+        if len(wire["request"]) > most:
+            raise ParameterError(
+                f"a {wire['category']} batch carries at most {most} orders, got {len(wire['request'])}: split it",
+                param="requests",
+            )
+    elif endpoint.name == "get_funding_rate_history" and "startTime" in wire and "endTime" not in wire:
+        raise ParameterError("start_time needs end_time too (Bybit refuses a start alone)", param="start_time")
     return wire
 
 

@@ -20,7 +20,16 @@ from urllib.parse import quote, urlencode
 
 import orjson
 
-from ..protocol.endpoints import ENDPOINTS, Endpoint, build_params, new_order_link_id, rate_limit_for
+from ..protocol.endpoints import (
+    BATCH_SINGLE,
+    ENDPOINTS,
+    Endpoint,
+    build_params,
+    new_order_link_id,
+    rate_limit_for,
+    raw_endpoint,
+    raw_params,
+)
 from ..protocol.environments import guard_trading
 from ..protocol.errors import (
     AuthError,
@@ -34,6 +43,7 @@ from ..protocol.errors import (
     error_for,
     error_for_http_status,
 )
+from ..protocol.records import BatchResult
 from ..protocol.signing import Credentials, rest_sign_string
 from .clock import ServerClock
 from .ratelimit import RateLimiter
@@ -125,14 +135,31 @@ class Pipeline:
         endpoint = ENDPOINTS[name]
         wire = build_params(endpoint, kwargs, extra)
         self._guard(endpoint)
-        if endpoint.name == "place_order":
-            wire.setdefault("orderLinkId", new_order_link_id())
-            result = yield from self._create_order(endpoint, wire)
-        elif endpoint.idempotent:
-            result = yield from self._with_read_retries(endpoint, wire)
-        else:
-            result = yield from self._exchange(endpoint, wire)
+        if endpoint.name in BATCH_SINGLE:
+            body = yield from self._exchange(endpoint, wire, whole=True)
+            return BatchResult.from_wire(body.get("result"), body.get("retExtInfo"), endpoint.path).raise_for_failures()
+        result = yield from self._send(endpoint, wire)
         return decode_result(name, result, wire)
+
+    def raw(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Flow:
+        """Flow for any v5 endpoint, named by its path, with wire-named ``params``: the raw ``result``.
+
+        Signed, rate-limited and retried as the named methods are (reads retried, an order create
+        reconciled by its orderLinkId, nothing else resent); see :func:`raw_endpoint` for the rule
+        that decides signing and the mainnet guard of a path the catalogue does not know.
+        """
+        endpoint = raw_endpoint(method, path)
+        wire = raw_params(endpoint, params)
+        self._guard(endpoint)
+        return (yield from self._send(endpoint, wire))
+
+    def _send(self, endpoint: Endpoint, wire: dict) -> Flow:
+        if endpoint.name == "place_order" and "category" in wire and "symbol" in wire:
+            wire.setdefault("orderLinkId", new_order_link_id())
+            return (yield from self._create_order(endpoint, wire))
+        if endpoint.idempotent:
+            return (yield from self._with_read_retries(endpoint, wire))
+        return (yield from self._exchange(endpoint, wire))
 
     def sync_clock(self) -> Flow:
         """Measure the server-time offset (half the round trip compensated)."""
@@ -224,7 +251,7 @@ class Pipeline:
         raise AssertionError("unreachable")
 
     # -- one logical exchange: clock, limiter, sign, send, decode, 10002/10006 handling --------------
-    def _exchange(self, endpoint: Endpoint, wire: dict) -> Flow:
+    def _exchange(self, endpoint: Endpoint, wire: dict, whole: bool = False) -> Flow:
         resynced = False
         rate_waited_s = 0.0  # refused requests are safe to resend; bound the total wait, not the count
         while True:
@@ -272,7 +299,7 @@ class Pipeline:
                 log.info("rate limited on %s; waiting %.2f s", endpoint.path, wait_s)
                 yield Sleep(wait_s)
                 continue
-            return body.get("result") or {}
+            return body if whole else body.get("result") or {}
 
     def _sync_clock_or_transport_error(self) -> Flow:
         try:

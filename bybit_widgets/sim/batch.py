@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..protocol.endpoints import BATCH_MAX_ORDERS, BATCH_SINGLE, ENDPOINTS
 from ..protocol.topics import CATEGORIES
 from .engine.exchange import SimError
 from .ratelimit import LimitState
@@ -17,12 +18,7 @@ from .reject import Reject
 
 __all__ = ["BATCH_PATHS", "run_batch"]
 
-BATCH_PATHS = {
-    "/v5/order/create-batch": "/v5/order/create",
-    "/v5/order/amend-batch": "/v5/order/amend",
-    "/v5/order/cancel-batch": "/v5/order/cancel",
-}
-_MAX_ITEMS = {"spot": 10}  # others: 20
+BATCH_PATHS = {ENDPOINTS[batch].path: ENDPOINTS[single].path for batch, single in BATCH_SINGLE.items()}
 
 
 def run_batch(core: Any, api_key: str, batch_path: str, params: Any) -> tuple[dict, dict, LimitState | None]:
@@ -33,7 +29,7 @@ def run_batch(core: Any, api_key: str, batch_path: str, params: Any) -> tuple[di
     requests = params.get("request")
     if category not in CATEGORIES:
         raise Reject(10001, f"category must be one of {', '.join(CATEGORIES)}, got {category!r}")
-    limit = _MAX_ITEMS.get(category, 20)
+    limit = BATCH_MAX_ORDERS[category]
     if (
         not isinstance(requests, list)
         or not 1 <= len(requests) <= limit

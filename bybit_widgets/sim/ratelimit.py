@@ -14,9 +14,8 @@ from ..protocol.endpoints import rate_limit_for
 
 __all__ = ["LimitState", "UidLimiter", "IpLimiter"]
 
-# Batch order entry (reference 3.1): its own budget, one unit per order; shared by HTTP and WS trade.
-_BATCH_LIMITS = {"linear": 10, "inverse": 10, "option": 10, "spot": 20}
-_BATCH_PATHS = ("/v5/order/create-batch", "/v5/order/amend-batch", "/v5/order/cancel-batch")
+# Batch order entry (reference 3.1) has its own budget (protocol.endpoints), one unit per order,
+# shared by HTTP and WS trade.
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,6 @@ class UidLimiter:
         self._windows: dict[tuple[str, str, str], _Window] = {}
 
     def limit_for(self, path: str, category: str | None) -> int:
-        if path in _BATCH_PATHS:
-            return _BATCH_LIMITS.get(category or "", 10)
         limit = rate_limit_for(path, category)
         return self.default_limit if limit is None else limit
 

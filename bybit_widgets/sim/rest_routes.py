@@ -30,7 +30,6 @@ __all__ = ["v5_endpoint", "ROUTES"]
 
 # path -> (method, signed)
 ROUTES: dict[str, tuple[str, bool]] = {e.path: (e.method, e.signed) for e in ENDPOINTS.values()}
-ROUTES.update({path: ("POST", True) for path in BATCH_PATHS})
 
 _HTML_ERROR = "<html><head><title>{0}</title></head><body><center><h1>{0}</h1></center></body></html>"
 

@@ -35,7 +35,15 @@ TRADING_CALLS = {
     "cancel_all_orders": dict(category="linear", symbol="BTCUSDT"),
     "set_trading_stop": dict(category="linear", symbol="BTCUSDT", take_profit="99000"),
     "set_leverage": dict(category="linear", symbol="BTCUSDT", buy_leverage="5"),
+    "place_batch_order": dict(category="linear", requests=[{k: v for k, v in ORDER.items() if k != "category"}]),
+    "amend_batch_order": dict(category="linear", requests=[dict(symbol="BTCUSDT", order_link_id="x1", price="1")]),
+    "cancel_batch_order": dict(category="linear", requests=[dict(symbol="BTCUSDT", order_link_id="x1")]),
 }
+# client.request(): a trading path of the catalogue, and a POST the catalogue does not know
+RAW_POSTS = [
+    ("/v5/order/create", {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Market", "qty": "1"}),
+    ("/v5/position/switch-mode", {"category": "linear", "symbol": "BTCUSDT", "mode": 3}),
+]
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +99,18 @@ def test_every_trading_endpoint_of_both_client_faces_is_refused_before_any_reque
         0,
         "with allow_mainnet_trading=True one order got through: the recording does see orders",
     )
+
+
+def test_a_raw_post_through_client_request_is_refused_on_mainnet_before_any_request(sim, account):
+    key, secret = account
+    recorder = Recorder(sim.rest_url)
+    with bw.Client(key, secret, env="mainnet", transport=SyncRecording(recorder)) as client:
+        for path, params in RAW_POSTS:
+            with pytest.raises(MainnetGuardError, match=r"request\(POST|place_order"):
+                client.request("POST", path, params)
+        assert client.request("GET", "/v5/market/time")["timeSecond"]  # reads still go
+    assert [r.path for r in recorder.requests] == ["/v5/market/time"] and _orders(sim, key) == []
+    record_guard("bw.Client.request: POSTs", len(RAW_POSTS), len(RAW_POSTS), 0, "a GET through request() was sent")
 
 
 def _session(monkeypatch: pytest.MonkeyPatch, sim: Any, key: str, secret: str, **kw: Any) -> tuple[Any, Recorder]:

@@ -12,9 +12,19 @@ REST and WebSocket (``avgPrice`` vs ``entryPrice`` for positions).
 
 from __future__ import annotations
 
-from .account import AccountInfo, ApiKeyInfo, CoinBalance, CoinChain, CoinInfo, Wallet
+from .account import AccountInfo, ApiKeyInfo, CoinBalance, CoinChain, CoinInfo, FeeRate, Wallet
 from .base import Page, Record, to_decimal
-from .market import BookLevel, Instrument, Kline, OrderBookSnapshot, PublicTrade, ServerTime, Ticker
+from .market import (
+    BookLevel,
+    FundingRate,
+    Instrument,
+    Kline,
+    OpenInterest,
+    OrderBookSnapshot,
+    PublicTrade,
+    ServerTime,
+    Ticker,
+)
 from .orders import BatchItem, BatchResult, Execution, Order, OrderAck, Position
 
 __all__ = [
@@ -27,6 +37,8 @@ __all__ = [
     "OrderBookSnapshot",
     "Kline",
     "PublicTrade",
+    "FundingRate",
+    "OpenInterest",
     "OrderAck",
     "BatchItem",
     "BatchResult",
@@ -39,5 +51,6 @@ __all__ = [
     "AccountInfo",
     "CoinChain",
     "CoinInfo",
+    "FeeRate",
     "to_decimal",
 ]

@@ -194,3 +194,20 @@ class CoinInfo(Record):
         items = items if isinstance(items, list) else ()
         chains = tuple(CoinChain.from_wire(item) for item in items if isinstance(item, dict))
         return replace(base, chains=chains)
+
+
+@dataclass(frozen=True, repr=False)
+class FeeRate(Record):
+    """The account's trading fees on one symbol (``/v5/account/fee-rate``), as fractions: 0.00055 = 0.055 %."""
+
+    symbol: str | None = None
+    base_coin: str | None = None  # options only
+    taker_fee_rate: Decimal | None = None
+    maker_fee_rate: Decimal | None = None
+
+    WIRE = _w(
+        symbol=("symbol", S),
+        base_coin=("baseCoin", S),
+        taker_fee_rate=("takerFeeRate", D),
+        maker_fee_rate=("makerFeeRate", D),
+    )

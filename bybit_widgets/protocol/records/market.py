@@ -245,3 +245,27 @@ class PublicTrade(Record):
         tick_direction=("L", S),
         is_block_trade=(("isBlockTrade", "BT"), B),
     )
+
+
+@dataclass(frozen=True, repr=False)
+class FundingRate(Record):
+    """One settled funding of a perpetual (``/v5/market/funding/history``): the rate paid at ``time``.
+
+    A positive rate means longs paid shorts ``rate x position value`` at that settlement.
+    """
+
+    symbol: str | None = None
+    funding_rate: Decimal | None = None
+    time: int | None = None  # the settlement time, ms
+
+    WIRE = _w(symbol=("symbol", S), funding_rate=("fundingRate", D), time=("fundingRateTimestamp", I))
+
+
+@dataclass(frozen=True, repr=False)
+class OpenInterest(Record):
+    """Open interest at the start of one ``intervalTime`` bucket (``/v5/market/open-interest``), in base coin."""
+
+    open_interest: Decimal | None = None
+    time: int | None = None  # ms
+
+    WIRE = _w(open_interest=("openInterest", D), time=("timestamp", I))

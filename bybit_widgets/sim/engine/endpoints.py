@@ -2,7 +2,7 @@
 
 This table is the only module that imports every handler, and nothing but
 the :class:`~.exchange.Exchange` facade imports it, so the handlers never
-see the facade (reference 5.1-5.17, account info and coin info).
+see the facade (reference 5.1-5.17, account info, coin info, fee rates, funding history and open interest).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .order_entry import amend_order, cancel_all, cancel_order, create_order
 from .params import Params
 from .rest_account import account_info, positions, query_api, set_leverage, trading_stop, wallet_balance
 from .rest_asset import coin_info
+from .rest_derivs import fee_rate, funding_history, open_interest
 from .rest_market import instruments_info, kline, market_time, orderbook, recent_trades, tickers
 from .rest_queries import executions, open_orders, order_history
 from .trading import Trading
@@ -29,6 +30,8 @@ PUBLIC_ENDPOINTS: dict[str, Callable[[Venue, Params], dict[str, Any]]] = {
     "/v5/market/orderbook": orderbook,
     "/v5/market/kline": kline,
     "/v5/market/recent-trade": recent_trades,
+    "/v5/market/funding/history": funding_history,
+    "/v5/market/open-interest": open_interest,
 }
 
 PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]]] = {
@@ -44,6 +47,7 @@ PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]
     "/v5/position/set-leverage": set_leverage,
     "/v5/account/wallet-balance": wallet_balance,
     "/v5/account/info": account_info,
+    "/v5/account/fee-rate": fee_rate,
     "/v5/asset/coin/query-info": coin_info,
     "/v5/user/query-api": query_api,
 }

@@ -191,6 +191,27 @@ def test_set_leverage_changes_the_position_and_refuses_the_same_value_again(bybi
         bybit.set_leverage(5, LINEAR)
 
 
+def test_funding_history_open_interest_and_fee_rates_read_as_ccxt_unifies_them(sim, bybit):
+    rates = bybit.fetch_funding_rate_history(LINEAR, limit=5)
+    assert len(rates) == 5 and [r["timestamp"] for r in rates] == sorted(r["timestamp"] for r in rates)
+    assert all(r["symbol"] == LINEAR and abs(r["fundingRate"]) < 0.005 for r in rates)
+    interest = bybit.fetch_open_interest_history(LINEAR, "1h", limit=3)
+    assert len(interest) == 3 and all(oi["openInterestAmount"] > 0 for oi in interest)
+    assert bybit.fetch_open_interest(LINEAR)["openInterestAmount"] > 0
+    fee = bybit.fetch_trading_fee(LINEAR)
+    assert (fee["maker"], fee["taker"]) == (0.0002, 0.00055)
+
+
+def test_create_orders_and_cancel_orders_go_through_the_batch_endpoints(sim, bybit):
+    orders = [{"symbol": LINEAR, "type": "limit", "side": "buy", "amount": 0.001, "price": p} for p in (60000, 61000)]
+    placed = bybit.create_orders(orders)
+    ids = sorted(o["id"] for o in placed)
+    assert sorted(o["id"] for o in bybit.fetch_open_orders(LINEAR)) == ids
+    bybit.cancel_orders(ids, LINEAR)
+    assert bybit.fetch_open_orders(LINEAR) == []
+    assert sorted(o["orderId"] for o in sim.truth_orders() if o["orderStatus"] == "Cancelled") == ids
+
+
 def test_spot_orders_rest_and_fill_moving_both_coins(sim, bybit):
     resting = bybit.create_order(SPOT, "limit", "buy", 0.001, 60000)
     assert [o["id"] for o in bybit.fetch_open_orders(SPOT)] == [resting["id"]]

@@ -29,6 +29,24 @@ def test_pybit_rest_round_trip(sim):
     assert session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"] == []
 
 
+def test_pybit_reads_funding_open_interest_and_fees_and_sends_batches(sim):
+    session = pybit_unified.HTTP(api_key=sim.api_key, api_secret=sim.api_secret)
+    session.endpoint = sim.rest_url
+    funding = session.get_funding_rate_history(category="linear", symbol="BTCUSDT", limit=2)["result"]["list"]
+    assert len(funding) == 2 and int(funding[0]["fundingRateTimestamp"]) > int(funding[1]["fundingRateTimestamp"])
+    oi = session.get_open_interest(category="linear", symbol="BTCUSDT", intervalTime="5min", limit=2)["result"]
+    assert len(oi["list"]) == 2 and oi["nextPageCursor"]
+    (fee,) = session.get_fee_rates(category="linear", symbol="BTCUSDT")["result"]["list"]
+    assert (fee["makerFeeRate"], fee["takerFeeRate"]) == ("0.0002", "0.00055")
+    order = {"symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "60000"}
+    placed = session.place_batch_order(category="linear", request=[order, {**order, "qty": "0.0011"}])
+    assert [c["code"] for c in placed["retExtInfo"]["list"]] == [0, 10001]  # each order its own outcome
+    kept = placed["result"]["list"][0]["orderId"]
+    cancelled = session.cancel_batch_order(category="linear", request=[{"symbol": "BTCUSDT", "orderId": kept}])
+    assert cancelled["retExtInfo"]["list"] == [{"code": 0, "msg": "OK"}]
+    assert session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"] == []
+
+
 # pybit 5.17 sends a subscribe and only then records its req_id and callback (_websocket_stream.py,
 # `subscribe`: `self.ws.send(...)` before `self.subscriptions[req_id] = ...`). Against Bybit the reply
 # takes a network round trip; the embedded exchange on loopback can answer before the next line runs,

@@ -2,7 +2,14 @@
 
 import pytest
 
-from bybit_widgets.protocol.endpoints import ENDPOINTS, build_params, new_order_link_id, rate_limit_for
+from bybit_widgets.protocol.endpoints import (
+    ENDPOINTS,
+    build_params,
+    new_order_link_id,
+    rate_limit_for,
+    raw_endpoint,
+    raw_params,
+)
 from bybit_widgets.protocol.errors import ParameterError
 
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000")
@@ -116,3 +123,66 @@ def test_link_id_and_rate_limits():
     assert rate_limit_for("/v5/order/cancel-all", "option") == 1
     assert rate_limit_for("/v5/position/list", "linear") == 50
     assert rate_limit_for("/v5/market/tickers", "linear") is None
+
+
+def batch(name: str, requests, category: str = "linear") -> dict:
+    return build_params(ENDPOINTS[name], {"category": category, "requests": requests})
+
+
+def test_a_batch_checks_each_order_as_its_single_endpoint_and_names_the_refused_one():
+    good = {k: v for k, v in ORDER.items() if k != "category"}
+    wire = batch("place_batch_order", [good, {**good, "price": "64000", "order_link_id": "mine"}])
+    first, second = wire["request"]
+    assert first["orderType"] == "Limit" and first["orderLinkId"].startswith("bw-")  # its own id, set before sending
+    assert second["orderLinkId"] == "mine" and "category" not in first
+    with pytest.raises(ParameterError, match=r"requests\[1\]: a Limit order needs a price"):
+        batch("place_batch_order", [good, {**good, "price": None}])
+    with pytest.raises(ParameterError, match=r"requests\[0\]: .*order_id or order_link_id"):
+        batch("cancel_batch_order", [{"symbol": "BTCUSDT"}])
+    with pytest.raises(ParameterError, match="the category is the batch's"):
+        batch("amend_batch_order", [{"symbol": "BTCUSDT", "order_id": "x", "category": "spot"}])
+    with pytest.raises(ParameterError, match="non-empty list"):
+        batch("place_batch_order", [])
+
+
+def test_a_batch_is_at_most_20_orders_and_10_on_spot():
+    good = {k: v for k, v in ORDER.items() if k != "category"}
+    assert len(batch("place_batch_order", [good] * 20)["request"]) == 20
+    with pytest.raises(ParameterError, match="at most 20 orders, got 21"):
+        batch("place_batch_order", [good] * 21)
+    with pytest.raises(ParameterError, match="at most 10 orders, got 11"):
+        batch("place_batch_order", [good] * 11, category="spot")
+    assert rate_limit_for("/v5/order/create-batch", "linear") == 10
+    assert rate_limit_for("/v5/order/create-batch", "spot") == 20
+
+
+def test_funding_history_refuses_a_start_without_an_end_as_bybit_does():
+    endpoint = ENDPOINTS["get_funding_rate_history"]
+    with pytest.raises(ParameterError, match="start_time needs end_time"):
+        build_params(endpoint, {"category": "linear", "symbol": "BTCUSDT", "start_time": 1})
+    wire = build_params(endpoint, {"category": "linear", "symbol": "BTCUSDT", "start_time": 1, "end_time": 2})
+    assert wire == {"category": "linear", "symbol": "BTCUSDT", "startTime": "1", "endTime": "2"}
+    with pytest.raises(ParameterError, match="category must be one of 'linear', 'inverse'"):
+        build_params(endpoint, {"category": "spot", "symbol": "BTCUSDT"})
+    with pytest.raises(ParameterError, match="interval_time must be one of"):
+        build_params(ENDPOINTS["get_open_interest"], {"category": "linear", "symbol": "BTCUSDT", "interval_time": "2h"})
+
+
+def test_a_raw_request_uses_the_catalogue_where_it_can_and_guards_every_other_post():
+    assert raw_endpoint("post", "/v5/order/create") is ENDPOINTS["place_order"]
+    insurance = raw_endpoint("GET", "/v5/market/insurance")
+    assert not insurance.signed and not insurance.trading and insurance.idempotent
+    unknown = raw_endpoint("POST", "/v5/position/switch-mode")
+    assert unknown.signed and unknown.trading and not unknown.idempotent
+    assert raw_endpoint("GET", "/v5/account/transaction-log").signed
+    for method, path in (("DELETE", "/v5/order/create"), ("GET", "v5/market/time"), ("GET", "/v4/x"), ("GET", 5)):
+        with pytest.raises(ParameterError):
+            raw_endpoint(method, path)
+    assert raw_params(insurance, {"coin": "USDT", "limit": 5, "flag": True, "skip": None}) == {
+        "coin": "USDT",
+        "limit": "5",
+        "flag": "true",
+    }
+    assert raw_params(unknown, {"category": "linear", "mode": 3}) == {"category": "linear", "mode": 3}
+    with pytest.raises(ParameterError, match="wire names"):
+        raw_params(insurance, [("coin", "USDT")])
