@@ -28,13 +28,10 @@ __all__ = [
     "BATCH_SINGLE",
     "OPEN_INTEREST_INTERVALS",
     "build_params",
-    "raw_endpoint",
-    "raw_params",
     "new_order_link_id",
     "rate_limit_for",
 ]
 
-_V5_PATH = re.compile(r"^/v5(/[a-z0-9][a-z0-9-]*)+$")
 _LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9\-_]{1,40}$")
 _COIN = re.compile(r"^[A-Z0-9]{1,20}$")
@@ -87,6 +84,7 @@ ORDER_LINK_ID = _p("order_link_id", "orderLinkId", "link_id")
 ORDER_FILTER = _p("order_filter", "orderFilter")
 TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 TPSL_MODE = _p("tpsl_mode", "tpslMode", "enum", False, ("Full", "Partial"))
+_WINDOW = (_p("start_time", "startTime", "ms"), _p("end_time", "endTime", "ms"))
 CATEGORY_PERP = _p("category", "category", "enum", True, ("linear", "inverse"))  # perpetuals: funding, OI
 OPEN_INTEREST_INTERVALS = ("5min", "15min", "30min", "1h", "4h", "1d")
 BATCH_REQUEST = _p("requests", "request", "batch", True)  # a list of orders, each as its single endpoint's params
@@ -333,6 +331,24 @@ _ENDPOINTS = [
         signed=False,
     ),
     Endpoint("get_fee_rates", "GET", "/v5/account/fee-rate", (CATEGORY, SYMBOL, BASE_COIN)),
+    Endpoint(
+        "get_closed_pnl", "GET", "/v5/position/closed-pnl", (CATEGORY_PERP, SYMBOL, *_WINDOW, _limit(100), CURSOR)
+    ),
+    Endpoint(
+        "get_transaction_log",
+        "GET",
+        "/v5/account/transaction-log",
+        (
+            _p("account_type", "accountType", "enum", choices=("UNIFIED",)),
+            _p("category", "category", "enum", choices=CATEGORIES),
+            _p("currency", "currency", "coin"),
+            _p("base_coin", "baseCoin", "coin"),
+            _p("type", "type"),
+            *_WINDOW,
+            _limit(50),
+            CURSOR,
+        ),
+    ),
     *(
         Endpoint(f"{name}_batch_order", "POST", f"/v5/order/{verb}-batch", (CATEGORY, BATCH_REQUEST), trading=True)
         for name, verb in (("place", "create"), ("amend", "amend"), ("cancel", "cancel"))
@@ -371,39 +387,6 @@ def rate_limit_for(path: str, category: str | None) -> int | None:
     if table is None:
         return None
     return table.get(category or "", table.get("*", min(table.values())))
-
-
-def raw_endpoint(method: Any, path: Any) -> Endpoint:
-    """The endpoint ``client.request(method, path, ...)`` calls: the catalogue's own when it has
-    that path (so its guards and retries apply), else one built by this rule: signed unless it is
-    market data (``/v5/market/...``), and every POST treated as trading, guarded on mainnet,
-    since an unknown POST may well place or change something."""
-    verb = method.upper() if isinstance(method, str) else method
-    if verb not in ("GET", "POST"):
-        raise ParameterError(f"method must be 'GET' or 'POST' (Bybit v5 uses no other), got {method!r}", param="method")
-    if not isinstance(path, str) or not _V5_PATH.match(path):
-        raise ParameterError(f"path must be a v5 path like '/v5/market/insurance', got {path!r:.60}", param="path")
-    for endpoint in ENDPOINTS.values():
-        if endpoint.path == path and endpoint.method == verb:
-            return endpoint
-    return Endpoint(
-        f"request({verb} {path})", verb, path, signed=not path.startswith("/v5/market/"), trading=verb == "POST"
-    )
-
-
-def raw_params(endpoint: Endpoint, params: Any) -> dict[str, Any]:
-    """Wire-named parameters as given (``None`` dropped); query values as Bybit reads them."""
-    if params is None:
-        return {}
-    if not isinstance(params, Mapping) or not all(isinstance(k, str) and k for k in params):
-        raise ParameterError("params must be a dict of Bybit's wire names, e.g. {'category': 'linear'}", param="params")
-    wire = {k: v for k, v in params.items() if v is not None}
-    if endpoint.method == "GET":
-        for key, value in wire.items():
-            if not isinstance(value, (str, int, float, bool)):
-                raise ParameterError(f"GET parameter {key!r} must be a string or number, got {value!r:.40}", param=key)
-            wire[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return wire
 
 
 def new_order_link_id() -> str:

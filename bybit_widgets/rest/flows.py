@@ -1,18 +1,22 @@
-"""Composite flows built from endpoint calls: credential check, close position.
+"""Composite flows built from endpoint calls: credential check, close position, paging, history.
 
 Written once as flows so the sync and async faces share them exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from ..protocol.errors import BybitError
-from ..protocol.records import ApiKeyInfo, Position
+from ..protocol.endpoints import ENDPOINTS
+from ..protocol.errors import BybitError, ParameterError
+from ..protocol.records import ApiKeyInfo, Page, Position
+from ..protocol.windows import WEEK_MS, weekly_windows
 from .pipeline import Flow, Pipeline, Sleep
 
-__all__ = ["CredentialReport", "check_credentials", "close_position"]
+__all__ = ["CredentialReport", "check_credentials", "close_position", "all_pages", "history"]
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,42 @@ def close_position(pipeline: Pipeline, category: str, symbol: str, timeout: floa
             )
         yield Sleep(delay)
         delay = min(delay * 2, 0.5)
+
+
+def all_pages(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Flow:
+    """Every item of a cursor-paged endpoint, following ``nextPageCursor`` to the end, as one Page."""
+    endpoint = ENDPOINTS.get(name)
+    if endpoint is None or endpoint.param("cursor") is None:
+        paged = ", ".join(e.name for e in ENDPOINTS.values() if e.param("cursor") is not None)
+        raise ParameterError(f"{name!r} is not a paged endpoint; these are: {paged}", param="method")
+    known = {k: v for k, v in kwargs.items() if endpoint.param(k) is not None}
+    extra = {**(extra or {}), **{k: v for k, v in kwargs.items() if k not in known}}  # build_params checks these
+    items: list[Any] = []
+    cursor = known.pop("cursor", None)
+    while True:
+        page = yield from pipeline.call(name, {**known, "cursor": cursor}, extra)
+        items.extend(page)
+        cursor = page.next_page_cursor
+        if not cursor:
+            return Page(items, "", page.category)
+
+
+def history(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Flow:
+    """Closed PnL or the transaction log over any range, newest first.
+
+    Bybit answers at most 7 days a request; a longer ``[start_time, end_time]`` is asked week by
+    week and every page of each week, stitched into one Page (no cursor left to follow). A range
+    of 7 days or less is one request, exactly as Bybit answers it.
+    """
+    start, end = kwargs.get("start_time"), kwargs.get("end_time")
+    if not (type(start) is int and type(end) is int and end - start > WEEK_MS):  # else: Bybit's own rules
+        return (yield from pipeline.call(name, kwargs, extra))
+    if kwargs.get("cursor"):
+        raise ParameterError("a cursor pages one 7-day window; a longer range is paged for you", param="cursor")
+    items: list[Any] = []
+    category = None
+    for low, high in weekly_windows(start, end):
+        page = yield from all_pages(pipeline, name, {**kwargs, "start_time": low, "end_time": high}, extra)
+        items.extend(page)
+        category = page.category
+    return Page(items, "", category)

@@ -13,6 +13,7 @@ from ..protocol.records import (
     AccountInfo,
     ApiKeyInfo,
     BatchResult,
+    ClosedPnl,
     CoinInfo,
     Execution,
     FeeRate,
@@ -28,11 +29,12 @@ from ..protocol.records import (
     PublicTrade,
     ServerTime,
     Ticker,
+    Transaction,
     Wallet,
 )
 from ..protocol.signing import mask_key
 from .clock import ServerClock
-from .flows import CredentialReport, check_credentials, close_position
+from .flows import CredentialReport, all_pages, check_credentials, close_position, history
 from .pipeline import Flow, Pipeline
 
 __all__ = ["Endpoints"]
@@ -337,6 +339,50 @@ class Endpoints:
     ) -> Page[FeeRate]:
         """The account's maker and taker fee rates, per symbol of ``category`` (or just ``symbol``)."""
         return self._call("get_fee_rates", locals())
+
+    def get_closed_pnl(
+        self,
+        *,
+        category: str,
+        symbol: str | None = None,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[ClosedPnl]:
+        """What each close made after fees, newest first: the last 7 days unless a range is given.
+
+        Bybit answers 7 days a request; a longer ``start_time``..``end_time`` is fetched week by
+        week, every page, and returned as one list.
+        """
+        kwargs, extra = _kwargs(locals())
+        return self._run(history(self._pipeline, "get_closed_pnl", kwargs, extra))
+
+    def get_transaction_log(
+        self,
+        *,
+        account_type: str | None = None,
+        category: str | None = None,
+        currency: str | None = None,
+        base_coin: str | None = None,
+        type: str | None = None,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **extra: Any,
+    ) -> Page[Transaction]:
+        """Every change of the wallet (``type`` TRADE, SETTLEMENT for funding, ...), newest first.
+
+        The same 7-day window as :meth:`get_closed_pnl`, stitched the same way for a longer range.
+        """
+        kwargs, extra = _kwargs(locals())
+        return self._run(history(self._pipeline, "get_transaction_log", kwargs, extra))
+
+    def all_pages(self, method: str, **kwargs: Any) -> Page:
+        """Every page of a cursor-paged method as one list: ``client.all_pages("get_executions", category=...)``."""
+        return self._run(all_pages(self._pipeline, method, kwargs))
 
     def get_api_key_info(self) -> ApiKeyInfo:
         return self._call("get_api_key_info", {})

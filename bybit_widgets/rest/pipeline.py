@@ -27,8 +27,6 @@ from ..protocol.endpoints import (
     build_params,
     new_order_link_id,
     rate_limit_for,
-    raw_endpoint,
-    raw_params,
 )
 from ..protocol.environments import guard_trading
 from ..protocol.errors import (
@@ -43,6 +41,7 @@ from ..protocol.errors import (
     error_for,
     error_for_http_status,
 )
+from ..protocol.raw import raw_endpoint, raw_params
 from ..protocol.records import BatchResult
 from ..protocol.signing import Credentials, rest_sign_string
 from .clock import ServerClock

@@ -8,6 +8,7 @@ from typing import Any
 from ..protocol.records import (
     AccountInfo,
     ApiKeyInfo,
+    ClosedPnl,
     CoinInfo,
     Execution,
     FeeRate,
@@ -23,6 +24,7 @@ from ..protocol.records import (
     PublicTrade,
     ServerTime,
     Ticker,
+    Transaction,
     Wallet,
 )
 
@@ -82,6 +84,8 @@ _DECODERS: dict[str, Callable[[dict, dict], Any]] = {
     "get_funding_rate_history": _page(FundingRate.from_wire),
     "get_open_interest": _page(OpenInterest.from_wire),
     "get_fee_rates": _page(FeeRate.from_wire),
+    "get_closed_pnl": _page(ClosedPnl.from_wire),
+    "get_transaction_log": _page(Transaction.from_wire),
     "get_api_key_info": lambda r, w: ApiKeyInfo.from_wire(r),
     "get_account_info": lambda r, w: AccountInfo.from_wire(r),
     "get_coin_info": lambda r, w: [CoinInfo.from_wire(row) for row in r.get("rows") or ()],

@@ -98,11 +98,20 @@ def _truth(getter: str) -> Any:
     return endpoint
 
 
+async def funding(request: Request) -> Response:
+    core = request.app.state.core
+    try:
+        return _ok(core.settle_funding(await _json_body(request)))
+    except ValueError as exc:
+        return _error(400, str(exc))
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/sim/market", market, methods=["GET", "POST"]),
         Route("/sim/accounts", accounts, methods=["POST"]),
+        Route("/sim/funding", funding, methods=["POST"]),
         Route("/sim/truth/book", truth_book, methods=["GET"]),
         Route("/sim/truth/orders", _truth("truth_orders"), methods=["GET"]),
         Route("/sim/truth/positions", _truth("truth_positions"), methods=["GET"]),

@@ -250,6 +250,18 @@ class SimCore:
         self.exchange.ensure_account(api_key, api_secret, balance=balance)
         return {"api_key": api_key}
 
+    def settle_funding(self, body: Any) -> dict[str, Any]:
+        """``POST /sim/funding {"symbol": "BTCUSDT"}``: funding paid now on every position in it."""
+        symbol = body.get("symbol") if isinstance(body, dict) else None
+        if not isinstance(symbol, str) or set(body) != {"symbol"}:
+            raise ValueError('expected {"symbol": "BTCUSDT"}')
+        try:
+            return self.exchange.settle_funding(symbol)
+        except KeyError:
+            raise ValueError(f"no linear symbol {symbol!r} on this exchange") from None
+        finally:
+            self.version += 1
+
     def _known_key(self, api_key: Any) -> str:
         if not isinstance(api_key, str) or self.exchange.secret_for(api_key) is None:
             raise LookupError(f"no account for api_key {api_key!r}")

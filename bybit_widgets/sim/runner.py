@@ -294,6 +294,10 @@ class SimServer:
     def add_account(self, api_key: str, api_secret: str, balance: str | None = None) -> None:
         self._call(SimCore.add_account, api_key, api_secret, balance)
 
+    def settle_funding(self, symbol: str = "BTCUSDT") -> dict[str, Any]:
+        """Pay funding now on every open position in ``symbol`` at the rate its tickers show."""
+        return self._call(SimCore.settle_funding, {"symbol": symbol})
+
     def truth_book(self, symbol: str = "BTCUSDT", depth: int = 50, category: str = "linear") -> dict[str, Any]:
         """The book a caught-up client of ``orderbook.{depth}.{symbol}`` holds, with its ``u``."""
         return self._call(SimCore.truth_book, category, symbol, depth)

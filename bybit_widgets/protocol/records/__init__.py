@@ -12,7 +12,17 @@ REST and WebSocket (``avgPrice`` vs ``entryPrice`` for positions).
 
 from __future__ import annotations
 
-from .account import AccountInfo, ApiKeyInfo, CoinBalance, CoinChain, CoinInfo, FeeRate, Wallet
+from .account import (
+    AccountInfo,
+    ApiKeyInfo,
+    ClosedPnl,
+    CoinBalance,
+    CoinChain,
+    CoinInfo,
+    FeeRate,
+    Transaction,
+    Wallet,
+)
 from .base import Page, Record, to_decimal
 from .market import (
     BookLevel,
@@ -52,5 +62,7 @@ __all__ = [
     "CoinChain",
     "CoinInfo",
     "FeeRate",
+    "ClosedPnl",
+    "Transaction",
     "to_decimal",
 ]

@@ -211,3 +211,93 @@ class FeeRate(Record):
         taker_fee_rate=("takerFeeRate", D),
         maker_fee_rate=("makerFeeRate", D),
     )
+
+
+@dataclass(frozen=True, repr=False)
+class ClosedPnl(Record):
+    """One closed-PnL record (``/v5/position/closed-pnl``): what closing ``closed_size`` made, fees taken.
+
+    ``closed_pnl = (exit value - entry value) x side - open_fee - close_fee``; ``side`` is the
+    closing order's (Sell closes a long).
+    """
+
+    symbol: str | None = None
+    order_id: str | None = None
+    side: str | None = None
+    closed_size: Decimal | None = None
+    avg_entry_price: Decimal | None = None
+    avg_exit_price: Decimal | None = None
+    cum_entry_value: Decimal | None = None
+    cum_exit_value: Decimal | None = None
+    closed_pnl: Decimal | None = None
+    open_fee: Decimal | None = None
+    close_fee: Decimal | None = None
+    order_type: str | None = None
+    time: int | None = None  # updatedTime, ms
+
+    WIRE = _w(
+        symbol=("symbol", S),
+        order_id=("orderId", S),
+        side=("side", S),
+        closed_size=("closedSize", D),
+        avg_entry_price=("avgEntryPrice", D),
+        avg_exit_price=("avgExitPrice", D),
+        cum_entry_value=("cumEntryValue", D),
+        cum_exit_value=("cumExitValue", D),
+        closed_pnl=("closedPnl", D),
+        open_fee=("openFee", D),
+        close_fee=("closeFee", D),
+        order_type=("orderType", S),
+        time=("updatedTime", I),
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class Transaction(Record):
+    """One row of the transaction log (``/v5/account/transaction-log``): a change of the wallet.
+
+    ``change = cash_flow + funding - fee`` and ``cash_balance`` is the wallet after it; ``funding``
+    is positive when received. ``type`` is TRADE, SETTLEMENT (funding), TRANSFER_IN, ...
+    """
+
+    id: str | None = None
+    symbol: str | None = None
+    category: str | None = None
+    type: str | None = None
+    side: str | None = None
+    qty: Decimal | None = None
+    size: Decimal | None = None  # the position after, signed
+    currency: str | None = None
+    trade_price: Decimal | None = None
+    funding: Decimal | None = None
+    fee: Decimal | None = None
+    cash_flow: Decimal | None = None
+    change: Decimal | None = None
+    cash_balance: Decimal | None = None
+    fee_rate: Decimal | None = None
+    order_id: str | None = None
+    order_link_id: str | None = None
+    trade_id: str | None = None
+    time: int | None = None  # transactionTime, ms
+
+    WIRE = _w(
+        id=("id", S),
+        symbol=("symbol", S),
+        category=("category", S),
+        type=("type", S),
+        side=("side", S),
+        qty=("qty", D),
+        size=("size", D),
+        currency=("currency", S),
+        trade_price=("tradePrice", D),
+        funding=("funding", D),
+        fee=("fee", D),
+        cash_flow=("cashFlow", D),
+        change=("change", D),
+        cash_balance=("cashBalance", D),
+        fee_rate=("feeRate", D),
+        order_id=("orderId", S),
+        order_link_id=("orderLinkId", S),
+        trade_id=("tradeId", S),
+        time=("transactionTime", I),
+    )

@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .instruments import Instrument
+from .ledger import Ledger
 from .orders import Execution, Order, avg_text
 from .wire import EIGHT, dec, money, rate
 
@@ -37,6 +38,7 @@ class Position:
     created: int
     size: int = 0
     entry: Decimal = ZERO  # exact cost basis of abs(size)
+    open_fee: Decimal = ZERO  # the opening fees abs(size) carries, released into closed PnL as it closes
     leverage: Decimal = DEFAULT_LEVERAGE
     cum_realised: Decimal = ZERO
     cur_realised: Decimal = ZERO
@@ -112,6 +114,7 @@ class Account:
     links: dict[str, Order] = field(default_factory=dict)  # by orderLinkId
     closed: deque[Order] = field(default_factory=lambda: deque())
     executions: deque[Execution] = field(default_factory=lambda: deque(maxlen=_KEEP_EXECUTIONS))
+    ledger: Ledger = field(default_factory=Ledger)
 
     def __repr__(self) -> str:  # the secret never appears
         return f"Account(api_key={self.api_key!r}, uid={self.uid})"

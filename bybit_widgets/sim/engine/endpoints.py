@@ -16,6 +16,7 @@ from .params import Params
 from .rest_account import account_info, positions, query_api, set_leverage, trading_stop, wallet_balance
 from .rest_asset import coin_info
 from .rest_derivs import fee_rate, funding_history, open_interest
+from .rest_ledger import closed_pnl, transaction_log
 from .rest_market import instruments_info, kline, market_time, orderbook, recent_trades, tickers
 from .rest_queries import executions, open_orders, order_history
 from .trading import Trading
@@ -48,6 +49,8 @@ PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]
     "/v5/account/wallet-balance": wallet_balance,
     "/v5/account/info": account_info,
     "/v5/account/fee-rate": fee_rate,
+    "/v5/account/transaction-log": transaction_log,
+    "/v5/position/closed-pnl": closed_pnl,
     "/v5/asset/coin/query-info": coin_info,
     "/v5/user/query-api": query_api,
 }

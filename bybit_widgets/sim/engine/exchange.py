@@ -34,6 +34,7 @@ from .params import Params
 from .rest_market import closed_kline_items, kline_item, level_pairs, ticker_item
 from .trading import Trading
 from .venue import Venue
+from .wire import dec
 
 __all__ = ["Exchange", "SimError", "SymbolSpec"]
 
@@ -121,6 +122,13 @@ class Exchange:
             read_only=read_only,
             balance=self.start_balance if balance is None else _amount(balance),
         )
+
+    def settle_funding(self, symbol: str) -> dict:
+        """Settle funding of the linear ``symbol`` now for every open position in it (``POST /sim/funding``)."""
+        market = self.venue.market("linear", symbol)
+        settled = self.trading.settle_funding(market)
+        self.trading.flush()
+        return {"symbol": symbol, "fundingRate": dec(market.funding_rate), "settled": settled}
 
     def secret_for(self, api_key: str) -> str | None:
         account = self.trading.accounts.get(api_key)

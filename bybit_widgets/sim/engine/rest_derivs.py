@@ -1,13 +1,13 @@
 """``/v5/market/funding/history``, ``/v5/market/open-interest`` and ``/v5/account/fee-rate``.
 
 Decision: the past of funding and open interest is drawn, not stored. Each settled rate (at the
-instrument's funding times, ``fundingInterval`` minutes apart on the UTC clock) and each bucket's
-open interest comes from a ``random.Random`` seeded by ``(seed, symbol, time)``, so any window of
-any length is served at once, the same on every request and every run with the same seed, and
-needs no memory: 200 funding rates cost about 0.3 ms. Rates are 0.01 % (Bybit's base rate when the
-premium is small) most of the time and otherwise a few basis points either side; open interest
-wanders within a few percent of the market's own level, so the newest bucket is near what the
-tickers show.
+instrument's funding times, ``fundingInterval`` minutes apart on the UTC clock; the rate the
+positions really pay then, see :mod:`.funding`) and each bucket's open interest comes from a
+``random.Random`` seeded by ``(seed, symbol, time)``, so any window of any length is served at
+once, the same on every request and every run with the same seed, and needs no memory: a page of
+200 funding rates costs 1.2 ms in-process (median of 5 x 50 calls, range 1.22-1.28 ms over three
+runs on the 2-core reference machine). Open interest wanders within a few percent of the market's own
+level, so the newest bucket is near what the tickers show.
 
 Bybit's rules kept: funding history refuses ``startTime`` alone, gives at most ``limit`` (200)
 rates up to ``endTime`` or now, newest first; open interest is per ``intervalTime`` bucket, newest
@@ -17,13 +17,13 @@ first, paged by cursor. Fee rates are the instrument's (every account here is on
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 from typing import Any
 
 from ...protocol.endpoints import OPEN_INTEREST_INTERVALS
 from .accounts import Account
 from .categories import category_of
 from .errors import param_error
+from .funding import interval_ms, settled_rate
 from .market import Market
 from .params import Params
 from .trading import Trading
@@ -32,7 +32,6 @@ from .wire import dec
 
 __all__ = ["funding_history", "open_interest", "fee_rate"]
 
-_BASE_RATE = Decimal("0.0001")
 _MINUTES = {"5min": 5, "15min": 15, "30min": 30, "1h": 60, "4h": 240, "1d": 1440}  # of OPEN_INTEREST_INTERVALS
 
 
@@ -58,24 +57,16 @@ def _times(first: int, last: int, step: int, limit: int) -> list[int]:
     return [t for t in (last - i * step for i in range(limit)) if t >= first]
 
 
-def _rate_at(seed: int, market: Market, t: int) -> Decimal:
-    """The rate settled at funding time ``t``, the same for every request (see the module docstring)."""
-    rng = random.Random(f"bybit-widgets/{seed}/{market.inst.category}/{market.inst.symbol}/funding/{t}")
-    if rng.random() < 0.6:
-        return _BASE_RATE
-    return (_BASE_RATE + Decimal(rng.gauss(0.0, 0.00008))).quantize(Decimal("0.00000001"))
-
-
 def funding_history(venue: Venue, p: Params) -> dict[str, Any]:
     market = _perp(venue, p)
     if p.has("startTime") and not p.has("endTime"):
         raise param_error("params error: startTime needs endTime")
     limit = p.limit(200, 200)
-    step = market.inst.spec.funding_interval_min * 60_000
+    step = interval_ms(market)
     first, last = _window(venue, p, step)
     symbol = market.inst.symbol
     rows = [
-        {"symbol": symbol, "fundingRate": dec(_rate_at(venue.seed, market, t)), "fundingRateTimestamp": str(t)}
+        {"symbol": symbol, "fundingRate": dec(settled_rate(venue.seed, market, t)), "fundingRateTimestamp": str(t)}
         for t in _times(first, last, step, limit)
     ]
     return {"category": market.inst.category, "list": rows}

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .accounts import Account
 from .desk import Desk
+from .ledger import LinearFill
 from .orders import Execution, Order
 from .wire import EIGHT
 
@@ -28,8 +29,10 @@ def settle(desk: Desk, account: Account, order: Order, price: int, lots: int, is
     now = desk.now
     value = inst.value_of(price, lots)
     fee_rate = inst.maker_fee if is_maker else inst.taker_fee
+    fill = None
     if inst.is_linear:
-        fee, pnl, closed = _settle_linear(desk, account, order, price, lots, value * fee_rate, market.seq)
+        fill = _settle_linear(desk, account, order, price, lots, fee_rate, market.seq)
+        fee, pnl, closed = fill.fee, fill.pnl, fill.closed
     else:
         fee, pnl, closed = _settle_spot(account, order, lots, value, fee_rate), ZERO, 0
         desk.outbox.wallet(account)
@@ -55,18 +58,32 @@ def settle(desk: Desk, account: Account, order: Order, price: int, lots: int, is
         market.index_ticks(),
     )
     account.executions.append(execution)
+    if fill is not None:
+        account.ledger.trade(order, fill, execution.exec_id, account.coins["USDT"], now)
     desk.outbox.execution(account, execution)
 
 
 def _settle_linear(
-    desk: Desk, account: Account, order: Order, price: int, lots: int, raw_fee: Decimal, seq: int
-) -> tuple[Decimal, Decimal, int]:
-    """Move the position; ``(fee, realised pnl, closed lots)``."""
+    desk: Desk, account: Account, order: Order, price: int, lots: int, fee_rate: Decimal, seq: int
+) -> LinearFill:
+    """Move the position and book its money; what the fill did, for the ledger.
+
+    The fee of a fill that closes splits by lots: the closed lots' part is a closing fee, the rest
+    (a fill that flips the position) opens the new one and joins its ``open_fee``.
+    """
     now = desk.now
-    fee = raw_fee.quantize(EIGHT, ROUND_HALF_UP)
+    fee = (order.inst.value_of(price, lots) * fee_rate).quantize(EIGHT, ROUND_HALF_UP)
     pos = account.position(order.inst, now)
-    before = pos.size
+    before, held, carried = pos.size, abs(pos.size), pos.open_fee
     pnl, closed = pos.fill(order.buy, lots, price)
+    close_fee = open_fee = entry_value = ZERO
+    if closed:
+        close_fee = fee if closed == lots else (fee * closed / lots).quantize(EIGHT, ROUND_HALF_UP)
+        open_fee = carried if closed == held else (carried * closed / held).quantize(EIGHT, ROUND_HALF_UP)
+        exit_value = order.inst.value_of(price, closed)
+        entry_value = exit_value - pnl if before > 0 else exit_value + pnl
+        pos.open_fee = carried - open_fee
+    pos.open_fee += fee - close_fee
     net = pnl - fee
     account.coins["USDT"] = account.coins.get("USDT", ZERO) + net
     account.cum_realised["USDT"] = account.cum_realised.get("USDT", ZERO) + net
@@ -80,7 +97,7 @@ def _settle_linear(
     order.closed_pnl += net if closed else ZERO
     order.fee_coin = "USDT"
     desk.outbox.position(account, pos)
-    return fee, pnl, closed
+    return LinearFill(lots, price, fee, fee_rate, pnl, closed, entry_value, open_fee, close_fee, pos.size)
 
 
 def _settle_spot(account: Account, order: Order, lots: int, value: Decimal, fee_rate: Decimal) -> Decimal:

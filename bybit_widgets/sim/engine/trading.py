@@ -15,6 +15,8 @@ from __future__ import annotations
 from .accounts import Account, Accounts, Margin, Position
 from .desk import Desk
 from .events import Listener
+from .funding import Funding
+from .market import Market
 from .matching import Matching
 from .orders import Order, order_item
 from .settlement import settle
@@ -34,6 +36,7 @@ class Trading:
         self.desk = Desk(venue)
         self.matching = Matching(self.desk, self._fill)
         self.triggers = Triggers(self.desk)
+        self.funding = Funding(self.desk)
         for market in venue.markets.values():
             market.on_maker_fill = self.matching.maker_fill
 
@@ -123,6 +126,7 @@ class Trading:
     # -- triggers ----------------------------------------------------------------------------------
     def after_tick(self, now: int) -> None:
         self.desk.now = now
+        self.funding.due(now)
         if self.desk.conditionals:
             self.check_triggers()
 
@@ -137,6 +141,10 @@ class Trading:
                     market = self.triggers.fire(order)
                     if market is not None:
                         self.matching.activate(self.desk.owner(order), order, market)
+
+    def settle_funding(self, market: Market) -> int:
+        """Settle funding in ``market`` now at the rate its tickers show (``POST /sim/funding``)."""
+        return self.funding.settle(market, market.funding_rate, self.begin())
 
     # -- truth -------------------------------------------------------------------------------------
     def truth_orders(self, account: Account) -> list[dict]:

@@ -202,6 +202,18 @@ def test_funding_history_open_interest_and_fee_rates_read_as_ccxt_unifies_them(s
     assert (fee["maker"], fee["taker"]) == (0.0002, 0.00055)
 
 
+def test_fetch_ledger_and_positions_history_read_the_transaction_log_and_closed_pnl(sim, bybit):
+    bybit.create_order(LINEAR, "market", "buy", 0.01)
+    sim.settle_funding("BTCUSDT")
+    closed = bybit.create_order(LINEAR, "market", "sell", 0.01)
+    ledger = bybit.fetch_ledger("USDT")
+    assert [e["info"]["type"] for e in ledger] == ["TRADE", "SETTLEMENT", "TRADE"]  # oldest first, as ccxt sorts
+    assert all(e["after"] == float(e["info"]["cashBalance"]) for e in ledger)
+    assert all(e["direction"] == ("out" if float(e["info"]["change"]) < 0 else "in") for e in ledger)
+    (history,) = bybit.fetch_positions_history([LINEAR])
+    assert history["info"]["orderId"] == closed["id"] and history["info"]["closedSize"] == "0.010"
+
+
 def test_create_orders_and_cancel_orders_go_through_the_batch_endpoints(sim, bybit):
     orders = [{"symbol": LINEAR, "type": "limit", "side": "buy", "amount": 0.001, "price": p} for p in (60000, 61000)]
     placed = bybit.create_orders(orders)

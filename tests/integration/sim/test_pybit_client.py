@@ -45,6 +45,11 @@ def test_pybit_reads_funding_open_interest_and_fees_and_sends_batches(sim):
     cancelled = session.cancel_batch_order(category="linear", request=[{"symbol": "BTCUSDT", "orderId": kept}])
     assert cancelled["retExtInfo"]["list"] == [{"code": 0, "msg": "OK"}]
     assert session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"] == []
+    session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.002")
+    session.place_order(category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty="0.002")
+    (closed,) = session.get_closed_pnl(category="linear", symbol="BTCUSDT")["result"]["list"]
+    log = session.get_transaction_log(accountType="UNIFIED", category="linear", currency="USDT")["result"]["list"]
+    assert closed["closedSize"] == "0.002" and [r["type"] for r in log] == ["TRADE", "TRADE"]
 
 
 # pybit 5.17 sends a subscribe and only then records its req_id and callback (_websocket_stream.py,

@@ -7,10 +7,9 @@ from bybit_widgets.protocol.endpoints import (
     build_params,
     new_order_link_id,
     rate_limit_for,
-    raw_endpoint,
-    raw_params,
 )
 from bybit_widgets.protocol.errors import ParameterError
+from bybit_widgets.protocol.raw import raw_endpoint, raw_params
 
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000")
 

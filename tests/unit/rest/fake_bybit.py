@@ -18,6 +18,7 @@ import httpx
 import orjson
 
 from bybit_widgets.protocol.signing import Credentials, rest_sign_string
+from bybit_widgets.protocol.windows import WEEK_MS
 
 # The response examples of Bybit's "Get Account Info" and "Get Coin Info" pages (docs/v5/account/account-info,
 # docs/v5/asset/coin-info).
@@ -91,6 +92,7 @@ class FakeBybit:
     faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     orders: dict[str, dict] = field(default_factory=dict)  # orderLinkId -> order
     limit_headers: dict[str, str] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)  # ledger rows {"time": ms, ...} for the history endpoints
 
     def server_ms(self) -> int:
         return now_ms() + self.skew_ms
@@ -187,6 +189,8 @@ class FakeBybit:
             return {"category": params.get("category"), "list": items, "nextPageCursor": ""}
         if path == "/v5/position/list":
             return {"category": "linear", "list": [], "nextPageCursor": ""}
+        if path in ("/v5/account/transaction-log", "/v5/position/closed-pnl"):
+            return self.history_page(params)
         if path == "/v5/account/info":
             return ACCOUNT_INFO
         if path == "/v5/asset/coin/query-info":
@@ -201,6 +205,17 @@ class FakeBybit:
                 "secret": "",
             }
         return {}
+
+    def history_page(self, params: dict):
+        """A page of ``self.history`` (rows with a "time"), newest first, refusing windows over 7 days as Bybit does."""
+        start, end = int(params["startTime"]), int(params["endTime"])
+        if end - start > WEEK_MS:
+            return self.reply(10001, "params error: the time range cannot exceed 7 days", {})
+        rows = sorted((r for r in self.history if start <= r["time"] <= end), key=lambda r: -r["time"])
+        offset, limit = int(params.get("cursor") or 0), int(params.get("limit") or 20)
+        more = str(offset + limit) if offset + limit < len(rows) else ""
+        page = [{**r, "transactionTime": str(r["time"])} for r in rows[offset : offset + limit]]
+        return {"list": page, "nextPageCursor": more}
 
     def reply(self, code: int, msg: str, result: dict, headers: dict | None = None) -> httpx.Response:
         envelope = {"retCode": code, "retMsg": msg, "result": result, "retExtInfo": {}, "time": self.server_ms()}

@@ -309,3 +309,20 @@ def test_get_coin_info_refuses_a_malformed_coin_before_any_request(face, fake, c
     with pytest.raises(E.ParameterError) as info:
         face.get_coin_info(coin=coin)
     assert info.value.param == "coin" and fake.requests == []
+
+
+def test_a_history_longer_than_7_days_is_asked_week_by_week_and_stitched_newest_first(face, fake):
+    day = 86_400_000
+    end = 1_790_000_000_000
+    fake.history = [{"time": end - i * day // 2, "id": f"row-{i}", "type": "TRADE"} for i in range(60)]  # 30 days
+    rows = face.get_transaction_log(start_time=end - 30 * day, end_time=end, limit=5)
+    assert [r.id for r in rows] == [f"row-{i}" for i in range(60)] and rows.next_page_cursor == ""
+    asked = [dict(p.split("=", 1) for p in r.query.split("&")) for r in fake.requests if r.path.endswith("log")]
+    windows = list(dict.fromkeys((int(q["startTime"]), int(q["endTime"])) for q in asked))  # pages share one
+    assert all(hi - lo <= 7 * day for lo, hi in windows), "no request over Bybit's 7 days"
+    assert all(a_lo > b_hi for (a_lo, _), (_, b_hi) in zip(windows, windows[1:])), "windows never overlap"
+    assert len(fake.requests) > 5 and windows[0][1] == end and windows[-1][0] == end - 30 * day
+    (one,) = face.get_closed_pnl(category="linear", start_time=end - day // 4, end_time=end)  # one request
+    assert one.raw["id"] == "row-0"
+    with pytest.raises(E.ParameterError, match="a cursor pages one 7-day window"):
+        face.get_transaction_log(start_time=end - 30 * day, end_time=end, cursor="5")
