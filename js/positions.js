@@ -1,7 +1,8 @@
 // Positions view: open positions with live mark and unrealised PnL (Close, TP/SL), then open
 // orders (Cancel). Buttons send a message to the kernel, which runs the action as a task and
 // reports in the notice line; a button stays disabled while its action is in flight. Rows are
-// keyed (symbol, order id) and updated in place, so a click never lands on a replaced element.
+// keyed (position key: symbol, or symbol/long and symbol/short in hedge mode; order id) and updated
+// in place, so a click never lands on a replaced element.
 
 import { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError } from "./lib/dom.js";
 import { live } from "./lib/live.js";
@@ -95,7 +96,7 @@ function render({ model, el }) {
             type: "button",
             text: "Set",
             onclick: () => {
-              send({ type: "tpsl", symbol: p.symbol, take_profit: tp.value, stop_loss: sl.value });
+              send({ type: "tpsl", symbol: p.symbol, position_idx: p.position_idx, take_profit: tp.value, stop_loss: sl.value });
               setHidden(editor, true);
             },
           }),
@@ -109,7 +110,7 @@ function render({ model, el }) {
       "data-testid": "bw-position-close",
       onclick: () => {
         close.disabled = true;
-        send({ type: "close", symbol: p.symbol });
+        send({ type: "close", symbol: p.symbol, position_idx: p.position_idx });
       },
     });
     const edit = h("button", {
@@ -117,7 +118,7 @@ function render({ model, el }) {
       type: "button",
       text: "TP/SL",
       onclick: () => {
-        const row = posRows.get(p.symbol);
+        const row = posRows.get(p.key);
         tp.value = row.item.tp || "";
         sl.value = row.item.sl || "";
         setHidden(editor, !editor.hidden);
@@ -132,9 +133,10 @@ function render({ model, el }) {
     setAttr(row.tr, "data-symbol", p.symbol);
     setAttr(row.tr, "data-side", p.side);
     setAttr(row.tr, "data-size", p.size);
+    setAttr(row.tr, "data-position-idx", String(p.position_idx));
     setText(row.sideTag, p.side === "Buy" ? "Long" : "Short");
     setClass(row.sideTag, ["bw-up", "bw-down"], p.side === "Buy" ? "bw-up" : "bw-down");
-    setText(row.name, ` ${p.symbol}`);
+    setText(row.name, p.hedged ? ` ${p.symbol} · hedge` : ` ${p.symbol}`);
     setText(row.lev, p.leverage ? ` ${p.leverage}x` : "");
     setText(row.c.size, p.size);
     setText(row.c.entry, groupDigits(p.entry));
@@ -143,7 +145,7 @@ function render({ model, el }) {
     setClass(row.c.pnl, ["bw-up", "bw-down"], dirClass(p.pnl));
     setText(row.c.liq, groupDigits(p.liq));
     setText(row.c.tpsl, p.tp || p.sl ? `${groupDigits(p.tp) || "–"} / ${groupDigits(p.sl) || "–"}` : "–");
-    const closing = busy.has(`close:${p.symbol}`);
+    const closing = busy.has(`close:${p.key}`);
     setProp(row.close, "disabled", closing);
     setText(row.close, closing ? "Closing…" : "Close");
   };
@@ -189,7 +191,7 @@ function render({ model, el }) {
     notice.classList.toggle("bw-notice-error", n.kind === "error");
     busy = new Set(model.get("busy") || []);
     const positions = model.get("positions") || [];
-    keyedRows(posBody, posRows, positions, (p) => p.symbol, makePosition, updatePosition);
+    keyedRows(posBody, posRows, positions, (p) => p.key, makePosition, updatePosition);
     setHidden(posEmpty, positions.length > 0 || !available);
     setHidden(posTable, positions.length === 0);
     const orders = model.get("orders") || [];

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import ParameterError
+from .positions import MODE_HEDGE, MODE_ONE_WAY, POSITION_IDX
 from .rules import to_decimal_strict
 from .topics import CATEGORIES, KLINE_INTERVALS
 
@@ -163,7 +164,7 @@ _ENDPOINTS = [
             _p("qty", "qty", "nonneg", True),
             _p("price", "price", "positive"),
             _p("time_in_force", "timeInForce", "enum", choices=("GTC", "IOC", "FOK", "PostOnly", "RPI")),
-            _p("position_idx", "positionIdx", "int", choices=(0, 1, 2)),
+            _p("position_idx", "positionIdx", "int", choices=POSITION_IDX),
             ORDER_LINK_ID,
             _p("reduce_only", "reduceOnly", "bool"),
             _p("close_on_trigger", "closeOnTrigger", "bool"),
@@ -274,7 +275,7 @@ _ENDPOINTS = [
             CATEGORY_DERIV,
             SYMBOL_REQ,
             _p("tpsl_mode", "tpslMode", "enum", True, ("Full", "Partial")),
-            _p("position_idx", "positionIdx", "int", True, (0, 1, 2)),
+            _p("position_idx", "positionIdx", "int", True, POSITION_IDX),
             _p("take_profit", "takeProfit", "nonneg"),
             _p("stop_loss", "stopLoss", "nonneg"),
             _p("trailing_stop", "trailingStop", "nonneg"),
@@ -299,6 +300,33 @@ _ENDPOINTS = [
             SYMBOL_REQ,
             _p("buy_leverage", "buyLeverage", "positive", True),
             _p("sell_leverage", "sellLeverage", "positive", True),
+        ),
+        trading=True,
+    ),
+    Endpoint(
+        "switch_position_mode",
+        "POST",
+        "/v5/position/switch-mode",
+        (
+            _p("category", "category", "enum", True, ("linear", "inverse")),
+            SYMBOL,
+            _p("coin", "coin", "coin"),
+            _p("mode", "mode", "int", True, (MODE_ONE_WAY, MODE_HEDGE)),
+        ),
+        trading=True,
+    ),
+    Endpoint(
+        "set_margin_mode",
+        "POST",
+        "/v5/account/set-margin-mode",
+        (
+            _p(
+                "set_margin_mode",
+                "setMarginMode",
+                "enum",
+                True,
+                ("ISOLATED_MARGIN", "REGULAR_MARGIN", "PORTFOLIO_MARGIN"),
+            ),
         ),
         trading=True,
     ),

@@ -92,9 +92,16 @@ def check_credentials(pipeline: Pipeline) -> Flow:
     )
 
 
-def close_position(pipeline: Pipeline, category: str, symbol: str, timeout: float = 15.0) -> Flow:
-    """Send the opposing reduce-only market order for the whole size; return once flat."""
+def close_position(
+    pipeline: Pipeline, category: str, symbol: str, timeout: float = 15.0, position_idx: int | None = None
+) -> Flow:
+    """Send the opposing reduce-only market order for the whole size; return once flat.
+
+    A hedged symbol has two rows: both are closed, or only the side ``position_idx`` names.
+    """
     positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
+    if position_idx is not None:
+        positions = [p for p in positions if (p.position_idx or 0) == position_idx]
     open_positions = [p for p in positions if p.size and p.size > 0]
     if not open_positions:
         return positions[0] if positions else None
@@ -115,6 +122,8 @@ def close_position(pipeline: Pipeline, category: str, symbol: str, timeout: floa
     delay = 0.05
     while True:
         positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
+        if position_idx is not None:
+            positions = [p for p in positions if (p.position_idx or 0) == position_idx]
         remaining = [p for p in positions if p.size and p.size > Decimal(0)]
         if not remaining:
             flat: Position | None = positions[0] if positions else None

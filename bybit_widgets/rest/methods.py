@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..protocol.errors import ParameterError
+from ..protocol.positions import POSITION_IDX
 from ..protocol.records import (
     AccountInfo,
     ApiKeyInfo,
@@ -329,6 +331,25 @@ class Endpoints:
             sell_leverage = buy_leverage
         return self._call("set_leverage", locals())
 
+    def switch_position_mode(
+        self, *, category: str = "linear", mode: int, symbol: str | None = None, coin: str | None = None, **extra: Any
+    ) -> None:
+        """One-way (``mode=0``) or hedge mode (``mode=3``) for ``symbol``, or every symbol settled in ``coin``.
+
+        Bybit refuses while the symbol has a position (110024) or open orders
+        (110028), and when it is already in that mode (110025): each raises a
+        :class:`BybitError` subclass saying so.
+        """
+        if symbol is None and coin is None:
+            raise ParameterError(
+                "switch_position_mode needs symbol= or coin= (all symbols settled in it)", param="symbol"
+            )
+        return self._call("switch_position_mode", locals())
+
+    def set_margin_mode(self, *, set_margin_mode: str, **extra: Any) -> None:
+        """The account's margin mode: ``REGULAR_MARGIN`` (cross), ``ISOLATED_MARGIN`` or ``PORTFOLIO_MARGIN``."""
+        return self._call("set_margin_mode", locals())
+
     def get_wallet_balance(
         self, *, account_type: str = "UNIFIED", coin: str | None = None, **extra: Any
     ) -> Wallet | None:
@@ -463,9 +484,16 @@ class Endpoints:
         """Ask Bybit what this key may do and explain it in plain words (warns on withdraw / no IP bind)."""
         return self._run(check_credentials(self._pipeline))
 
-    def close_position(self, category: str, symbol: str, *, timeout: float = 15.0) -> Position | None:
-        """Close the whole position with a reduce-only market order; return once it is flat."""
-        return self._run(close_position(self._pipeline, category, symbol, timeout))
+    def close_position(
+        self, category: str, symbol: str, *, timeout: float = 15.0, position_idx: int | None = None
+    ) -> Position | None:
+        """Close the whole position with a reduce-only market order; return once it is flat.
+
+        A hedged symbol's two sides are both closed, or only the one ``position_idx`` (1 long, 2 short) names.
+        """
+        if position_idx is not None and position_idx not in POSITION_IDX:
+            raise ParameterError(f"position_idx must be 0, 1 or 2, got {position_idx!r}", param="position_idx")
+        return self._run(close_position(self._pipeline, category, symbol, timeout, position_idx))
 
     def sync_clock(self) -> float:
         """Measure the server-time offset now; returns it in ms (server - local)."""

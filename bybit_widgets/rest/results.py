@@ -80,6 +80,8 @@ _DECODERS: dict[str, Callable[[dict, dict], Any]] = {
     "get_positions": _page(Position.from_wire),
     "set_trading_stop": _nothing,
     "set_leverage": _nothing,
+    "switch_position_mode": _nothing,
+    "set_margin_mode": _nothing,
     "get_wallet_balance": _wallet,
     "get_funding_rate_history": _page(FundingRate.from_wire),
     "get_open_interest": _page(OpenInterest.from_wire),

@@ -623,7 +623,8 @@ function render({ model, el }) {
   };
   const quick = (label, key) => h("button", { class: "bw-chip", type: "button", text: label, title: `use the ${label.toLowerCase()} price`, onclick: () => fill(price, "price", key) });
   const unit = textEl("button", { class: "bw-unit", type: "button", title: "qty in base coin or in quote value", onclick: () => set("qty_unit", model.get("qty_unit") === "base" ? "quote" : "base") });
-  const reduce = h("input", { type: "checkbox", "aria-label": "reduce only" });
+  const reduce = h("input", { type: "checkbox", "aria-label": "reduce only", "data-testid": "bw-ticket-reduce" });
+  const reduceText = textEl("span", { text: " Reduce-only" });
   reduce.addEventListener("change", () => set("reduce_only", reduce.checked));
 
   const priceRow = h("div", { class: "bw-field" }, h("label", { text: "Price" }), h("div", { class: "bw-input-group" }, price, ...stepper("price", price, "tick_size", () => market().last || "")), h("div", { class: "bw-chips" }, quick("Bid", "bid"), quick("Last", "last"), quick("Ask", "ask")), problemsFor.price.el);
@@ -677,7 +678,7 @@ function render({ model, el }) {
     triggerRow,
     priceRow,
     qtyRow,
-    h("label", { class: "bw-inline bw-reduce" }, reduce, " Reduce-only"),
+    h("label", { class: "bw-inline bw-reduce" }, reduce, reduceText),
     tpslBox,
     preview,
     submit,
@@ -757,9 +758,14 @@ function render({ model, el }) {
 
     const m = market();
     const pos = model.get("position") || {};
+    // hedge mode: Buy opens the long and Sell the short, unless the box says close (the other side)
+    setText(reduceText, pos.hedge ? (model.get("side") === "Buy" ? " Close short" : " Close long") : " Reduce-only");
+    setAttr(reduce, "data-mode", pos.hedge ? "hedge" : "one-way");
+    const legs = pos.hedge ? pos.legs || [] : pos.size ? [pos] : [];
+    const held = legs.map((l) => `${l.side === "Buy" ? "long" : "short"} ${l.size} @ ${groupDigits(l.entry)}`).join(" · ");
     const lines = [
       m.bid || m.ask ? `Bid ${groupDigits(m.bid)} · Ask ${groupDigits(m.ask)}` : "",
-      pos.size ? `Position: ${pos.side === "Buy" ? "long" : "short"} ${pos.size} @ ${groupDigits(pos.entry)}` : "",
+      held ? `Position: ${held}${pos.hedge ? " (hedge mode)" : ""}` : pos.hedge ? "Hedge mode: Buy opens a long, Sell a short" : "",
       model.get("balance") ? `Available: ${model.get("balance")}` : "",
       rules.tick_size ? `Tick ${rules.tick_size} · step ${rules.qty_step} · min ${rules.min_qty}` : "",
     ];

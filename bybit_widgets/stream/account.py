@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from ..protocol.errors import ParameterError
 from ..protocol.records import Execution, Order, Position, Wallet
 from .loop import spawn_on
+from .state import PositionMap
 
 __all__ = ["AccountFeed", "AccountSource", "merge_newer"]
 
@@ -84,13 +85,23 @@ class AccountFeed:
         self._positions_feed: Any = None
         self._wallet_feed: Any = None
         self._executions_feed: Any = None
+        self._symbols: set[str] = set()  # linear symbols whose rows are seeded flat or not (their mode)
 
     # -- users -----------------------------------------------------------------------------------
 
-    def acquire(self, on_change: Callable[[], None]) -> Callable[[], None]:
-        """Start following the account (first user opens the feeds); returns the release function."""
+    def acquire(self, on_change: Callable[[], None], symbols: Iterable[str] = ()) -> Callable[[], None]:
+        """Start following the account (first user opens the feeds); returns the release function.
+
+        ``symbols`` are linear symbols the user trades: their rows are seeded
+        even when flat, so a hedged symbol is known as hedged before its first
+        order (one REST read per symbol, at seeding only).
+        """
         self._listeners.append(on_change)
         self._users += 1
+        new = set(symbols) - self._symbols
+        self._symbols |= new
+        if new and self._feeds and self._seeded and self._seeding is None:
+            self._seed()
         if self.available and not self._feeds:
             streams = self._streams
             self._orders_feed = streams.orders()
@@ -160,13 +171,33 @@ class AccountFeed:
                 best = order
         return best
 
-    def positions(self) -> dict[str, Position]:
-        """Positions by symbol, flat ones included (a just-closed position shows size 0)."""
+    def positions(self) -> PositionMap:
+        """Positions by :attr:`Position.key` (the symbol; ``symbol/long`` and ``symbol/short`` when hedged).
+
+        Flat ones are included: a just-closed position shows size 0. A bare
+        symbol finds a hedged symbol's row while only one side is open.
+        """
         streamed = self._positions_feed.latest if self._positions_feed is not None else None
-        return merge_newer(self._seed_positions, streamed or {})
+        return PositionMap(merge_newer(self._seed_positions, streamed or {}))
+
+    def positions_of(self, symbol: str) -> list[Position]:
+        """The rows of ``symbol`` in its current mode: the one-way row, or the long and short rows."""
+        hedged = self.is_hedged(symbol)  # rows of the other mode are leftovers of a switch
+        rows = [p for p in self.positions().values() if p.symbol == symbol and p.hedged == hedged]
+        return sorted(rows, key=lambda p: p.position_idx or 0)
+
+    def is_hedged(self, symbol: str) -> bool:
+        """Whether ``symbol`` is in hedge mode, as its newest row says (``positionIdx`` 1 / 2)."""
+        newest = max(
+            (p for p in self.positions().values() if p.symbol == symbol),
+            key=lambda p: p.updated_time or 0,
+            default=None,
+        )
+        return newest is not None and newest.hedged
 
     def open_positions(self) -> list[Position]:
-        return sorted((p for p in self.positions().values() if not p.is_flat), key=lambda p: p.symbol or "")
+        rows = (p for p in self.positions().values() if not p.is_flat)
+        return sorted(rows, key=lambda p: (p.symbol or "", p.position_idx or 0))
 
     def wallet(self) -> Wallet | None:
         streamed = self._wallet_feed.latest if self._wallet_feed is not None else None
@@ -218,7 +249,10 @@ class AccountFeed:
         for position in await client.get_positions(category="linear", settle_coin="USDT"):
             if position.category is None:
                 position = Position.from_wire({**position.raw, "category": "linear"})
-            positions[position.symbol or ""] = position
+            positions[position.key] = position
+        for symbol in sorted(self._symbols):
+            for position in await client.get_positions(category="linear", symbol=symbol):
+                positions[position.key] = Position.from_wire({**position.raw, "category": "linear"})
         wallet = await client.get_wallet_balance(account_type="UNIFIED")
         self._seed_orders, self._seed_positions, self._seed_wallet = orders, positions, wallet
         self._seeded = True

@@ -31,6 +31,7 @@ from ..protocol.orderbook import (
     OrderBook,
     SequenceGap,
 )
+from ..protocol.positions import position_key
 from ..protocol.records import Execution, Kline, Order, Position, PublicTrade, Ticker, Wallet
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "OrdersReducer",
     "ExecutionsReducer",
     "PositionsReducer",
+    "PositionMap",
     "WalletReducer",
     "reducer_for",
 ]
@@ -429,13 +431,48 @@ class OrdersReducer(_KeyedReducer):
             del self.items[key]
 
 
+class PositionMap(dict):
+    """Positions by :attr:`Position.key`, where a bare symbol also finds a hedged symbol's row.
+
+    ``positions["BTCUSDT"]`` is the one-way row; for a hedged symbol it is its
+    only row, or its only open side; with both sides open it is ambiguous and
+    raises a ``KeyError`` naming ``"BTCUSDT/long"`` and ``"BTCUSDT/short"``.
+    """
+
+    def __missing__(self, key: str) -> Position:
+        rows = [p for k, p in self.items() if isinstance(k, str) and k.startswith(f"{key}/")]
+        open_rows = [p for p in rows if not p.is_flat]
+        if len(rows) == 1 or len(open_rows) == 1:
+            return (open_rows or rows)[0]
+        if rows:
+            raise KeyError(f"{key} is in hedge mode with both sides open: use '{key}/long' or '{key}/short'")
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 class PositionsReducer(_KeyedReducer):
-    """``position``: symbol -> :class:`Position` (one-way mode; a flat position stays with size 0)."""
+    """``position``: key -> :class:`Position`; a flat position stays with size 0.
+
+    The key is the symbol for a one-way row and ``symbol/long`` /
+    ``symbol/short`` for the two rows of a hedged symbol
+    (``protocol.positions.position_key``), so one side never overwrites the other.
+    """
 
     record = staticmethod(Position.from_wire)
 
+    def _build(self) -> PositionMap:
+        return PositionMap(self.items)
+
     def key(self, item: dict) -> str | None:
-        return item.get("symbol") or None
+        symbol, idx = item.get("symbol"), item.get("positionIdx", 0)
+        if not symbol or type(symbol) is not str or type(idx) is not int:
+            return None
+        return position_key(symbol, idx)
 
 
 class ExecutionsReducer(Reducer):

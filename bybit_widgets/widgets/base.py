@@ -177,11 +177,14 @@ class LiveWidget(anywidget.AnyWidget):
         self._unsubscribers.append(feed.on_state(self._feed_state_changed))
         return feed
 
-    def _use_account(self) -> AccountFeed:
-        """The session's shared account feed (``streams.account()``), followed until this widget closes."""
+    def _use_account(self, symbols: Iterable[str] = ()) -> AccountFeed:
+        """The session's shared account feed (``streams.account()``), followed until this widget closes.
+
+        ``symbols``: linear symbols the widget trades, whose position mode it must know.
+        """
         if self._account is None:
             self._account = self.streams.account()
-            self._release_account = self._account.acquire(lambda: self._feed_state_changed("", ""))
+            self._release_account = self._account.acquire(lambda: self._feed_state_changed("", ""), symbols)
         return self._account
 
     def _unbind(self) -> None:

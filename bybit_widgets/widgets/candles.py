@@ -310,8 +310,11 @@ class CandlesHeader(SymbolWidget):
                 level = o.price or o.trigger_price
                 if level and o.order_id:
                     orders.append(LineTarget("order", str(level), o.side or "Buy", o.order_id, field))
-            position = account.positions().get(self.symbol)
-            if position is not None and not position.is_flat:
+            # the chart has one TP and one SL line: with both sides of a hedged symbol open, they are the
+            # newest-updated side's (its Positions row has the other side's)
+            held = [p for p in account.positions_of(self.symbol) if not p.is_flat]
+            position = max(held, key=lambda p: p.updated_time or 0, default=None)
+            if position is not None:
                 entry = float(position.avg_price) if position.avg_price else None
                 idx = position.position_idx or 0
                 for kind, level in (("take_profit", position.take_profit), ("stop_loss", position.stop_loss)):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..protocol.positions import position_idx_for, side_of_idx
 from ..protocol.rules import InstrumentRules, RuleViolation
 
 __all__ = [
@@ -76,6 +77,7 @@ class OrderForm:
     trigger_price: str = ""
     take_profit: str = ""
     stop_loss: str = ""
+    hedge: bool = False  # the symbol is in hedge mode: reduce_only then means "close the other side"
 
 
 @dataclass
@@ -335,6 +337,8 @@ def _params(
         params["market_unit"] = "baseCoin"  # spot market buys are by quote value unless told otherwise
     if form.reduce_only:
         params["reduce_only"] = True
+    if form.hedge and form.category != "spot":
+        params["position_idx"] = position_idx_for(form.side, hedge=True, close=form.reduce_only)
     if trigger is not None and last_price is not None:
         params["trigger_price"] = rules.format_price(trigger)
         params["trigger_direction"] = 1 if trigger > last_price else 2
@@ -351,7 +355,13 @@ def _summary(form: OrderForm, rules: InstrumentRules, params: dict[str, Any]) ->
     if "trigger_price" in params:
         moves = "rises" if params["trigger_direction"] == 1 else "falls"
         when = f" when the price {moves} to {params['trigger_price']}"
-    return f"{form.side} {params['qty']} {rules.base_coin or form.symbol}{at}{when}"
+    hedge_side = side_of_idx(params.get("position_idx", 0))
+    leg = (
+        f" ({'close' if form.reduce_only else 'open'} {'long' if hedge_side == 'Buy' else 'short'})"
+        if hedge_side
+        else ""
+    )
+    return f"{form.side} {params['qty']} {rules.base_coin or form.symbol}{at}{when}{leg}"
 
 
 def status_of_order(order: Any) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets
 
+from ..protocol.positions import POSITION_IDX, position_key, side_of_idx
 from ..protocol.rules import InstrumentRules
 from .base import STATIC, LiveWidget, plain_error
 
@@ -77,7 +78,10 @@ class Positions(LiveWidget):
                 pnl = p.unrealised_pnl
             rows.append(
                 {
+                    "key": p.key,
                     "symbol": p.symbol,
+                    "position_idx": p.position_idx or 0,
+                    "hedged": p.hedged,
                     "side": p.side,
                     "size": _s(p.size),
                     "entry": _s(p.avg_price),
@@ -148,25 +152,30 @@ class Positions(LiveWidget):
 
         return self._spawn(run(), label)
 
-    def close_position(self, symbol: str) -> Any:
-        """Close ``symbol``'s whole position at market (reduce-only); returns the task."""
-        return self._msg_close({"symbol": symbol})
+    def close_position(self, symbol: str, position_idx: int | None = None) -> Any:
+        """Close ``symbol`` at market (reduce-only): both sides of a hedged symbol, or the side
+        ``position_idx`` (1 long, 2 short) names; returns the task."""
+        return self._msg_close({"symbol": symbol, "position_idx": position_idx})
 
     def cancel_order(self, order_id: str, symbol: str, category: str = "linear") -> Any:
         return self._msg_cancel({"order_id": order_id, "symbol": symbol, "category": category})
 
-    def set_tpsl(self, symbol: str, take_profit: str = "", stop_loss: str = "") -> Any:
-        """Set (or with "0" remove) the position's take profit and stop loss; returns the task."""
-        return self._msg_tpsl({"symbol": symbol, "take_profit": take_profit, "stop_loss": stop_loss})
+    def set_tpsl(self, symbol: str, take_profit: str = "", stop_loss: str = "", position_idx: int = 0) -> Any:
+        """Set (or with "0" remove) the take profit and stop loss of a position (``position_idx``: its
+        side in hedge mode); returns the task."""
+        content = {"symbol": symbol, "take_profit": take_profit, "stop_loss": stop_loss, "position_idx": position_idx}
+        return self._msg_tpsl(content)
 
     def _msg_close(self, content: dict) -> Any:
         symbol = _required(content, "symbol")
+        idx = _position_idx(content, allow_all=True)
+        name = _position_name(symbol, idx)
 
         async def close() -> str:
-            await self.session.aclient.close_position("linear", symbol)
-            return f"closed {symbol}"
+            await self.session.aclient.close_position("linear", symbol, position_idx=idx)
+            return f"closed {name}"
 
-        return self._start(f"close:{symbol}", f"closing {symbol}", close)
+        return self._start(f"close:{position_key(symbol, idx)}", f"closing {name}", close)
 
     def _msg_cancel(self, content: dict) -> Any:
         order_id, symbol = _required(content, "order_id"), _required(content, "symbol")
@@ -180,6 +189,8 @@ class Positions(LiveWidget):
 
     def _msg_tpsl(self, content: dict) -> Any:
         symbol = _required(content, "symbol")
+        idx = _position_idx(content) or 0
+        name = _position_name(symbol, idx)
         values = {name: str(content.get(name) or "").strip() for name in ("take_profit", "stop_loss")}
         if not any(values.values()):
             raise ValueError("enter a take profit or a stop loss (0 removes one)")
@@ -206,11 +217,11 @@ class Positions(LiveWidget):
                     raise ValueError(f"{off_grid.message}: try {nearest}" if nearest else off_grid.message)
                 args[name] = rules.format_price(number) if number else "0"
             await self.session.aclient.set_trading_stop(
-                category="linear", symbol=symbol, tpsl_mode="Full", position_idx=0, **args
+                category="linear", symbol=symbol, tpsl_mode="Full", position_idx=idx, **args
             )
-            return f"TP/SL set on {symbol}"
+            return f"TP/SL set on {name}"
 
-        return self._start(f"tpsl:{symbol}", f"setting TP/SL on {symbol}", tpsl)
+        return self._start(f"tpsl:{position_key(symbol, idx)}", f"setting TP/SL on {name}", tpsl)
 
 
 _STOP_KINDS = {
@@ -226,6 +237,24 @@ _STOP_KINDS = {
 def _order_kind(order: Any) -> str:
     """ "Limit" / "Market", or what a conditional order is for ("Take profit" on a position's TP)."""
     return _STOP_KINDS.get(order.stop_order_type or "", order.order_type or "")
+
+
+def _position_idx(content: dict, *, allow_all: bool = False) -> int | None:
+    """The ``position_idx`` a view sent: 0, 1 or 2 (``None``: every side, where allowed)."""
+    idx = content.get("position_idx")
+    if idx is None and allow_all:
+        return None
+    if idx is None:
+        return 0
+    if type(idx) is not int or idx not in POSITION_IDX:
+        raise ValueError(f"position_idx must be 0 (one-way), 1 (long) or 2 (short), got {idx!r}")
+    return idx
+
+
+def _position_name(symbol: str, idx: int | None) -> str:
+    """ "BTCUSDT", or "BTCUSDT long" / "BTCUSDT short" for one side of a hedged symbol."""
+    side = side_of_idx(idx or 0)
+    return f"{symbol} {'long' if side == 'Buy' else 'short'}" if side else symbol
 
 
 def _required(content: dict, name: str) -> str:

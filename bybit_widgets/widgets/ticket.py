@@ -119,7 +119,7 @@ class OrderTicket(SymbolWidget):
     # -- feeds -----------------------------------------------------------------------------------
 
     def _open_feeds(self) -> list[Any]:
-        account = self._use_account()
+        account = self._use_account([self.symbol] if self.category == "linear" else [])  # its position mode
         self._ticker = self._attach(self.streams.ticker(self.symbol, category=self.category))
         return [self._ticker, *account.feeds]
 
@@ -170,7 +170,12 @@ class OrderTicket(SymbolWidget):
             trigger_price=self.trigger_price,
             take_profit=self.take_profit,
             stop_loss=self.stop_loss,
+            hedge=self._hedged(),
         )
+
+    def _hedged(self) -> bool:
+        account = self._account
+        return self.category == "linear" and account is not None and account.is_hedged(self.symbol)
 
     def _last_price(self) -> Decimal | None:
         ticker = self._ticker.latest
@@ -206,12 +211,7 @@ class OrderTicket(SymbolWidget):
         }
         account = self._account
         if account is not None and account.available:
-            position = account.positions().get(self.symbol)
-            self.position = (
-                {}
-                if position is None or position.is_flat
-                else {"side": position.side, "size": str(position.size), "entry": _s(position.avg_price)}
-            )
+            self.position = _position_view(account.positions_of(self.symbol), hedge=self._hedged())
             wallet = account.wallet()
             if wallet is not None and wallet.total_available_balance is not None:
                 self.balance = f"{wallet.total_available_balance:,.2f} USD"
@@ -456,3 +456,11 @@ def check_ticket(ticket: Any) -> OrderTicket | None:
 
 def _s(value: Decimal | None) -> str:
     return "" if value is None else str(value)
+
+
+def _position_view(rows: list[Any], *, hedge: bool) -> dict[str, Any]:
+    """The ticket's position line: the one-way row, or in hedge mode each open side (``legs``)."""
+    legs = [{"side": p.side, "size": str(p.size), "entry": _s(p.avg_price)} for p in rows if not p.is_flat]
+    if hedge:
+        return {"hedge": True, "legs": legs}
+    return legs[0] if legs else {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..errors import BatchOrderError, BybitError, ErrorContext, error_for
+from ..positions import HEDGE_BUY, HEDGE_SELL, position_key
 from .base import B, D, I, Record, S, _int, _w
 
 
@@ -303,3 +304,13 @@ class Position(Record):
     @property
     def is_flat(self) -> bool:
         return not self.size
+
+    @property
+    def key(self) -> str:
+        """Its key among an account's positions: the symbol, or ``symbol/long`` / ``symbol/short`` when hedged."""
+        return position_key(self.symbol or "", self.position_idx)
+
+    @property
+    def hedged(self) -> bool:
+        """Whether this is one side of a symbol in hedge mode (``positionIdx`` 1 or 2)."""
+        return self.position_idx in (HEDGE_BUY, HEDGE_SELL)

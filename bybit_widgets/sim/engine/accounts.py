@@ -1,8 +1,11 @@
-"""Unified accounts: a wallet of coins, one-way linear positions, margin and PnL.
+"""Unified accounts: a wallet of coins, linear positions (one-way or hedged), margin and PnL.
 
 Money is ``Decimal`` quantised to 8 decimals wherever a product or quotient
 could produce more (fees, the cost basis released by a partial close), so
-every balance change is an exact sum. A position keeps its exact cost basis
+every balance change is an exact sum. Positions are keyed by symbol and
+``positionIdx``: one row (0) for a one-way symbol, two (1 long, 2 short) for a
+symbol in ``Account.hedged``; the rules of the index are in
+``protocol.positions``. A position keeps its exact cost basis
 (``entry``) rather than an average price: then wallet + unrealised PnL moves
 by exactly ``(mark - fill price) * signed qty - fee`` per fill, which is the
 conservation law the tests check.
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ...protocol.positions import HEDGE_BUY, HEDGE_SELL, ONE_WAY
 from .instruments import Instrument
 from .ledger import Ledger
 from .orders import Execution, Order, avg_text
@@ -32,10 +36,11 @@ _KEEP_EXECUTIONS = 10_000
 
 @dataclass(eq=False, slots=True)
 class Position:
-    """A one-way (``positionIdx`` 0) linear position; ``size`` in lots, positive long, negative short."""
+    """A linear position; ``size`` in lots, positive long, negative short (hedge rows keep their sign)."""
 
     inst: Instrument
     created: int
+    idx: int = ONE_WAY  # positionIdx: 0 one-way, 1 hedge long, 2 hedge short
     size: int = 0
     entry: Decimal = ZERO  # exact cost basis of abs(size)
     open_fee: Decimal = ZERO  # the opening fees abs(size) carries, released into closed PnL as it closes
@@ -109,7 +114,8 @@ class Account:
     created: int
     coins: dict[str, Decimal] = field(default_factory=dict)
     cum_realised: dict[str, Decimal] = field(default_factory=dict)
-    positions: dict[str, Position] = field(default_factory=dict)
+    positions: dict[tuple[str, int], Position] = field(default_factory=dict)  # (symbol, positionIdx)
+    hedged: set[str] = field(default_factory=set)  # symbols in hedge mode
     orders: dict[str, Order] = field(default_factory=dict)  # open and kept closed, by orderId
     links: dict[str, Order] = field(default_factory=dict)  # by orderLinkId
     closed: deque[Order] = field(default_factory=lambda: deque())
@@ -119,11 +125,25 @@ class Account:
     def __repr__(self) -> str:  # the secret never appears
         return f"Account(api_key={self.api_key!r}, uid={self.uid})"
 
-    def position(self, inst: Instrument, now: int) -> Position:
-        pos = self.positions.get(inst.symbol)
+    def position(self, inst: Instrument, now: int, idx: int = ONE_WAY) -> Position:
+        pos = self.positions.get((inst.symbol, idx))
         if pos is None:
-            pos = self.positions[inst.symbol] = Position(inst, now, updated=now)
+            pos = self.positions[(inst.symbol, idx)] = Position(inst, now, idx, updated=now)
         return pos
+
+    def position_of(self, order: Order, now: int) -> Position:
+        """The position ``order`` opens or closes (its ``positionIdx``)."""
+        return self.position(order.inst, now, order.position_idx)
+
+    def rows(self, inst: Instrument, now: int) -> list[Position]:
+        """The rows of ``inst`` in its mode: ``[one-way]`` or ``[long, short]``."""
+        if inst.symbol in self.hedged:
+            return [self.position(inst, now, HEDGE_BUY), self.position(inst, now, HEDGE_SELL)]
+        return [self.position(inst, now)]
+
+    def held(self, symbol: str) -> list[Position]:
+        """The open (non-flat) positions of ``symbol``, whatever its mode."""
+        return [pos for (sym, _), pos in self.positions.items() if sym == symbol and pos.size]
 
     def open_orders(self) -> list[Order]:
         return [o for o in self.orders.values() if o.is_open]
@@ -200,7 +220,7 @@ class Margin:
         inst = order.inst
         if not inst.is_linear or order.reduce_only or order.close_on_trigger or order.status == "Untriggered":
             return ZERO
-        pos = self.account.positions.get(inst.symbol)
+        pos = self.account.positions.get((inst.symbol, order.position_idx))
         opening = order.leaves if leaves is None else leaves
         leverage = DEFAULT_LEVERAGE
         if pos is not None:
@@ -276,7 +296,7 @@ class Margin:
         avg_wire = avg_text(avg, inst.price_dp) if pos.size else "0"
         im, mm = pos.im(), pos.mm(mark)
         item: dict[str, Any] = {
-            "positionIdx": 0,
+            "positionIdx": pos.idx,
             "riskId": 1,
             "riskLimitValue": "2000000",
             "symbol": inst.symbol,

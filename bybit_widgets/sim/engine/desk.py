@@ -39,7 +39,7 @@ class Desk:
         self.accounts = Accounts(venue.clock)
         self.outbox = Outbox(venue.margin)
         self.conditionals: dict[Market, list[Order]] = {}
-        self.full_tpsl: dict[tuple[str, str, str], Order] = {}  # (api key, symbol, kind) -> order
+        self.full_tpsl: dict[tuple[str, str, int, str], Order] = {}  # (api key, symbol, positionIdx, kind)
         self._ids = random.Random(f"bybit-widgets/{venue.seed}/orders")
         self._seq = 0
         self.now = venue.clock()
@@ -70,7 +70,7 @@ class Desk:
     def order_event(self, order: Order) -> None:
         """Queue the order's current state; its owner's wallet and position are to be pushed too."""
         account = self.owner(order)
-        pos = account.position(order.inst, self.now) if order.inst.is_linear else None
+        pos = account.position_of(order, self.now) if order.inst.is_linear else None
         self.outbox.order(account, order, pos)
 
     def finish(self, account: Account, order: Order, status: str, cancel_type: str, reason: str) -> None:
@@ -92,7 +92,7 @@ class Desk:
         order.leaves = 0
         account.close_order(order)
         for kind in FULL_TPSL:
-            key = (account.api_key, order.inst.symbol, kind)
+            key = (account.api_key, order.inst.symbol, order.position_idx, kind)
             if self.full_tpsl.get(key) is order:
                 del self.full_tpsl[key]
         self.order_event(order)

@@ -18,6 +18,7 @@ from .rest_asset import coin_info
 from .rest_derivs import fee_rate, funding_history, open_interest
 from .rest_ledger import closed_pnl, transaction_log
 from .rest_market import instruments_info, kline, market_time, orderbook, recent_trades, tickers
+from .rest_modes import set_margin_mode, switch_mode
 from .rest_queries import executions, open_orders, order_history
 from .trading import Trading
 from .venue import Venue
@@ -46,6 +47,8 @@ PRIVATE_ENDPOINTS: dict[str, Callable[[Trading, Account, Params], dict[str, Any]
     "/v5/position/list": positions,
     "/v5/position/trading-stop": trading_stop,
     "/v5/position/set-leverage": set_leverage,
+    "/v5/position/switch-mode": switch_mode,
+    "/v5/account/set-margin-mode": set_margin_mode,
     "/v5/account/wallet-balance": wallet_balance,
     "/v5/account/info": account_info,
     "/v5/account/fee-rate": fee_rate,

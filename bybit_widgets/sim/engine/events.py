@@ -33,7 +33,7 @@ class Outbox:
         self.listeners: list[Listener] = []
         self._margin = margin
         self._events: list[tuple[str, str, dict[str, Any]]] = []
-        self._positions: dict[tuple[str, str], tuple[Account, Position]] = {}
+        self._positions: dict[tuple[str, str, int], tuple[Account, Position]] = {}
         self._wallets: dict[str, Account] = {}
 
     def order(self, account: Account, order: Order, pos: Position | None) -> None:
@@ -41,14 +41,14 @@ class Outbox:
         self._events.append((order.api_key, "order", order_item(order, ws=True)))
         self._wallets[account.api_key] = account
         if pos is not None:
-            self._positions[(account.api_key, pos.inst.symbol)] = (account, pos)
+            self._positions[(account.api_key, pos.inst.symbol, pos.idx)] = (account, pos)
 
     def execution(self, account: Account, execution: Execution) -> None:
         self._events.append((account.api_key, "execution", execution_item(execution, ws=True)))
 
     def position(self, account: Account, pos: Position) -> None:
         """``pos`` changed, and with it the wallet of ``account``."""
-        self._positions[(account.api_key, pos.inst.symbol)] = (account, pos)
+        self._positions[(account.api_key, pos.inst.symbol, pos.idx)] = (account, pos)
         self._wallets[account.api_key] = account
 
     def wallet(self, account: Account) -> None:

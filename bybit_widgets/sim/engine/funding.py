@@ -57,22 +57,20 @@ class Funding:
                 self._next[market] = at + interval_ms(market)
 
     def settle(self, market: Market, rate: Decimal, now: int) -> int:
-        """Pay ``rate`` on every open position in ``market``; the number of positions settled."""
+        """Pay ``rate`` on every open position in ``market`` (both sides of a hedged one); how many were settled."""
         settled = 0
         inst = market.inst
         for account in self.desk.accounts:
-            pos = account.positions.get(inst.symbol)
-            if pos is None or not pos.size:
-                continue
-            owed = (pos.value_at(market.mark) * rate).quantize(EIGHT, ROUND_HALF_UP)
-            paid = -owed if pos.size > 0 else owed
-            account.coins["USDT"] = account.coins.get("USDT", Decimal(0)) + paid
-            account.cum_realised["USDT"] = account.cum_realised.get("USDT", Decimal(0)) + paid
-            pos.cum_realised += paid
-            pos.cur_realised += paid
-            pos.updated = now
-            account.ledger.funding(inst, pos.size, market.mark, rate, paid, account.coins["USDT"], now)
-            self.desk.outbox.position(account, pos)
-            self.desk.outbox.wallet(account)
-            settled += 1
+            for pos in account.held(inst.symbol):
+                owed = (pos.value_at(market.mark) * rate).quantize(EIGHT, ROUND_HALF_UP)
+                paid = -owed if pos.size > 0 else owed
+                account.coins["USDT"] = account.coins.get("USDT", Decimal(0)) + paid
+                account.cum_realised["USDT"] = account.cum_realised.get("USDT", Decimal(0)) + paid
+                pos.cum_realised += paid
+                pos.cur_realised += paid
+                pos.updated = now
+                account.ledger.funding(inst, pos.size, market.mark, rate, paid, account.coins["USDT"], now)
+                self.desk.outbox.position(account, pos)
+                self.desk.outbox.wallet(account)
+                settled += 1
         return settled

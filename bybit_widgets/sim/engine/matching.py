@@ -92,7 +92,7 @@ class Matching:
         inst = order.inst
         if not (order.reduce_only and inst.is_linear):
             return True
-        pos = account.position(inst, self.desk.now)
+        pos = account.position_of(order, self.desk.now)
         allowed = abs(pos.size) if pos.size and (pos.size > 0) != order.buy else 0
         if order.leaves > allowed:
             if allowed == 0:
@@ -183,7 +183,11 @@ class Matching:
         reduce_only = [
             o
             for o in account.open_orders()
-            if o.inst is inst and o.reduce_only and o.status != "Untriggered" and o.stop_order_type not in FULL_TPSL
+            if o.inst is inst
+            and o.position_idx == pos.idx
+            and o.reduce_only
+            and o.status != "Untriggered"
+            and o.stop_order_type not in FULL_TPSL
         ]
         reduce_only.sort(key=lambda o: o.seq)
         for order in reduce_only:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ...protocol.positions import closes, fits_mode
 from .accounts import Account, Position
 from .categories import category_of
 from .errors import SimError, param_error
@@ -53,6 +54,7 @@ class _Head:
     link_id: str
     reduce_only: bool
     close_on_trigger: bool
+    position_idx: int
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class _TpSl:
     sl_by: str = ""
 
 
-def _head(inst: Instrument, p: Params) -> _Head:
+def _head(inst: Instrument, p: Params, *, hedged: bool) -> _Head:
+    """Side, type, time in force, link id and the position the order affects (a hedge close reduces only)."""
     spot = not inst.is_linear
     side = p.str("side", required=True)
     if side not in ("Buy", "Sell"):
@@ -85,20 +88,20 @@ def _head(inst: Instrument, p: Params) -> _Head:
         if spot:
             raise SimError(170115, "Invalid time in force.")
         raise param_error(f"params error: timeInForce invalid: {tif!r} (GTC, IOC, FOK or PostOnly)")
-    if p.int("positionIdx", default=0) != 0:
+    idx = p.int("positionIdx", default=0)
+    if not fits_mode(idx, hedge=hedged):
         raise param_error("position idx not match position mode")
     link_id = p.str("orderLinkId", default="") or ""
     if link_id and not _LINK_ID.match(link_id):
         raise param_error("params error: orderLinkId must be 1-36 characters of A-Z a-z 0-9 _ -")
-    reduce_only = p.bool("reduceOnly")
+    reduce_only = p.bool("reduceOnly") or (hedged and closes(side, idx))
     close_on_trigger = p.bool("closeOnTrigger")
     if spot and (reduce_only or close_on_trigger):
         raise param_error("params error: reduceOnly and closeOnTrigger are not supported for spot")
     if p.has("isLeverage") and p.int("isLeverage", lo=0, hi=1) == 1:
         raise param_error("params error: spot margin trading is not enabled on the simulated exchange")
-    return _Head(
-        side == "Buy", order_type, "IOC" if order_type == "Market" else tif, link_id, reduce_only, close_on_trigger
-    )
+    tif = "IOC" if order_type == "Market" else tif
+    return _Head(side == "Buy", order_type, tif, link_id, reduce_only, close_on_trigger, idx)
 
 
 def _size(inst: Instrument, p: Params, head: _Head, pos: Position | None) -> tuple[int, Decimal | None, str]:
@@ -267,7 +270,7 @@ def _check_funds(t: Trading, account: Account, order: Order, ref: int) -> None:
             return
         price = order.price if order.order_type == "Limit" else ref
         cost = margin.order_cost(order, price=price) + inst.value_of(price, order.leaves) * inst.taker_fee
-        pos = account.positions.get(inst.symbol)
+        pos = account.positions.get((inst.symbol, order.position_idx))
         released = Decimal(0)
         if pos is not None and pos.size and (pos.size > 0) != order.buy:  # closing first frees its margin
             released = pos.im() * min(order.leaves, abs(pos.size)) / abs(pos.size)
@@ -287,8 +290,8 @@ def create_order(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     now = t.begin()
     market = market_of(t, category_of(p), p)
     inst = market.inst
-    head = _head(inst, p)
-    pos = account.position(inst, now) if inst.is_linear else None
+    head = _head(inst, p, hedged=inst.symbol in account.hedged)
+    pos = account.position(inst, now, head.position_idx) if inst.is_linear else None
     lots, quote, unit = _size(inst, p, head, pos)
     _check_reduce_only(head, pos)
     trigger, direction, trigger_by = _trigger(market, p)
@@ -321,6 +324,7 @@ def create_order(t: Trading, account: Account, p: Params) -> dict[str, Any]:
         t.next_seq(),
         updated=now,
         reduce_only=head.reduce_only,
+        position_idx=head.position_idx,
         close_on_trigger=head.close_on_trigger,
         trigger_price=trigger,
         trigger_direction=direction,

@@ -34,6 +34,7 @@ class Order:
     status: str = "New"
     updated: int = 0
     reduce_only: bool = False
+    position_idx: int = 0  # 0 one-way, 1 / 2 the hedge side it opens or closes
     close_on_trigger: bool = False
     cum_qty: int = 0
     cum_value: Decimal = ZERO
@@ -132,7 +133,7 @@ def order_item(o: Order, *, ws: bool = False) -> dict[str, Any]:
         "qty": qty,
         "side": o.side,
         "isLeverage": "" if linear else "0",
-        "positionIdx": 0,
+        "positionIdx": o.position_idx,
         "orderStatus": o.status,
         "createType": o.create_type,
         "cancelType": o.cancel_type,

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from ...protocol.positions import fits_mode
 from .accounts import Account, Position
 from .categories import category_of
 from .errors import SimError, param_error
@@ -22,7 +23,7 @@ _POSITION_CATEGORIES = ("linear", "inverse", "option")
 
 
 def positions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
-    """The position of ``symbol`` (flat or not), else the open ones of the category (by ``settleCoin``).
+    """The rows of ``symbol`` (flat or not; two in hedge mode), else the open ones of the category (by ``settleCoin``).
 
     Linear needs ``symbol`` or ``settleCoin``; inverse and option list every
     open position of the category without either (here: none).
@@ -33,7 +34,7 @@ def positions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     margin = t.margin(account)
     if symbol is not None:
         market = market_of(t, category, p)
-        picked = [account.position(market.inst, t.venue.clock())]
+        picked = account.rows(market.inst, t.venue.clock())
     elif category == "linear" and settle is None:
         raise param_error("params error: symbol or settleCoin is required for linear")
     else:
@@ -54,11 +55,12 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     market = market_of(t, category, p)
     inst = market.inst
     mode = p.req("tpslMode", ("Full", "Partial"))
-    if p.int("positionIdx") is None:
+    idx = p.int("positionIdx")
+    if idx is None:
         raise param_error("params error: positionIdx is required")
-    if p.int("positionIdx") != 0:
+    if not fits_mode(idx, hedge=inst.symbol in account.hedged):
         raise param_error("position idx not match position mode")
-    pos = account.position(inst, now)
+    pos = account.position(inst, now, idx)
     if pos.size == 0:
         raise param_error("can not set tp/sl/ts for zero position")
     long = pos.size > 0
@@ -94,7 +96,7 @@ def trading_stop(t: Trading, account: Account, p: Params) -> dict[str, Any]:
             limit = price_param(inst, p, limit_name) or 0
             if otype == "Limit" and not limit:
                 raise param_error(f"params error: {limit_name} is required for a Limit {kind}")
-            t.triggers.conditional_close(account, inst, not long, kind, price, by, lots, otype, limit, "Partial")
+            t.triggers.conditional_close(account, inst, not long, kind, price, by, lots, otype, limit, "Partial", idx)
             created = True
         if not created:
             raise SimError(34040, "not modified")
@@ -130,25 +132,31 @@ def set_leverage(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     sell_lev = p.decimal("sellLeverage", required=True, positive=True)
     assert buy_lev is not None and sell_lev is not None
     if buy_lev != sell_lev:
-        raise param_error("buy leverage must be equal to sell leverage in one-way mode")
+        raise param_error("buy leverage must be equal to sell leverage in cross margin")
     if not 1 <= buy_lev <= inst.max_leverage or buy_lev % Decimal("0.01"):
         raise param_error(
             f"params error: leverage must be in [1, {dec(inst.max_leverage)}] in steps of 0.01, got {dec(buy_lev)}"
         )
-    pos: Position = account.position(inst, now)
-    if buy_lev == pos.leverage:
+    rows: list[Position] = account.rows(inst, now)
+    if buy_lev == rows[0].leverage:
         raise SimError(110043, "Set leverage not modified")
     margin = t.margin(account)
-    before = pos.im() + sum((margin.order_cost(o) for o in account.open_orders() if o.inst is inst), ZERO)
-    old = pos.leverage
-    pos.leverage = buy_lev
-    after = pos.im() + sum((margin.order_cost(o) for o in account.open_orders() if o.inst is inst), ZERO)
-    if after - before > 0 and margin.available() < 0:
-        pos.leverage = old
+
+    def reserved() -> Decimal:
+        orders = sum((margin.order_cost(o) for o in account.open_orders() if o.inst is inst), ZERO)
+        return sum((pos.im() for pos in rows), ZERO) + orders
+
+    before, old = reserved(), rows[0].leverage
+    for pos in rows:
+        pos.leverage = buy_lev
+    if reserved() - before > 0 and margin.available() < 0:
+        for pos in rows:
+            pos.leverage = old
         raise SimError(110044, "Available margin is insufficient for this leverage")
-    pos.updated = now
-    pos.leverage_set = now
-    t.touch_position(account, pos)
+    for pos in rows:
+        pos.updated = now
+        pos.leverage_set = now
+        t.touch_position(account, pos)
     return {}
 
 

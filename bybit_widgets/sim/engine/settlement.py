@@ -73,7 +73,7 @@ def _settle_linear(
     """
     now = desk.now
     fee = (order.inst.value_of(price, lots) * fee_rate).quantize(EIGHT, ROUND_HALF_UP)
-    pos = account.position(order.inst, now)
+    pos = account.position_of(order, now)
     before, held, carried = pos.size, abs(pos.size), pos.open_fee
     pnl, closed = pos.fill(order.buy, lots, price)
     close_fee = open_fee = entry_value = ZERO

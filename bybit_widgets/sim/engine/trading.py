@@ -119,7 +119,7 @@ class Trading:
                 order.status = "PartiallyFilled"
                 self.desk.order_event(order)
         if order.inst.is_linear:
-            pos = account.position(order.inst, self.desk.now)
+            pos = account.position_of(order, self.desk.now)
             self.triggers.drop_stale(account, pos)
             self.matching.trim_reduce_only(account, pos)
 

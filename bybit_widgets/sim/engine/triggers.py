@@ -41,8 +41,9 @@ class Triggers:
         order_type: str,
         limit: int,
         mode: str,
+        idx: int = 0,
     ) -> Order:
-        """A reduce-only conditional order closing (part of) a position when ``trigger`` is reached."""
+        """A reduce-only conditional order closing (part of) position ``idx`` when ``trigger`` is reached."""
         desk = self.desk
         rises = (
             kind in ("TakeProfit", "PartialTakeProfit")
@@ -67,6 +68,7 @@ class Triggers:
             status="Untriggered",
             updated=desk.now,
             reduce_only=True,
+            position_idx=idx,
             close_on_trigger=True,
             stop_order_type=kind,
             trigger_price=trigger,
@@ -103,7 +105,7 @@ class Triggers:
         ):
             if value is None:
                 continue
-            key = (account.api_key, inst.symbol, kind)
+            key = (account.api_key, inst.symbol, pos.idx, kind)
             existing = desk.full_tpsl.get(key)
             if existing is not None:
                 desk.finish(account, existing, "Deactivated", "CancelByUser", "EC_NoError")
@@ -114,12 +116,14 @@ class Triggers:
                 last = desk.market_of(inst).last
                 trigger = last - value if long else last + value
                 order = self.conditional_close(
-                    account, inst, not long, kind, max(1, trigger), by, 0, "Market", 0, "Full"
+                    account, inst, not long, kind, max(1, trigger), by, 0, "Market", 0, "Full", pos.idx
                 )
                 order.trailing = value
                 order.active_price = active
             else:
-                order = self.conditional_close(account, inst, not long, kind, value, by, 0, "Market", 0, "Full")
+                order = self.conditional_close(
+                    account, inst, not long, kind, value, by, 0, "Market", 0, "Full", pos.idx
+                )
             desk.full_tpsl[key] = order
             if kind == "TakeProfit":
                 pos.tp_trigger_by = by
@@ -133,7 +137,7 @@ class Triggers:
         inst = order.inst
         if not inst.is_linear:
             return
-        pos = account.position(inst, desk.now)
+        pos = account.position_of(order, desk.now)
         if order.tpsl_mode == "Partial":
             for kind, price, limit, order_type, by in (
                 ("PartialTakeProfit", order.take_profit, order.tp_limit, order.tp_order_type, order.tp_trigger_by),
@@ -149,7 +153,7 @@ class Triggers:
                     desk.order_event(child)
                 else:
                     order.extras[kind] = self.conditional_close(
-                        account, inst, not order.buy, kind, price, by, lots, order_type, limit, "Partial"
+                        account, inst, not order.buy, kind, price, by, lots, order_type, limit, "Partial", pos.idx
                     )
             return
         if order.tpsl_applied or pos.size == 0:
@@ -168,7 +172,7 @@ class Triggers:
         """Deactivate the Full TP/SL of a position that closed or flipped (they no longer close it)."""
         desk = self.desk
         for kind in FULL_TPSL:
-            order = desk.full_tpsl.get((account.api_key, pos.inst.symbol, kind))
+            order = desk.full_tpsl.get((account.api_key, pos.inst.symbol, pos.idx, kind))
             if order is not None and (pos.size == 0 or (pos.size > 0) == order.buy):
                 desk.finish(account, order, "Deactivated", "CancelByTpSlTsClear", "EC_NoError")
                 setattr(pos, TPSL_ATTR[kind], 0)
@@ -192,8 +196,8 @@ class Triggers:
         order.updated = desk.now
         desk.order_event(order)
         if order.tpsl_mode == "Full" and order.stop_order_type in FULL_TPSL:
-            desk.full_tpsl.pop((account.api_key, order.inst.symbol, order.stop_order_type), None)
-            pos = account.position(order.inst, desk.now)
+            desk.full_tpsl.pop((account.api_key, order.inst.symbol, order.position_idx, order.stop_order_type), None)
+            pos = account.position_of(order, desk.now)
             setattr(pos, TPSL_ATTR[order.stop_order_type], 0)
             if pos.size == 0 or (pos.size > 0) == order.buy:
                 desk.finish(account, order, "Deactivated", "CancelByTpSlTsClear", "EC_NoError")

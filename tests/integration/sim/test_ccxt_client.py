@@ -406,3 +406,15 @@ def test_watch_my_trades_balance_and_positions_follow_fills(sim, rest):
     assert (position["side"], position["contracts"]) == ("long", float(truth["size"]))
     assert position["entryPrice"] == float(truth["avgPrice"])
     assert float(truth["size"]) == pytest.approx(0.001 * len(ids))
+
+
+def test_hedge_mode_through_ccxt_holds_a_long_and_a_short_and_closes_each(sim, bybit):
+    bybit.set_position_mode(True, LINEAR)  # POST /v5/position/switch-mode, mode 3
+    bybit.create_order(LINEAR, "market", "buy", 0.02, params={"positionIdx": 1})
+    bybit.create_order(LINEAR, "market", "sell", 0.01, params={"positionIdx": 2})
+    sides = {p["side"]: (p["contracts"], p["hedged"]) for p in bybit.fetch_positions([LINEAR])}
+    assert sides == {"long": (0.02, True), "short": (0.01, True)}
+    bybit.create_order(LINEAR, "market", "sell", 0.02, params={"positionIdx": 1, "reduceOnly": True})
+    assert [(p["side"], p["contracts"]) for p in bybit.fetch_positions([LINEAR]) if p["contracts"]] == [("short", 0.01)]
+    with pytest.raises(ccxt.BadRequest):  # a position is open: Bybit's 110024
+        bybit.set_position_mode(False, LINEAR)

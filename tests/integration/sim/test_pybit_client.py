@@ -6,6 +6,8 @@ import threading
 import time
 
 import pybit.unified_trading as pybit_unified  # pybit is a test dependency (pyproject [test])
+import pytest
+from pybit.exceptions import InvalidRequestError
 
 
 def test_pybit_rest_round_trip(sim):
@@ -115,3 +117,18 @@ def test_pybit_websocket_order_book_and_private_stream(sim, monkeypatch):
     books, orders, order_id = result
     assert books[0]["topic"] == "orderbook.50.BTCUSDT" and len(books[-1]["data"]["b"]) == 50
     assert any(o["orderId"] == order_id for m in orders for o in m["data"])
+
+
+def test_pybit_trades_both_sides_in_hedge_mode_and_reads_each_row(sim):
+    session = pybit_unified.HTTP(api_key=sim.api_key, api_secret=sim.api_secret)
+    session.endpoint = sim.rest_url
+    session.switch_position_mode(category="linear", symbol="BTCUSDT", mode=3)
+    session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.003", positionIdx=1)
+    session.place_order(
+        category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty="0.002", positionIdx=2
+    )
+    rows = session.get_positions(category="linear", symbol="BTCUSDT")["result"]["list"]
+    assert [(r["positionIdx"], r["side"], r["size"]) for r in rows] == [(1, "Buy", "0.003"), (2, "Sell", "0.002")]
+    with pytest.raises(InvalidRequestError, match="position idx not match position mode") as refused:
+        session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.001")
+    assert refused.value.status_code == 10001

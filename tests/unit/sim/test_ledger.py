@@ -103,3 +103,39 @@ def test_a_short_receives_a_positive_rate_and_a_flat_account_pays_nothing():
     assert result["settled"] == 1 and Decimal(result["fundingRate"]) > 0
     assert Decimal(row["funding"]) > 0 and row["side"] == "Sell" and row["size"] == "-0.020"
     assert ledger(ex, "flat") == ([], [])
+
+
+hedge_step = st.one_of(
+    st.tuples(st.just("trade"), st.sampled_from((1, 2)), st.booleans(), st.integers(1, 40)),  # idx, closes, lots
+    st.tuples(st.just("funding")),
+    st.tuples(st.just("advance"), st.integers(1, 200)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.lists(hedge_step, min_size=5, max_size=25))
+def test_the_two_sides_of_a_hedged_symbol_never_net_and_the_log_still_explains_the_wallet(seed, steps) -> None:
+    """Each side moves as if the other did not exist: opens add, closes take at most what it holds."""
+    ex = make_exchange(seed, paused=False)
+    ex.rest_private("/v5/position/switch-mode", "k", {"category": "linear", "symbol": "BTCUSDT", "mode": 3})
+    start = usdt(ex)
+    held = {1: 0, 2: 0}  # lots of 0.001 per side, from the model
+    for s in steps:
+        if s[0] == "trade":
+            _, idx, closing, lots = s
+            buy = (idx == 1) != closing
+            try:
+                order(ex, side="Buy" if buy else "Sell", orderType="Market", qty=f"{lots / 1000:.3f}", positionIdx=idx)
+            except SimError as exc:
+                assert exc.ret_code in ((110017,) if closing else (110007,)), exc  # flat side / margin
+                continue
+            held[idx] = max(0, held[idx] - lots) if closing else held[idx] + lots
+        elif s[0] == "funding":
+            ex.settle_funding("BTCUSDT")
+        else:
+            ex.advance(s[1])
+        rows = ex.rest_private("/v5/position/list", "k", {"category": "linear", "symbol": "BTCUSDT"})["list"]
+        sizes = {row["positionIdx"]: (row["side"], round(Decimal(row["size"]) * 1000)) for row in rows}
+        assert sizes == {1: ("Buy" if held[1] else "", held[1]), 2: ("Sell" if held[2] else "", held[2])}
+    rows, _ = ledger(ex)
+    assert start + sum(Decimal(row["change"]) for row in rows) == usdt(ex)
