@@ -38,6 +38,7 @@ _LAZY = {
     "OrderTicket": "bybit_widgets.widgets",
     "Trades": "bybit_widgets.widgets",
     "Positions": "bybit_widgets.widgets",
+    "PnL": "bybit_widgets.widgets",
     "Candles": "bybit_widgets.widgets",
     "Dashboard": "bybit_widgets.widgets",
     "DepthChart": "bybit_widgets.widgets",
@@ -100,6 +101,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .widgets import (
         OrderTicket as OrderTicket,
+    )
+    from .widgets import (
+        PnL as PnL,
     )
     from .widgets import (
         Positions as Positions,

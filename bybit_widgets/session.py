@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 
 from .protocol.environments import resolve_environment
@@ -49,6 +50,7 @@ class Session:
         self.streams = streams
         self.exchange = exchange  # the embedded exchange handle when env == "sim"
         self.allow_mainnet_trading = allow_mainnet_trading
+        self.started_ms = int(time.time() * 1000)  # where "this session" begins (bw.PnL's default start)
         self._instruments: dict[tuple[str, str], Instrument] = {}
         self._instrument_lock = threading.Lock()
 

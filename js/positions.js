@@ -4,38 +4,9 @@
 // keyed (position key: symbol, or symbol/long and symbol/short in hedge mode; order id) and updated
 // in place, so a click never lands on a replaced element.
 
-import { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError } from "./lib/dom.js";
+import { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError, keyedRows } from "./lib/dom.js";
 import { live } from "./lib/live.js";
 import { fmtFixed, groupDigits, dirClass } from "./lib/format.js";
-
-/**
- * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
- * shown yet) and updating with `update`; a row already in place is not moved.
- */
-function keyedRows(body, cache, items, key, make, update) {
-  const keep = new Set();
-  let at = 0;
-  for (const item of items) {
-    const k = key(item);
-    keep.add(k);
-    let row = cache.get(k);
-    if (!row) {
-      row = make(item);
-      cache.set(k, row);
-    }
-    update(row, item);
-    for (const node of row.nodes) {
-      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
-      at++;
-    }
-  }
-  for (const [k, row] of cache) {
-    if (!keep.has(k)) {
-      for (const node of row.nodes) node.remove();
-      cache.delete(k);
-    }
-  }
-}
 
 function render({ model, el }) {
   const head = header("Positions");

@@ -203,7 +203,36 @@ function updateError(el, text) {
   setText(el, text || "");
   setHidden(el, !text);
 }
-return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError };
+
+/**
+ * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
+ * shown yet) and updating with `update`; a row already in place is not moved.
+ */
+function keyedRows(body, cache, items, key, make, update) {
+  const keep = new Set();
+  let at = 0;
+  for (const item of items) {
+    const k = key(item);
+    keep.add(k);
+    let row = cache.get(k);
+    if (!row) {
+      row = make(item);
+      cache.set(k, row);
+    }
+    update(row, item);
+    for (const node of row.nodes) {
+      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
+      at++;
+    }
+  }
+  for (const [k, row] of cache) {
+    if (!keep.has(k)) {
+      for (const node of row.nodes) node.remove();
+      cache.delete(k);
+    }
+  }
+}
+return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError, keyedRows };
 })();
 
 // ---- lib/live.js

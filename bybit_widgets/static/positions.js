@@ -203,7 +203,36 @@ function updateError(el, text) {
   setText(el, text || "");
   setHidden(el, !text);
 }
-return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError };
+
+/**
+ * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
+ * shown yet) and updating with `update`; a row already in place is not moved.
+ */
+function keyedRows(body, cache, items, key, make, update) {
+  const keep = new Set();
+  let at = 0;
+  for (const item of items) {
+    const k = key(item);
+    keep.add(k);
+    let row = cache.get(k);
+    if (!row) {
+      row = make(item);
+      cache.set(k, row);
+    }
+    update(row, item);
+    for (const node of row.nodes) {
+      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
+      at++;
+    }
+  }
+  for (const [k, row] of cache) {
+    if (!keep.has(k)) {
+      for (const node of row.nodes) node.remove();
+      cache.delete(k);
+    }
+  }
+}
+return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError, keyedRows };
 })();
 
 // ---- lib/live.js
@@ -444,38 +473,9 @@ return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCou
 // keyed (position key: symbol, or symbol/long and symbol/short in hedge mode; order id) and updated
 // in place, so a click never lands on a replaced element.
 
-const { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError } = __lib_dom;
+const { h, textEl, setText, setAttr, setClass, setHidden, setProp, header, errorLine, updateError, keyedRows } = __lib_dom;
 const { live } = __lib_live;
 const { fmtFixed, groupDigits, dirClass } = __lib_format;
-
-/**
- * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
- * shown yet) and updating with `update`; a row already in place is not moved.
- */
-function keyedRows(body, cache, items, key, make, update) {
-  const keep = new Set();
-  let at = 0;
-  for (const item of items) {
-    const k = key(item);
-    keep.add(k);
-    let row = cache.get(k);
-    if (!row) {
-      row = make(item);
-      cache.set(k, row);
-    }
-    update(row, item);
-    for (const node of row.nodes) {
-      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
-      at++;
-    }
-  }
-  for (const [k, row] of cache) {
-    if (!keep.has(k)) {
-      for (const node of row.nodes) node.remove();
-      cache.delete(k);
-    }
-  }
-}
 
 function render({ model, el }) {
   const head = header("Positions");

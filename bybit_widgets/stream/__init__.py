@@ -10,6 +10,7 @@ from .account import AccountFeed
 from .backoff import Backoff
 from .errors import FeedClosed, StreamDataError, StreamError, SubscriptionRefused
 from .feed import Feed
+from .ledger import LedgerFeed
 from .manager import StreamManager
 from .state import BookView
 from .states import STATES, ConnState, FeedStats
@@ -17,6 +18,7 @@ from .states import STATES, ConnState, FeedStats
 __all__ = [
     "StreamManager",
     "AccountFeed",
+    "LedgerFeed",
     "Feed",
     "FeedStats",
     "BookView",

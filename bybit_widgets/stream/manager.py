@@ -39,6 +39,7 @@ from .account import AccountFeed, AccountSource
 from .backfill import Backfill, HistorySource, backfill_limit, fetcher_for
 from .connection import Connection
 from .feed import Feed, Subscription
+from .ledger import LedgerFeed
 from .loop import LoopHost
 from .options import StreamOptions
 from .state import reducer_for
@@ -163,6 +164,14 @@ class StreamManager:
                     self, self._rest if self._credentials is not None else None, available=self._credentials is not None
                 )
             return self._account
+
+    def ledger(self, since_ms: int) -> LedgerFeed:
+        """Realised PnL, fees and funding of the API key since ``since_ms``, from the transaction log.
+
+        A new one per call (each user picks its own start); see :class:`~bybit_widgets.stream.ledger.LedgerFeed`.
+        """
+        rest = self._rest if self._credentials is not None else None
+        return LedgerFeed(self.loop, self.account(), rest, since_ms=since_ms)  # type: ignore[arg-type]
 
     def orders(self) -> Feed:
         """``latest`` is a dict orderId -> :class:`Order` (newest state of each order)."""

@@ -1,7 +1,8 @@
 """Live trading widgets for Jupyter (anywidget views over the session's feeds).
 
 ``bw.Ticker``, ``bw.Watchlist``, ``bw.OrderBook``, ``bw.OrderTicket``,
-``bw.Trades``, ``bw.Positions``, ``bw.Candles`` and ``bw.Dashboard``. Each
+``bw.Trades``, ``bw.Positions``, ``bw.PnL``, ``bw.Candles``, ``bw.DepthChart``,
+``bw.Heatmap`` and ``bw.Dashboard``. Each
 takes ``session=`` (default: the latest ``bw.connect()``) and ``max_hz=``
 (frames per second at most). :func:`configure` sets the kernel-wide budget
 of comm messages per second that all widgets share.
@@ -16,6 +17,7 @@ from .candles import Candles
 from .dashboard import Dashboard
 from .depth import DepthChart
 from .heatmap import Heatmap
+from .pnl import PnL
 from .positions import Positions
 from .scheduler import FrameScheduler
 from .ticker import Ticker
@@ -31,6 +33,7 @@ __all__ = [
     "Heatmap",
     "OrderBook",
     "OrderTicket",
+    "PnL",
     "Positions",
     "Ticker",
     "Trades",

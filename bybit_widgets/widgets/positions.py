@@ -10,18 +10,9 @@ import traitlets
 from ..protocol.positions import POSITION_IDX, position_key, side_of_idx
 from ..protocol.rules import InstrumentRules
 from .base import STATIC, LiveWidget, plain_error
+from .marks import Marks, unrealised_pnl
 
 __all__ = ["Positions", "unrealised_pnl"]
-
-
-def unrealised_pnl(
-    side: str | None, size: Decimal | None, entry: Decimal | None, mark: Decimal | None
-) -> Decimal | None:
-    """PnL of a linear position at ``mark``: (mark - entry) x size for a long, the reverse for a short."""
-    if not size or entry is None or mark is None or side not in ("Buy", "Sell"):
-        return None
-    move = mark - entry if side == "Buy" else entry - mark
-    return move * size
 
 
 class Positions(LiveWidget):
@@ -47,7 +38,7 @@ class Positions(LiveWidget):
 
     def __init__(self, *, session: Any = None, max_hz: float | None = None) -> None:
         super().__init__(session=session, max_hz=max_hz)
-        self._marks: dict[str, Any] = {}
+        self._marks = Marks(self)
         self._busy: set[str] = set()
         self._bind()
 
@@ -68,14 +59,10 @@ class Positions(LiveWidget):
         account = self._account
         assert account is not None
         open_positions = account.open_positions()
-        self._follow_marks({p.symbol for p in open_positions if p.symbol})
+        self._marks.follow({p.symbol for p in open_positions if p.symbol})
         rows = []
         for p in open_positions:
-            ticker = self._marks[p.symbol].latest if p.symbol in self._marks else None
-            mark = ticker.mark_price if ticker is not None and ticker.mark_price is not None else p.mark_price
-            pnl = unrealised_pnl(p.side, p.size, p.avg_price, mark)
-            if pnl is None:
-                pnl = p.unrealised_pnl
+            mark, pnl = self._marks.mark(p), self._marks.upl(p)
             rows.append(
                 {
                     "key": p.key,
@@ -115,19 +102,9 @@ class Positions(LiveWidget):
         if account.error is not None:
             self.notice = {"kind": "error", "text": f"could not load the account: {plain_error(account.error)}"}
 
-    def _follow_marks(self, symbols: set[str]) -> None:
-        """Keep a ticker feed (for the mark price) on exactly the symbols with an open position."""
-        for symbol in set(self._marks) - symbols:
-            feed = self._marks.pop(symbol)
-            if feed in self._feeds:
-                self._feeds.remove(feed)
-            feed.close()
-        for symbol in symbols - set(self._marks):
-            self._marks[symbol] = self._listen(self.streams.ticker(symbol, category="linear"))
-
     def _unbind(self) -> None:
         super()._unbind()
-        self._marks = {}
+        self._marks.forget()
 
     # -- actions ---------------------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ def test_close_position_flattens_both_sides_and_funding_pays_each_side_on_its_ow
     assert len(funding) == 2 and funding[0].funding == -funding[1].funding  # equal sizes: long pays what short gets
     assert sum(r.change for r in rows) == usdt(sim, fresh.api_key) - before
     records = fresh.get_closed_pnl(**ETH, start_time=since)
-    assert sorted(r.side for r in records) == ["Buy", "Sell"]  # one close per side
+    assert {r.side for r in records} == {"Buy", "Sell"}  # each side closed (a market close may fill in parts)
     for record in records:  # the long closes with a Sell, the short with a Buy
         gross = record.cum_exit_value - record.cum_entry_value
         gross = gross if record.side == "Sell" else -gross

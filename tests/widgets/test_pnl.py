@@ -1,0 +1,88 @@
+"""The PnL panel: the ledger's numbers by symbol and in total, unrealised live, the equity curve.
+
+Rules relied on (Bybit v5 "Get Transaction Log"): ``change = cashFlow + funding - fee`` per row, TRADE
+rows carry a close's realised PnL in ``cashFlow``, funding settles as SETTLEMENT rows. ``POST
+/sim/funding`` settles now (design.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from array import array
+from decimal import Decimal
+
+import pytest
+
+import bybit_widgets as bw
+
+from .conftest import live_session, wait_for
+
+ETH = {"category": "linear", "symbol": "ETHUSDT"}
+BTC = {"category": "linear", "symbol": "BTCUSDT"}
+
+
+def ledger_totals(rows, symbol):
+    mine = [r for r in rows if r.symbol == symbol]
+    realised = sum((r.cash_flow for r in mine if r.type == "TRADE"), Decimal(0))
+    return realised, sum((r.fee for r in mine), Decimal(0)), sum((r.funding for r in mine), Decimal(0))
+
+
+def test_the_panel_shows_the_ledger_to_the_cent_and_reads_it_only_when_the_wallet_moves(sim, account):
+    async def main():
+        async with live_session(sim, account) as session:
+            client = session.aclient
+            panel = bw.PnL(session=session)
+            began = time.monotonic()
+            await client.place_order(**ETH, side="Buy", order_type="Market", qty="0.50")
+            await client.place_order(**BTC, side="Sell", order_type="Market", qty="0.010")
+            await wait_for(lambda: {r["symbol"] for r in panel.rows} == {"ETHUSDT", "BTCUSDT"}, what="two symbols")
+            await asyncio.to_thread(sim.settle_funding, "ETHUSDT")
+            await client.place_order(**ETH, side="Sell", order_type="Market", qty="0.20")
+            rows = list(await client.all_pages("get_transaction_log", start_time=session.started_ms))
+            assert sorted({r.type for r in rows}) == ["SETTLEMENT", "TRADE"]  # (a market order may fill in parts)
+            want = {s: ledger_totals(rows, s) for s in ("ETHUSDT", "BTCUSDT")}
+
+            def shown():
+                got = {
+                    r["symbol"]: (Decimal(r["realised"]), Decimal(r["fees"]), Decimal(r["funding"])) for r in panel.rows
+                }
+                return got == want
+
+            await wait_for(shown, what="the panel to show the ledger")
+            fills = sum(r.type == "TRADE" for r in rows)
+            await wait_for(lambda: len(panel.fills) == fills * 16, what="a mark per fill")
+            await wait_for(lambda: len(panel.curve) >= 16, what="an equity point")
+            took = time.monotonic() - began
+            snapshot = ([dict(r) for r in panel.rows], dict(panel.total), panel.ledger.reads, took, panel.curve)
+            panel.close()
+            return snapshot, rows
+
+    (shown_rows, total, reads, took, curve), rows = asyncio.run(main())
+    by_symbol = {r["symbol"]: r for r in shown_rows}
+    eth = by_symbol["ETHUSDT"]
+    trades = {s: sum(r.type == "TRADE" and r.symbol == s for r in rows) for s in ("ETHUSDT", "BTCUSDT")}
+    assert Decimal(eth["funding"]) != 0 and eth["trades"] == trades["ETHUSDT"] >= 2
+    assert by_symbol["BTCUSDT"]["trades"] == trades["BTCUSDT"] >= 1
+    change = sum((r.change for r in rows), Decimal(0))
+    assert Decimal(total["realised"]) - Decimal(total["fees"]) + Decimal(total["funding"]) == change
+    assert Decimal(total["unrealised"]) != 0  # two open positions, marked live
+    assert Decimal(total["net"]) == (change + Decimal(total["unrealised"])).quantize(Decimal("0.01"))
+    # at most one read a second (plus the first and one follow-up), whatever happened meanwhile
+    assert 2 <= reads <= took / 1.0 + 2, (reads, took)
+    t, equity = array("d", curve)[-2:]
+    assert abs(t / 1000 - time.time()) < 60 and equity > 0
+
+
+def test_without_keys_the_panel_says_why_and_a_bad_start_is_refused(sim):
+    async def main():
+        async with live_session(sim) as session:
+            panel = bw.PnL(session=session)
+            with pytest.raises(ValueError, match="ms since the epoch"):
+                bw.PnL(session=session, since="yesterday")
+            state = (panel.available, panel.unavailable_reason)
+            panel.close()
+            return state
+
+    available, reason = asyncio.run(main())
+    assert not available and "api_key" in reason
