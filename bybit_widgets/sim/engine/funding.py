@@ -3,7 +3,10 @@
 Funding times are the instrument's ``fundingInterval`` grid on the UTC clock (00:00, 08:00 and
 16:00 for 480 minutes). A positive rate means longs pay shorts. The payment goes into the wallet at
 once, into the position's realised PnL (``curRealisedPnl``, ``cumRealisedPnl``, as Bybit counts
-it) and into the transaction log as a ``SETTLEMENT`` row; the private stream then sends the
+it), into the transaction log as a ``SETTLEMENT`` row and into the executions as ``execType``
+``Funding`` (``execFee`` what was paid, negative when received; ``execQty`` the position's size,
+``execPrice`` the mark, ``feeRate`` the rate), the way ``/v5/execution/list`` reports funding and
+ccxt's ``fetch_funding_history`` reads it; the private stream then sends that execution, the
 position and the wallet.
 
 Decision: the rate settled at a funding time is the one the funding history shows for that time
@@ -17,8 +20,10 @@ from __future__ import annotations
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+from .accounts import Account, Position
 from .desk import Desk
 from .market import Market
+from .orders import Execution, Order
 from .wire import EIGHT
 
 __all__ = ["Funding", "interval_ms", "settled_rate"]
@@ -70,7 +75,53 @@ class Funding:
                 pos.cur_realised += paid
                 pos.updated = now
                 account.ledger.funding(inst, pos.size, market.mark, rate, paid, account.coins["USDT"], now)
+                self._execution(account, market, pos, rate, paid, now)
                 self.desk.outbox.position(account, pos)
                 self.desk.outbox.wallet(account)
                 settled += 1
         return settled
+
+    def _execution(
+        self, account: Account, market: Market, pos: Position, rate: Decimal, paid: Decimal, now: int
+    ) -> None:
+        """The ``Funding`` execution of one payment (it belongs to no order: a stand-in carries its fields)."""
+        desk = self.desk
+        inst = market.inst
+        stand_in = Order(
+            desk.new_id(),
+            "",
+            account.api_key,
+            inst,
+            pos.size > 0,
+            "UNKNOWN",
+            0,
+            0,
+            0,
+            "",
+            now,
+            0,
+            status="Filled",
+            create_type="",
+            fee_coin="USDT",
+        )
+        lots = abs(pos.size)
+        execution = Execution(
+            desk.new_id(),
+            stand_in,
+            market.mark,
+            lots,
+            pos.value_at(market.mark),
+            -paid,
+            rate,
+            False,
+            now,
+            market.seq,
+            Decimal(0),
+            0,
+            0,
+            market.mark,
+            market.index_ticks(),
+            exec_type="Funding",
+        )
+        account.executions.append(execution)
+        desk.outbox.execution(account, execution)

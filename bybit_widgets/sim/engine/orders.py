@@ -97,6 +97,7 @@ class Execution:
     leaves: int  # of the order right after this fill
     mark: int
     index: int
+    exec_type: str = "Trade"  # or "Funding": a funding payment (fee = what was paid, negative if received)
 
 
 def _avg(o: Order) -> str:
@@ -197,13 +198,13 @@ def execution_item(e: Execution, *, ws: bool = False) -> dict[str, Any]:
         "leavesQty": inst.qty_str(e.leaves),
         "createType": o.create_type,
         "orderType": o.order_type,
-        "stopOrderType": o.stop_order_type,
+        "stopOrderType": o.stop_order_type or ("UNKNOWN" if e.exec_type == "Funding" else ""),
         "execFee": money(e.fee),
         "execFeeV2": "",
         "execId": e.exec_id,
         "execPrice": inst.price_str(e.price),
         "execQty": inst.qty_str(e.lots),
-        "execType": "Trade",
+        "execType": e.exec_type,
         "execValue": dec(e.value),
         "execTime": str(e.time),
         "feeCurrency": o.fee_coin,

@@ -84,7 +84,7 @@ def order_history(t: Trading, account: Account, p: Params) -> dict[str, Any]:
 
 
 def executions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
-    """The account's fills, newest first (only ``execType`` Trade exists here)."""
+    """The account's executions, newest first: fills (``execType`` Trade) and funding payments (Funding)."""
     category = category_of(p, CATEGORIES)
     limit = p.limit(50, 100)
     start, end = _window(t, p)
@@ -94,7 +94,7 @@ def executions(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     picked = []
     for e in reversed(account.executions):
         spec = e.order.inst.spec
-        if spec.category != category or not start <= e.time <= end or exec_type not in (None, "Trade"):
+        if spec.category != category or not start <= e.time <= end or exec_type not in (None, e.exec_type):
             continue
         if symbol is not None and spec.symbol != symbol or base is not None and spec.base_coin != base:
             continue

@@ -418,3 +418,12 @@ def test_hedge_mode_through_ccxt_holds_a_long_and_a_short_and_closes_each(sim, b
     assert [(p["side"], p["contracts"]) for p in bybit.fetch_positions([LINEAR]) if p["contracts"]] == [("short", 0.01)]
     with pytest.raises(ccxt.BadRequest):  # a position is open: Bybit's 110024
         bybit.set_position_mode(False, LINEAR)
+
+
+def test_fetch_funding_history_reads_the_funding_executions(sim, bybit):
+    bybit.create_order(LINEAR, "market", "buy", 0.01)
+    settled = sim.settle_funding("BTCUSDT")
+    (payment,) = bybit.fetch_funding_history(LINEAR)
+    assert payment["symbol"] == LINEAR and payment["code"] == "USDT" and payment["info"]["execType"] == "Funding"
+    rate = float(settled["fundingRate"])
+    assert payment["rate"] == rate and (payment["amount"] > 0) == (rate > 0)  # a long pays a positive rate

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bybit_widgets.sim.engine import SimError
 
-from .helpers import Clock, make_exchange, order
+from .helpers import Clock, Recorder, make_exchange, order
 
 step = st.one_of(
     st.tuples(st.just("trade"), st.booleans(), st.integers(1, 40)),  # side, lots of 0.001
@@ -103,6 +103,24 @@ def test_a_short_receives_a_positive_rate_and_a_flat_account_pays_nothing():
     assert result["settled"] == 1 and Decimal(result["fundingRate"]) > 0
     assert Decimal(row["funding"]) > 0 and row["side"] == "Sell" and row["size"] == "-0.020"
     assert ledger(ex, "flat") == ([], [])
+
+
+def test_each_funding_payment_is_also_a_funding_execution_with_what_was_paid_as_its_fee():
+    """Bybit lists funding in /v5/execution/list as execType Funding; ccxt's fetch_funding_history reads it."""
+    ex = make_exchange(5, paused=False)
+    recorder = Recorder(ex)
+    order(ex, side="Sell", orderType="Market", qty="0.020")
+    ex.settle_funding("BTCUSDT")
+    (row,) = [r for r in ledger(ex)[0] if r["type"] == "SETTLEMENT"]
+    listed = ex.rest_private("/v5/execution/list", "k", {"category": "linear", "execType": "Funding"})["list"]
+    (funding,) = listed
+    assert funding["execType"] == "Funding" and funding["side"] == "Sell" and funding["execQty"] == "0.020"
+    assert Decimal(funding["execFee"]) == -Decimal(row["funding"])  # a short received: a negative fee
+    assert funding["feeRate"] == row["feeRate"] and funding["orderType"] == "UNKNOWN"
+    trades = ex.rest_private("/v5/execution/list", "k", {"category": "linear", "execType": "Trade"})["list"]
+    assert trades and all(t["execType"] == "Trade" for t in trades)
+    pushed = [e for e in recorder.items("execution") if e["execType"] == "Funding"]
+    assert [e["execId"] for e in pushed] == [funding["execId"]]
 
 
 hedge_step = st.one_of(
