@@ -67,10 +67,10 @@ async def accounts(request: Request) -> Response:
         if (
             not isinstance(body, dict)
             or not {"api_key", "api_secret"} <= set(body)
-            or set(body) - {"api_key", "api_secret", "balance"}
+            or set(body) - {"api_key", "api_secret", "balance", "fee_rates"}
         ):
-            raise ValueError('expected {"api_key": ..., "api_secret": ..., "balance": optional}')
-        return _ok(core.add_account(body["api_key"], body["api_secret"], body.get("balance")))
+            raise ValueError('expected {"api_key": ..., "api_secret": ..., "balance": optional, "fee_rates": optional}')
+        return _ok(core.add_account(body["api_key"], body["api_secret"], body.get("balance"), body.get("fee_rates")))
     except ValueError as exc:
         return _error(400, str(exc))
 

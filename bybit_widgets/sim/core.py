@@ -242,12 +242,12 @@ class SimCore:
         self.faults.clear()
         self.clock.skew_ms = 0
 
-    def add_account(self, api_key: Any, api_secret: Any, balance: Any = None) -> dict[str, Any]:
+    def add_account(self, api_key: Any, api_secret: Any, balance: Any = None, fee_rates: Any = None) -> dict[str, Any]:
         if not isinstance(api_key, str) or not api_key or not isinstance(api_secret, str) or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty strings")
         if balance is not None and not isinstance(balance, str):
             raise ValueError(f'balance must be a decimal string such as "5000", got {balance!r}')
-        self.exchange.ensure_account(api_key, api_secret, balance=balance)
+        self.exchange.ensure_account(api_key, api_secret, balance=balance, fee_rates=fee_rates)
         return {"api_key": api_key}
 
     def settle_funding(self, body: Any) -> dict[str, Any]:

@@ -291,8 +291,11 @@ class SimServer:
     def status(self) -> dict[str, Any]:
         return self._call(SimCore.status)
 
-    def add_account(self, api_key: str, api_secret: str, balance: str | None = None) -> None:
-        self._call(SimCore.add_account, api_key, api_secret, balance)
+    def add_account(
+        self, api_key: str, api_secret: str, balance: str | None = None, fee_rates: dict | None = None
+    ) -> None:
+        """A new account (USDT ``balance``); ``fee_rates``: its fee tier, ``{"linear": {"maker": "0.0001", ...}}``."""
+        self._call(SimCore.add_account, api_key, api_secret, balance, fee_rates)
 
     def settle_funding(self, symbol: str = "BTCUSDT") -> dict[str, Any]:
         """Pay funding now on every open position in ``symbol`` at the rate its tickers show."""

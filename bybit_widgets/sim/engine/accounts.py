@@ -26,7 +26,7 @@ from .ledger import Ledger
 from .orders import Execution, Order, avg_text
 from .wire import EIGHT, dec, money, rate
 
-__all__ = ["Account", "Accounts", "Position", "Margin"]
+__all__ = ["Account", "Accounts", "Position", "Margin", "fee_tier"]
 
 ZERO = Decimal(0)
 DEFAULT_LEVERAGE = Decimal(10)
@@ -121,6 +121,11 @@ class Account:
     closed: deque[Order] = field(default_factory=lambda: deque())
     executions: deque[Execution] = field(default_factory=lambda: deque(maxlen=_KEEP_EXECUTIONS))
     ledger: Ledger = field(default_factory=Ledger)
+    fee_rates: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # category -> (maker, taker)
+
+    def fees_of(self, inst: Instrument) -> tuple[Decimal, Decimal]:
+        """``(maker, taker)`` this account pays on ``inst``: its tier's rates for the category, else the default."""
+        return self.fee_rates.get(inst.category, (inst.maker_fee, inst.taker_fee))
 
     def __repr__(self) -> str:  # the secret never appears
         return f"Account(api_key={self.api_key!r}, uid={self.uid})"
@@ -156,6 +161,40 @@ class Account:
             self.orders.pop(old.order_id, None)
             if self.links.get(old.link_id) is old:
                 del self.links[old.link_id]
+
+
+_FEE_CATEGORIES = ("linear", "spot")
+_MAX_FEE = Decimal("0.01")
+
+
+def fee_tier(spec: Any) -> dict[str, tuple[Decimal, Decimal]]:
+    """An account's fee tier from ``{"linear": {"maker": "0.0001", "taker": "0.0004"}, ...}``.
+
+    Rates are decimal strings within +/-1 % (a negative maker rate is a rebate,
+    as market-maker levels pay); a wrong shape is refused naming what was expected.
+    """
+    if not isinstance(spec, dict) or set(spec) - set(_FEE_CATEGORIES):
+        raise ValueError(f'fee_rates must map "linear" / "spot" to {{"maker": ..., "taker": ...}}, got {spec!r}')
+    tier = {}
+    for category, rates in spec.items():
+        if not isinstance(rates, dict) or set(rates) != {"maker", "taker"}:
+            raise ValueError(
+                f'fee_rates["{category}"] must be {{"maker": "0.0002", "taker": "0.00055"}}, got {rates!r}'
+            )
+        pair = []
+        for name in ("maker", "taker"):
+            text = rates[name]
+            try:
+                value = Decimal(text) if isinstance(text, str) else None
+            except ArithmeticError:
+                value = None
+            if value is None or not value.is_finite() or abs(value) > _MAX_FEE:
+                raise ValueError(
+                    f'fee_rates["{category}"]["{name}"] must be a decimal string within +/-0.01, got {text!r}'
+                )
+            pair.append(value)
+        tier[category] = (pair[0], pair[1])
+    return tier
 
 
 class Accounts:
@@ -286,7 +325,7 @@ class Margin:
         price_str = inst.price_str
         zero = price_str(0)
         avg = pos.avg_price()
-        fee = inst.taker_fee
+        fee = self.account.fees_of(inst)[1]
         if pos.size > 0:
             break_even = avg * (1 + fee) / (1 - fee)
         elif pos.size < 0:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from .accounts import Account
+from .accounts import Account, fee_tier
 from .candles import INTERVALS
 from .endpoints import PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from .errors import SimError, param_error
@@ -113,15 +113,27 @@ class Exchange:
 
     # -- accounts -----------------------------------------------------------------------------------
     def ensure_account(
-        self, api_key: str, api_secret: str, *, read_only: bool = False, balance: str | None = None
+        self,
+        api_key: str,
+        api_secret: str,
+        *,
+        read_only: bool = False,
+        balance: str | None = None,
+        fee_rates: dict[str, dict[str, str]] | None = None,
     ) -> None:
-        """Create the account of ``api_key`` if new (USDT ``balance`` or the exchange's start balance)."""
-        self.trading.accounts.ensure(
+        """Create the account of ``api_key`` if new (USDT ``balance`` or the exchange's start balance).
+
+        ``fee_rates``: the account's fee tier, ``{"linear": {"maker": "0.0001", "taker": "0.0004"}, ...}``
+        per category (the instruments' rates where not given), as a VIP or market-maker level sets them.
+        """
+        account = self.trading.accounts.ensure(
             api_key,
             api_secret,
             read_only=read_only,
             balance=self.start_balance if balance is None else _amount(balance),
         )
+        if fee_rates is not None:
+            account.fee_rates = fee_tier(fee_rates)
 
     def settle_funding(self, symbol: str) -> dict:
         """Settle funding of the linear ``symbol`` now for every open position in it (``POST /sim/funding``)."""

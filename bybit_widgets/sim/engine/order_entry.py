@@ -269,7 +269,7 @@ def _check_funds(t: Trading, account: Account, order: Order, ref: int) -> None:
         if order.reduce_only or order.close_on_trigger:
             return
         price = order.price if order.order_type == "Limit" else ref
-        cost = margin.order_cost(order, price=price) + inst.value_of(price, order.leaves) * inst.taker_fee
+        cost = margin.order_cost(order, price=price) + inst.value_of(price, order.leaves) * account.fees_of(inst)[1]
         pos = account.positions.get((inst.symbol, order.position_idx))
         released = Decimal(0)
         if pos is not None and pos.size and (pos.size > 0) != order.buy:  # closing first frees its margin

@@ -100,8 +100,8 @@ def fee_rate(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     markets = [m for (c, s), m in t.venue.markets.items() if c == category and symbol in (None, s)]
     if symbol is not None and not markets and category in ("spot", "linear"):
         raise param_error("params error: symbol invalid")
-    rows = [
-        {"symbol": m.inst.symbol, "takerFeeRate": dec(m.inst.taker_fee), "makerFeeRate": dec(m.inst.maker_fee)}
-        for m in markets
-    ]
+    rows = []
+    for m in markets:
+        maker, taker = account.fees_of(m.inst)
+        rows.append({"symbol": m.inst.symbol, "takerFeeRate": dec(taker), "makerFeeRate": dec(maker)})
     return {"list": rows}

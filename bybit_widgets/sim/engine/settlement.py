@@ -28,7 +28,8 @@ def settle(desk: Desk, account: Account, order: Order, price: int, lots: int, is
     market = desk.market_of(inst)
     now = desk.now
     value = inst.value_of(price, lots)
-    fee_rate = inst.maker_fee if is_maker else inst.taker_fee
+    maker_fee, taker_fee = account.fees_of(inst)
+    fee_rate = maker_fee if is_maker else taker_fee
     fill = None
     if inst.is_linear:
         fill = _settle_linear(desk, account, order, price, lots, fee_rate, market.seq)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+
+from bybit_widgets import Client
 
 from .helpers import Rest
 
@@ -144,3 +147,29 @@ def test_untraded_categories_answer_lists_through_the_server(sim, rest: Rest):
         },
     ).json()
     assert refused["retCode"] == 10001 and "does not trade option" in refused["retMsg"]
+
+
+def test_an_account_with_its_own_fee_tier_pays_its_rates_and_reads_them_back(sim):
+    """Bybit v5 "Get Fee Rate": the account's own maker / taker rates per symbol; fills charge them."""
+    tier = {"linear": {"maker": "-0.00005", "taker": "0.0003"}}
+    created = httpx.post(
+        f"{sim.rest_url}/sim/accounts", json={"api_key": "vip", "api_secret": "vip-s", "fee_rates": tier}
+    )
+    assert created.status_code == 200, created.text
+    with (
+        Client("vip", "vip-s", base_url=sim.rest_url) as vip,
+        Client(sim.api_key, sim.api_secret, base_url=sim.rest_url) as base,
+    ):
+        (fee,) = vip.get_fee_rates(category="linear", symbol="BTCUSDT")
+        (default,) = base.get_fee_rates(category="linear", symbol="BTCUSDT")
+        assert (str(fee.maker_fee_rate), str(fee.taker_fee_rate)) == ("-0.00005", "0.0003")
+        assert (str(default.maker_fee_rate), str(default.taker_fee_rate)) == ("0.0002", "0.00055")
+        vip.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.010")
+        fills = vip.get_executions(category="linear", symbol="BTCUSDT")
+        assert fills and all(str(f.fee_rate) == "0.0003" for f in fills)
+        assert sum(f.exec_fee for f in fills) == sum((f.exec_value * f.fee_rate).quantize(f.exec_fee) for f in fills)
+    bad = httpx.post(
+        f"{sim.rest_url}/sim/accounts",
+        json={"api_key": "x", "api_secret": "y", "fee_rates": {"linear": {"maker": 0.1, "taker": "0.2"}}},
+    )
+    assert bad.status_code == 400 and "decimal string" in bad.text
