@@ -121,8 +121,16 @@ class LedgerFeed:
         self._schedule(max(0.0, self._last + self.min_gap_s - self._loop.time()))
 
     def _schedule(self, delay: float) -> None:
-        if self._timer is None and self._task is None and self._release_account is not None:
-            self._timer = self._loop.call_later(delay, self._start)
+        """A read in ``delay`` s, unless one is under way or already due sooner (a wallet push does not wait
+        for the follow-up of the last burst)."""
+        if self._task is not None or self._release_account is None:
+            return
+        due = self._loop.time() + delay
+        if self._timer is not None:
+            if self._timer.when() <= due:
+                return
+            self._timer.cancel()
+        self._timer = self._loop.call_later(delay, self._start)
 
     def _start(self) -> None:
         self._timer = None
