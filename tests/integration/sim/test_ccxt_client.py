@@ -427,3 +427,9 @@ def test_fetch_funding_history_reads_the_funding_executions(sim, bybit):
     assert payment["symbol"] == LINEAR and payment["code"] == "USDT" and payment["info"]["execType"] == "Funding"
     rate = float(settled["fundingRate"])
     assert payment["rate"] == rate and (payment["amount"] > 0) == (rate > 0)  # a long pays a positive rate
+
+
+def test_set_margin_mode_accepts_cross_and_refuses_isolated_in_plain_words(bybit):
+    assert bybit.set_margin_mode("cross", LINEAR)["result"] == {"reasons": []}
+    with pytest.raises(ccxt.ExchangeError, match="cross margin .REGULAR_MARGIN. only"):
+        bybit.set_margin_mode("isolated", LINEAR)
