@@ -89,7 +89,7 @@ function render({ model, el }) {
       type: "button",
       text: "TP/SL",
       onclick: () => {
-        const row = posRows.get(p.key);
+        const row = posRows.get(p.key || p.symbol);
         tp.value = row.item.tp || "";
         sl.value = row.item.sl || "";
         setHidden(editor, !editor.hidden);
@@ -104,7 +104,7 @@ function render({ model, el }) {
     setAttr(row.tr, "data-symbol", p.symbol);
     setAttr(row.tr, "data-side", p.side);
     setAttr(row.tr, "data-size", p.size);
-    setAttr(row.tr, "data-position-idx", String(p.position_idx));
+    setAttr(row.tr, "data-position-idx", String(p.position_idx || 0));
     setText(row.sideTag, p.side === "Buy" ? "Long" : "Short");
     setClass(row.sideTag, ["bw-up", "bw-down"], p.side === "Buy" ? "bw-up" : "bw-down");
     setText(row.name, p.hedged ? ` ${p.symbol} · hedge` : ` ${p.symbol}`);
@@ -116,7 +116,7 @@ function render({ model, el }) {
     setClass(row.c.pnl, ["bw-up", "bw-down"], dirClass(p.pnl));
     setText(row.c.liq, groupDigits(p.liq));
     setText(row.c.tpsl, p.tp || p.sl ? `${groupDigits(p.tp) || "–"} / ${groupDigits(p.sl) || "–"}` : "–");
-    const closing = busy.has(`close:${p.key}`);
+    const closing = busy.has(`close:${p.key || p.symbol}`);
     setProp(row.close, "disabled", closing);
     setText(row.close, closing ? "Closing…" : "Close");
   };
@@ -162,7 +162,7 @@ function render({ model, el }) {
     notice.classList.toggle("bw-notice-error", n.kind === "error");
     busy = new Set(model.get("busy") || []);
     const positions = model.get("positions") || [];
-    keyedRows(posBody, posRows, positions, (p) => p.key, makePosition, updatePosition);
+    keyedRows(posBody, posRows, positions, (p) => p.key || p.symbol, makePosition, updatePosition);
     setHidden(posEmpty, positions.length > 0 || !available);
     setHidden(posTable, positions.length === 0);
     const orders = model.get("orders") || [];

@@ -5,9 +5,10 @@ what Bybit books, fees and funding included, so the totals equal what the
 account statement says. The private stream says *when* to read it: every
 fill and every funding settlement pushes a wallet update, and each push
 asks for one read. Reads are never on a timer and at least ``min_gap_s``
-(1 s) apart however fast the fills come, far inside Bybit's per-UID limits;
-a burst of fills costs one read, plus one follow-up ``settle_s`` (3 s) later
-for rows Bybit books a moment after its push. Each read asks only for rows
+(0.25 s) apart however fast the fills come, far inside Bybit's per-UID
+limits; a burst of fills costs a read per gap, plus one follow-up
+``settle_s`` (3 s) later for rows Bybit books a moment after its push.
+Measured (``benchmarks/bench_ledger.py``): see ``benchmarks/results/ledger.md``. Each read asks only for rows
 from a minute before the newest one seen (paged by cursor, deduplicated by
 id), so a long session does not re-read its whole history.
 """
@@ -47,7 +48,7 @@ class LedgerFeed:
         rest: LedgerSource | None,
         *,
         since_ms: int,
-        min_gap_s: float = 1.0,
+        min_gap_s: float = 0.25,
         settle_s: float = 3.0,
     ) -> None:
         self._loop = loop

@@ -53,7 +53,7 @@ class PnL(LiveWidget):
     available = traitlets.Bool(True).tag(sync=True)
     unavailable_reason = traitlets.Unicode("").tag(sync=True)
 
-    default_max_hz = 2.0  # a ledger and a curve: twice a second is live to the eye
+    default_max_hz = 4.0  # a ledger and a curve: four frames a second is live to the eye
 
     def __init__(
         self, *, since: int | datetime.datetime | None = None, session: Any = None, max_hz: float | None = None

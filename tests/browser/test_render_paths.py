@@ -317,7 +317,10 @@ def positions_frames(rng: random.Random) -> tuple[dict, list[dict]]:
         eth = round(eth + rng.choice((-3, -1, 0, 1, 3)) * 0.01, 2)
         positions = [
             {
+                "key": "BTCUSDT",
                 "symbol": "BTCUSDT",
+                "position_idx": 0,
+                "hedged": False,
                 "side": "Buy",
                 "size": "0.01",
                 "entry": "87950.0",
@@ -330,7 +333,10 @@ def positions_frames(rng: random.Random) -> tuple[dict, list[dict]]:
                 "value": money(btc * 0.01, 2),
             },
             {
+                "key": "ETHUSDT",
                 "symbol": "ETHUSDT",
+                "position_idx": 0,
+                "hedged": False,
                 "side": "Sell",
                 "size": "0.5",
                 "entry": "3020.00",

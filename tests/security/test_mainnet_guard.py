@@ -38,11 +38,13 @@ TRADING_CALLS = {
     "place_batch_order": dict(category="linear", requests=[{k: v for k, v in ORDER.items() if k != "category"}]),
     "amend_batch_order": dict(category="linear", requests=[dict(symbol="BTCUSDT", order_link_id="x1", price="1")]),
     "cancel_batch_order": dict(category="linear", requests=[dict(symbol="BTCUSDT", order_link_id="x1")]),
+    "switch_position_mode": dict(category="linear", symbol="BTCUSDT", mode=3),
+    "set_margin_mode": dict(set_margin_mode="REGULAR_MARGIN"),
 }
 # client.request(): a trading path of the catalogue, and a POST the catalogue does not know
 RAW_POSTS = [
     ("/v5/order/create", {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Market", "qty": "1"}),
-    ("/v5/position/switch-mode", {"category": "linear", "symbol": "BTCUSDT", "mode": 3}),
+    ("/v5/position/add-margin", {"category": "linear", "symbol": "BTCUSDT", "margin": "10", "positionIdx": 0}),
 ]
 
 
