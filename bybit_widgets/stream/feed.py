@@ -108,7 +108,7 @@ class Subscription:
         self.duplicates = self.dropped = 0
         self.last_message_at: float | None = None  # monotonic seconds
         self.exchange_ts: int | None = None  # exchange time (ms) of the newest applied message
-        self.silent_since = time.monotonic()  # baseline of the no-data watchdog
+        self.silent_since = 0.0  # baseline of the no-data watchdog, on the session's clock (set when confirmed)
         self.backfill: Backfill | None = None  # REST history of this topic, when a feed asked for it
         self.backfills = 0  # REST pages merged into the state so far
         self.backfill_error: BaseException | None = None  # why the last REST page failed (None once one came)
@@ -118,14 +118,39 @@ class Subscription:
 
     # -- data --------------------------------------------------------------
 
-    def handle(self, message: dict, frame: bytes = b"") -> None:
-        """Apply one data message of this topic (``frame``: its text as received), then notify consumers."""
+    # -- what the session asks of the state (it never reaches into the reducer) --
+
+    @property
+    def awaiting_snapshot(self) -> bool:
+        """The state needs a snapshot before it is live (a book after (re)subscribing)."""
+        return self.reducer.awaiting_snapshot
+
+    @property
+    def watch_silence(self) -> bool:
+        """Whether silence on this topic means trouble (the watchdog's business)."""
+        return self.reducer.watch_silence
+
+    def keep_at_least(self, maxlen: int) -> None:
+        """A new feed wants ``maxlen`` items of history (trades, executions): grow the kept window to it."""
+        if hasattr(self.reducer, "resize"):
+            with self.lock:
+                self.reducer.resize(maxlen)  # type: ignore[attr-defined]
+
+    def disconnected(self) -> None:
+        """The socket carrying this topic ended (or it is resubscribed): the next frame starts afresh."""
+        self.reducer.on_disconnect()
+
+    # -- data --------------------------------------------------------------
+
+    def handle(self, message: dict, frame: bytes = b"", now: float | None = None) -> None:
+        """Apply one data message of this topic (``frame``: its text as received, ``now``: when, on the
+        session's clock, the watchdog's baseline), then notify consumers."""
         for tap in self.taps:
             try:
                 tap(frame)
             except Exception:  # a listener's bug never costs the feed a message
                 log.exception("%s: a frame listener failed", self.name)
-        now = time.monotonic()
+        now = time.monotonic() if now is None else now
         self.messages += 1
         self.last_message_at = self.silent_since = now
         try:
@@ -171,9 +196,9 @@ class Subscription:
         self.record_error(error, logged=True)
         self.notify_update()
 
-    def confirmed(self) -> None:
-        """The server confirmed the subscription. Topics without a snapshot are live from here."""
-        self.silent_since = time.monotonic()
+    def confirmed(self, now: float) -> None:
+        """The server confirmed the subscription at ``now`` (session clock); snapshot-less topics are live."""
+        self.silent_since = now
         if self.state != ConnState.LIVE and not self.reducer.awaiting_snapshot:
             self.set_state(ConnState.LIVE, "subscribed")
         elif self.state in (ConnState.CONNECTING, ConnState.RECONNECTING):

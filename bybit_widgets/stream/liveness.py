@@ -53,7 +53,7 @@ class Liveness:
             times.append(min(sent for _, _, sent in link.pending.values()) + self.options.subscribe_timeout)
         if self.options.watchdog is not None:
             for sub in subs.values():
-                if sub.state == "live" and sub.reducer.watch_silence:
+                if sub.state == "live" and sub.watch_silence:
                     times.append(sub.silent_since + self._limit(sub))
         return min(times)
 
@@ -73,7 +73,7 @@ class Liveness:
                 return Checkup(ping, f"no reply to {op} {', '.join(topics)} within {options.subscribe_timeout:g} s")
         for name, deadline in tuple(link.snapshot_deadline.items()):
             sub = subs.get(name)
-            if sub is None or not sub.reducer.awaiting_snapshot:
+            if sub is None or not sub.awaiting_snapshot:
                 del link.snapshot_deadline[name]
             elif now > deadline:
                 return Checkup(ping, f"no snapshot of {name} within {options.subscribe_timeout:g} s of subscribing")
@@ -83,7 +83,7 @@ class Liveness:
         """Mark live topics silent past their limit stale; True if any was."""
         found = False
         for sub in tuple(subs.values()):
-            if sub.state != "live" or not sub.reducer.watch_silence:
+            if sub.state != "live" or not sub.watch_silence:
                 continue
             silent = now - sub.silent_since
             if silent > self._limit(sub):

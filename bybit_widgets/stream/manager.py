@@ -233,8 +233,8 @@ class StreamManager:
                 )
                 self._subs[key] = sub
                 conn.reserved += 1
-            elif maxlen is not None and hasattr(sub.reducer, "resize"):
-                sub.reducer.resize(maxlen)  # type: ignore[attr-defined]
+            elif maxlen is not None:
+                sub.keep_at_least(maxlen)
             feed = Feed(sub, maxlen=maxlen)
             sub.add_feed(feed)
         if created:

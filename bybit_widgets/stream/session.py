@@ -146,7 +146,7 @@ class StreamSession:
         self._out.clear()
         self._events.extend(link.trades.abandon(self.name))
         for sub in tuple(self.subs.values()):
-            sub.reducer.on_disconnect()
+            sub.disconnected()
         return link.worked
 
     def fail(self, reason: str) -> None:
@@ -280,7 +280,7 @@ class StreamSession:
             if link is not None:
                 link.worked = True
             try:
-                sub.handle(message, frame)
+                sub.handle(message, frame, now)
             except Exception as exc:  # a bug must not kill the connection: show it on the feed
                 log.exception("%s: handling a message of %s failed", self.name, topic)
                 sub.record_error(StreamDataError(f"{topic}: message could not be applied: {exc!r}"), logged=True)
@@ -352,7 +352,7 @@ class StreamSession:
                 sub = self.subs.get(name)
                 if sub is not None and sub.state == "stale":
                     sub.set_state("stale", f"{sub.reason.split(';')[0]} while the connection answers; resubscribing")
-                    sub.reducer.on_disconnect()  # the answer starts with a snapshot, which is no reset
+                    sub.disconnected()  # the answer starts with a snapshot, which is no reset
                     self._table.resubscribe(link, name, now)
             link.probing.clear()
 

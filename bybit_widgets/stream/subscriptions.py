@@ -101,7 +101,7 @@ class SubscriptionTable:
         if op == "subscribe":
             for name in topics:
                 sub = self.subs.get(name)
-                if sub is not None and sub.reducer.awaiting_snapshot:
+                if sub is not None and sub.awaiting_snapshot:
                     link.snapshot_deadline[name] = now + self._options.subscribe_timeout
         self._out.append(encode({"req_id": req_id, "op": op, "args": topics}).decode())
 
@@ -124,7 +124,7 @@ class SubscriptionTable:
             link.active.add(name)
             sub = self.subs.get(name)
             if sub is not None:
-                sub.confirmed()
+                sub.confirmed(now)
         for name in verdict.refused:
             sub = self.subs.pop(name, None)
             if sub is not None:

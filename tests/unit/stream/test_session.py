@@ -270,9 +270,7 @@ def test_the_watchdog_probes_a_silent_ticker_and_resubscribes_it_when_the_socket
     (request,) = connected(session)
     feed(session, {"success": True, "op": "subscribe", "req_id": request["req_id"]})
     feed(session, {"topic": "tickers.BTCUSDT", "type": "snapshot", "ts": 3, "data": {"symbol": "BTCUSDT"}})
-    for sub in subs.values():
-        sub.silent_since = T0
-    session.tick(T0 + 31.0)
+    session.tick(T0 + 31.0)  # silent since T0 on the session's own clock: no hand-set baseline
     ticker = subs["tickers.BTCUSDT"]
     assert ticker.state == "stale" and "silent for 31 s" in ticker.reason
     assert subs["kline.1.BTCUSDT"].state == "live"  # klines have 70 s
@@ -292,7 +290,6 @@ def test_a_stale_topic_and_no_pong_name_the_silence_in_the_reason():
     (request,) = connected(session)
     feed(session, {"success": True, "op": "subscribe", "req_id": request["req_id"]})
     feed(session, {"topic": "tickers.BTCUSDT", "type": "snapshot", "ts": 3, "data": {"symbol": "BTCUSDT"}})
-    subs["tickers.BTCUSDT"].silent_since = T0
     session.next_events()
     session.tick(T0 + 31.0)
     session.tick(T0 + 41.5)
@@ -322,7 +319,7 @@ def test_a_resync_unsubscribes_then_subscribes_for_a_fresh_snapshot_due_in_time(
     (request,) = connected(session)
     feed(session, {"success": True, "op": "subscribe", "req_id": request["req_id"]})
     feed(session, book_snapshot(name, 10))
-    subs[name].reducer.on_disconnect()  # the book now needs a snapshot
+    subs[name].disconnected()  # the book now needs a snapshot
     session.resync(subs[name], "sequence gap", T0 + 1.0)
     session.resync(subs[name], "sequence gap", T0 + 1.1)  # already on it
     assert [(f["op"], f["args"]) for f in sent(session)] == [("unsubscribe", [name]), ("subscribe", [name])]
@@ -401,7 +398,7 @@ def test_a_reconnect_starts_from_a_fresh_link_and_resubscribes_the_kept_subscrip
     assert first is not None and first.active == set(subs)
     session.tick(T0 + 20.0)  # a ping is out, its pong deadline set
     assert session.disconnect() is True and session.link is None and not session.ready
-    assert subs["orderbook.50.BTCUSDT"].reducer.awaiting_snapshot  # the book starts over with a snapshot
+    assert subs["orderbook.50.BTCUSDT"].awaiting_snapshot  # the book starts over with a snapshot
     session.lost("connection lost (no close frame)", 0.5)
     assert {s.state for s in subs.values()} == {"reconnecting"}
     session.connect(T0 + 30.0, WALL + 30_000)
