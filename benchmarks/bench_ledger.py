@@ -13,15 +13,13 @@ Run: ``python benchmarks/bench_ledger.py``; writes ``benchmarks/results/ledger.m
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from bench_rest import start_exchange  # the exchange in its own process (run from benchmarks/)
 
 import bybit_widgets as bw
 from bybit_widgets.session import connect
@@ -30,13 +28,6 @@ FILLS = 10
 QUIET_S = 10.0
 BURST = 20
 RUNS = 3
-
-
-def start_exchange() -> tuple[subprocess.Popen, dict]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bybit_widgets.sim", "--port", "0", "--seed", "1"], stdout=subprocess.PIPE, text=True
-    )
-    return proc, json.loads(proc.stdout.readline())
 
 
 class Poller:
@@ -117,7 +108,8 @@ def main() -> None:
     lines = [
         "# PnL panel: fill to shown, and ledger reads, beside a 1 Hz transaction-log poller",
         "",
-        f"Exchange in its own process, one kernel loop; per run {FILLS} fills one at a time, {QUIET_S:.0f} s quiet,"
+        "Exchange in its own process (rate limits off, as in bench_rest), one kernel loop;"
+        f" per run {FILLS} fills one at a time, {QUIET_S:.0f} s quiet,"
         f" a burst of {BURST} orders, 5 s more. {RUNS} runs. 2-core machine.",
         "Run: `python benchmarks/bench_ledger.py`.",
         "",

@@ -99,9 +99,12 @@ def close_position(
 
     A hedged symbol has two rows: both are closed, or only the side ``position_idx`` names.
     """
-    positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
-    if position_idx is not None:
-        positions = [p for p in positions if (p.position_idx or 0) == position_idx]
+
+    def rows() -> Flow:  # the symbol's rows, or the one side asked for
+        found = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
+        return [p for p in found if position_idx is None or (p.position_idx or 0) == position_idx]
+
+    positions = yield from rows()
     open_positions = [p for p in positions if p.size and p.size > 0]
     if not open_positions:
         return positions[0] if positions else None
@@ -121,9 +124,7 @@ def close_position(
     deadline = pipeline.clock.local_ms() + timeout * 1000
     delay = 0.05
     while True:
-        positions = yield from pipeline.call("get_positions", {"category": category, "symbol": symbol})
-        if position_idx is not None:
-            positions = [p for p in positions if (p.position_idx or 0) == position_idx]
+        positions = yield from rows()
         remaining = [p for p in positions if p.size and p.size > Decimal(0)]
         if not remaining:
             flat: Position | None = positions[0] if positions else None

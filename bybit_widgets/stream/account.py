@@ -60,6 +60,11 @@ def merge_newer(seeded: dict[Any, Any], streamed: dict[Any, Any]) -> dict[Any, A
     return merged
 
 
+def _newest_hedged(rows: Sequence[Position]) -> bool:
+    newest = max(rows, key=lambda p: p.updated_time or 0, default=None)
+    return newest is not None and newest.hedged
+
+
 class AccountFeed:
     """Open orders, positions, wallet and executions of a stream manager's API key (``streams.account()``).
 
@@ -182,18 +187,13 @@ class AccountFeed:
 
     def positions_of(self, symbol: str) -> list[Position]:
         """The rows of ``symbol`` in its current mode: the one-way row, or the long and short rows."""
-        hedged = self.is_hedged(symbol)  # rows of the other mode are leftovers of a switch
-        rows = [p for p in self.positions().values() if p.symbol == symbol and p.hedged == hedged]
-        return sorted(rows, key=lambda p: p.position_idx or 0)
+        rows = [p for p in self.positions().values() if p.symbol == symbol]
+        hedged = _newest_hedged(rows)  # rows of the other mode are leftovers of a switch
+        return sorted((p for p in rows if p.hedged == hedged), key=lambda p: p.position_idx or 0)
 
     def is_hedged(self, symbol: str) -> bool:
         """Whether ``symbol`` is in hedge mode, as its newest row says (``positionIdx`` 1 / 2)."""
-        newest = max(
-            (p for p in self.positions().values() if p.symbol == symbol),
-            key=lambda p: p.updated_time or 0,
-            default=None,
-        )
-        return newest is not None and newest.hedged
+        return _newest_hedged([p for p in self.positions().values() if p.symbol == symbol])
 
     def open_positions(self) -> list[Position]:
         rows = (p for p in self.positions().values() if not p.is_flat)

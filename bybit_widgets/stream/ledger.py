@@ -101,8 +101,7 @@ class LedgerFeed:
             raise self.error
         rows = await self._read()
         self._last = self._loop.time()
-        self.reads += 1
-        self.book.add(row for row in rows if (row.time or 0) >= self.since_ms)
+        self._book(rows)
         self._notify()
         return self.book
 
@@ -150,19 +149,24 @@ class LedgerFeed:
         if task.cancelled():
             return
         error = task.exception()
-        self.reads += 1
         if error is not None:
+            self.reads += 1
             self.error = error
             log.warning("could not read the transaction log: %s", error)
         else:
             self.error = None
-            self.book.add(row for row in task.result() if (row.time or 0) >= self.since_ms)
+            self._book(task.result())
         self._notify()
         if self._dirty:
             self._schedule(max(0.0, self._last + self.min_gap_s - self._loop.time()))
         elif not self._settled:
             self._settled = True
             self._schedule(self.settle_s)
+
+    def _book(self, rows: Sequence[Transaction]) -> None:
+        """One read's rows into the book (those since ``since_ms``; a row seen before counts once)."""
+        self.reads += 1
+        self.book.add(row for row in rows if (row.time or 0) >= self.since_ms)
 
     def _notify(self) -> None:
         for listener in tuple(self._listeners):
