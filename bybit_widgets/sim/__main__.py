@@ -79,9 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None, help="default: a generated demo key")
     parser.add_argument("--api-secret", default=None)
     parser.add_argument("--start-balance", default="100000", help="USDT per account")
-    parser.add_argument("--paused", action="store_true", help="start with the generated market paused")
-    parser.add_argument("--replay", default=None, help="serve the public streams of this Parquet recording")
-    parser.add_argument("--speed", type=float, default=1.0, help="replay speed, 1 to 100")
+    parser.add_argument("--paused", action="store_true", help="start with the market (or the replay) paused")
+    parser.add_argument(
+        "--replay",
+        action="append",
+        default=None,
+        help="replay history: Bybit trade dumps SYMBOLYYYY-MM-DD.csv.gz and order-book dumps "
+        "YYYY-MM-DD_SYMBOL_ob500.data.zip (repeat for several files), or one Parquet recording",
+    )
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed: 0.1 to 100 (a recording: 1 to 100)")
     parser.add_argument("--ip-limit", type=int, default=600, help="HTTP requests per IP per 5 s before 403")
     parser.add_argument(
         "--no-rate-limits", action="store_true", help="turn off the IP limit and per-UID budgets (for benchmarks)"

@@ -36,6 +36,7 @@ def create_app(
     config: SimConfig | None = None,
     clock: SimClock | None = None,
     source: StreamSource | None = None,
+    replay: Any = None,
     paused: bool = False,
 ) -> Starlette:
     """An ASGI app serving ``exchange``; ``app.state.core`` is its :class:`SimCore`.
@@ -43,7 +44,7 @@ def create_app(
     Pass the same ``clock`` the exchange was built with (``Exchange(clock=clock)``)
     so that a ``clock_skew`` fault moves engine timestamps too.
     """
-    core = SimCore(exchange, config=config, clock=clock, source=source, paused=paused)
+    core = SimCore(exchange, config=config, clock=clock, source=source, replay=replay, paused=paused)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:

@@ -106,12 +106,23 @@ async def funding(request: Request) -> Response:
         return _error(400, str(exc))
 
 
+async def replay(request: Request) -> Response:
+    core = request.app.state.core
+    try:
+        if request.method == "GET":
+            return _ok(core.replay_status())
+        return _ok(core.replay_control(await _json_body(request)))
+    except ValueError as exc:
+        return _error(400, str(exc))
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/sim/market", market, methods=["GET", "POST"]),
         Route("/sim/accounts", accounts, methods=["POST"]),
         Route("/sim/funding", funding, methods=["POST"]),
+        Route("/sim/replay", replay, methods=["GET", "POST"]),
         Route("/sim/truth/book", truth_book, methods=["GET"]),
         Route("/sim/truth/orders", _truth("truth_orders"), methods=["GET"]),
         Route("/sim/truth/positions", _truth("truth_positions"), methods=["GET"]),

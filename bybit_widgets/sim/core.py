@@ -43,6 +43,10 @@ __all__ = ["SimCore"]
 
 log = logging.getLogger("bybit_widgets.sim")
 
+_NO_TAPE = (
+    "this exchange replays no Bybit history files: start it with --replay FILE "
+    "(a Parquet recording replays at its set speed; pause it with /sim/market)"
+)
 _SCHEDULE_LCM = 100  # ticks: every push period divides it (1, 2, 5, 10, 20, 100)
 
 
@@ -56,6 +60,7 @@ class SimCore:
         config: SimConfig | None = None,
         clock: SimClock | None = None,
         source: StreamSource | None = None,
+        replay: Any = None,
         paused: bool = False,
     ) -> None:
         self.exchange = exchange
@@ -65,8 +70,14 @@ class SimCore:
         self.uid_limits = UidLimiter()
         self.ip_limits = IpLimiter(self.config.ip_limit, self.config.ip_window_ms, enforce=self.config.rate_limits)
         self.source = source or LiveSource(exchange)
+        # a tape (Bybit history files moved into the engine's markets) or a Parquet recording's replay
+        self.replay = replay if replay is not None else getattr(self.source, "replay", None)
+        self.market_now = getattr(replay, "now_ms", None) or self.clock.now_ms  # tape time when replaying
         self.public = PublicHub(self.source, self.faults, self.config.seed, self.push_context)
         self.private = PrivateHub(self.faults, self.clock.now_ms)
+        if hasattr(self.replay, "on_seek"):
+            self.replay.on_seek = self.public.resnapshot_books
+            self.replay.on_events = exchange.trading.flush  # user fills by history reach their streams
         self.trade: set[Connection] = set()
         self._remove_listener = exchange.add_listener(self.private.on_event)
         self.market_tick = 0
@@ -74,7 +85,7 @@ class SimCore:
         self._sched_offset = 0
         self.version = 0  # moves on every engine state change: the cross sequence
         self._seq_base = 10_000_000_000 + zlib.crc32(f"seq/{self.config.seed}".encode()) % 1_000_000_000
-        self.cts = self.clock.now_ms()
+        self.cts = self.market_now()
         self.paused = False
         exchange.paused = False
         self.set_paused(paused)
@@ -105,6 +116,9 @@ class SimCore:
             except asyncio.CancelledError:
                 pass
         self._tasks = []
+        close = getattr(self.replay, "close", None)
+        if close is not None:
+            close()
 
     def all_connections(self) -> list[Connection]:
         return [*self.public.connections, *self.private.connections, *self.trade]
@@ -128,25 +142,21 @@ class SimCore:
     def step(self) -> None:
         """One market tick and the pushes due after it. Errors are logged and counted, never fatal."""
         try:
+            if self.replay is not None:
+                self.replay.tick()
             self.exchange.advance(1)
-            self.cts = self.clock.now_ms()
+            self.cts = self.market_now()
             if self.paused:
                 self.sched_tick += 1
             else:
                 self.market_tick += 1
                 self.version += 1
                 self.sched_tick = self.market_tick + self._sched_offset
-            if self.replay is not None:
-                self.replay.tick()
             self.public.on_tick(self.sched_tick)
         except Exception:
             self.tick_errors += 1
             if self.tick_errors <= 10 or self.tick_errors % 1000 == 0:
                 log.exception("sim: market tick failed (%d so far)", self.tick_errors)
-
-    @property
-    def replay(self) -> Any:
-        return getattr(self.source, "replay", None)
 
     async def _idle_sweeper(self) -> None:
         """Close sockets with neither client messages nor data for their idle limit (Bybit: ~10 min)."""
@@ -160,7 +170,7 @@ class SimCore:
 
     # -- streams -----------------------------------------------------------------------------------
     def push_context(self) -> PushContext:
-        return PushContext(self.clock.now_ms(), self.cts, self._seq_base + self.version)
+        return PushContext(self.market_now(), self.cts, self._seq_base + self.version)
 
     def set_paused(self, paused: bool) -> None:
         """Stop or resume the generated market (user orders keep matching while paused)."""
@@ -203,7 +213,7 @@ class SimCore:
             raise Reject(10016, "Internal server error.") from None
         finally:
             self.version += 1
-            self.cts = self.clock.now_ms()
+            self.cts = self.market_now()
 
     def call_public(self, path: str, params: dict) -> Any:
         """A public endpoint: from the replayed recording when it covers the request, else the engine."""
@@ -261,6 +271,23 @@ class SimCore:
             raise ValueError(f"no linear symbol {symbol!r} on this exchange") from None
         finally:
             self.version += 1
+
+    def replay_control(self, body: Any) -> dict[str, Any]:
+        """``POST /sim/replay``: play, pause, step, seek or speed; ``ValueError`` in plain words."""
+        control = getattr(self.replay, "control", None)
+        if control is None:
+            raise ValueError(_NO_TAPE)
+        try:
+            return control(body)
+        finally:
+            self.version += 1
+
+    def replay_status(self) -> dict[str, Any]:
+        """``GET /sim/replay``: state, position, start, end and speed of the replay."""
+        status = getattr(self.replay, "status", None)
+        if status is None:
+            raise ValueError(_NO_TAPE)
+        return status()
 
     def _known_key(self, api_key: Any) -> str:
         if not isinstance(api_key, str) or self.exchange.secret_for(api_key) is None:

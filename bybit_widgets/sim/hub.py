@@ -141,6 +141,13 @@ class PublicHub:
                     conn.send(frame)
             self.frames_sent += len(frames) * len(sub.conns)
 
+    def resnapshot_books(self) -> int:
+        """After a replay seek: every book stream sends a fresh snapshot at its next push (``u`` goes on)."""
+        books = [sub.stream for sub in self._subs.values() if getattr(sub.stream, "kind", None) == "orderbook"]
+        for stream in books:
+            stream.pushed = False
+        return len(books)
+
     def stream(self, category: str, name: str) -> Any:
         sub = self._subs.get((category, name))
         return None if sub is None else sub.stream

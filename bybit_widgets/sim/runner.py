@@ -16,7 +16,8 @@ import secrets
 import socket
 import string
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
@@ -26,6 +27,7 @@ from .clock import SimClock
 from .config import SimConfig
 from .core import SimCore
 from .engine.exchange import Exchange
+from .engine.market import Market
 
 __all__ = ["SimServer", "run", "generate_keys"]
 
@@ -72,8 +74,10 @@ class SimServer:
 
     ``api_key``/``api_secret`` (default: a generated pair) become an account on
     the exchange; more can be added with :meth:`add_account`. ``replay`` names
-    a Parquet recording whose public streams are served instead of the live
-    market's, at ``speed`` (1-100x). Server knobs (``ip_limit``,
+    history to serve instead of the generated market: Bybit's public trade and
+    order-book dumps (one path or a list; played, paused, stepped, sought and
+    sped up 0.1-100x with :meth:`replay_control`, ``paused`` starting it paused),
+    or a Parquet recording (alone; played on its own streams at ``speed`` 1-100x). Server knobs (``ip_limit``,
     ``idle_timeout_s``, ...) are those of :class:`SimConfig`.
     """
 
@@ -88,7 +92,7 @@ class SimServer:
         symbols: list[Any] | None = None,
         start_balance: str = "100000",
         paused: bool = False,
-        replay: str | None = None,
+        replay: str | Path | Sequence[str | Path] | None = None,
         speed: float = 1.0,
         log_level: str = "warning",
         **config: Any,
@@ -174,14 +178,22 @@ class SimServer:
         if self._thread is not None:
             return self
         clock = SimClock()
-        exchange = Exchange(self.seed, symbols=self._symbols, start_balance=self._start_balance, clock=clock.now_ms)
-        exchange.ensure_account(self.api_key, self.api_secret)
-        source = None
-        if self._replay is not None:
-            from .replay import ReplaySource
-
-            source = ReplaySource.from_file(self._replay, speed=self._speed)
-        app = create_app(exchange, config=self._config, clock=clock, source=source, paused=self._paused)
+        source, tape = _history(self._replay, self._speed, self._paused)
+        try:
+            exchange = Exchange(
+                self.seed,
+                symbols=tape.specs if tape else self._symbols,
+                start_balance=self._start_balance,
+                clock=tape.now_ms if tape else clock.now_ms,
+                make_market=tape.make_market if tape else Market,
+            )
+            exchange.ensure_account(self.api_key, self.api_secret)
+            paused = self._paused and tape is None  # a tape starts paused on its own clock
+            app = create_app(exchange, config=self._config, clock=clock, source=source, replay=tape, paused=paused)
+        except BaseException:
+            if tape is not None:
+                tape.close()
+            raise
         self.core = app.state.core
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -313,6 +325,36 @@ class SimServer:
 
     def truth_wallet(self, api_key: str | None = None) -> dict:
         return self._call(SimCore.truth_wallet, api_key or self.api_key)
+
+    def replay_control(self, action: str, to_ms: int | None = None, speed: float | None = None) -> dict[str, Any]:
+        """``play``, ``pause``, ``step`` (one event), ``seek`` (to ``to_ms``) or ``speed``; returns the state.
+
+        ``speed`` (0.1 to 100) may come with any action. ``ValueError`` in plain words for a bad call.
+        """
+        body: dict[str, Any] = {"action": action}
+        if to_ms is not None:
+            body["to_ms"] = to_ms
+        if speed is not None:
+            body["speed"] = speed
+        return self._call(SimCore.replay_control, body)
+
+    def replay_status(self) -> dict[str, Any]:
+        """``{"state": "playing" | "paused" | "ended", "position_ms", "start_ms", "end_ms", "speed", ...}``."""
+        return self._call(SimCore.replay_status)
+
+
+def _history(replay: Any, speed: float, paused: bool) -> tuple[Any, Any]:
+    """``(stream source, tape)`` for ``replay``: a Parquet recording's source, or Bybit's files as a tape."""
+    if replay is None:
+        return None, None
+    paths = [replay] if isinstance(replay, str | Path) else list(replay)
+    from .tape import TapeReplay, identify
+
+    if len(paths) == 1 and identify(paths[0]).kind == "recording":
+        from .replay import ReplaySource
+
+        return ReplaySource.from_file(paths[0], speed=speed), None
+    return None, TapeReplay(paths, speed=speed, paused=paused)
 
 
 def run(

@@ -223,11 +223,20 @@ def run_all(page: Any, lab: Lab, notebook: str, timeout: float = 120) -> None:
         except Exception:
             if attempt == 2:
                 raise
-    page.wait_for_function(
-        """() => { const ps = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
-                   return ps.length > 0 && ps.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
-        timeout=timeout * 1000,
-    )
+    # The kernel runs cells in order, so the last cell's number means every cell ran. (Under load JupyterLab
+    # sometimes leaves an earlier cell at [*] after its reply; observed 2 runs in 15 with one core busy, on the
+    # cell that places an order.) A cell that raises stops Run All, leaving later cells unrun: stop waiting then.
+    try:
+        page.wait_for_function(
+            """() => { const ps = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                       const failed = document.querySelector(
+                           '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]');
+                       return failed || (ps.length > 0 && /\\[\\d+\\]/.test(ps[ps.length - 1].textContent)); }""",
+            timeout=timeout * 1000,
+        )
+    except Exception as exc:
+        prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "ps => ps.map(p => p.textContent)")
+        raise AssertionError(f"{notebook}: not every cell ran in {timeout:.0f} s; prompts {prompts}") from exc
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
     if errors.count():
         raise AssertionError(f"{notebook}: a cell raised:\n{errors.first.inner_text()[:2000]}")

@@ -55,6 +55,7 @@ class Exchange:
         symbols: list[SymbolSpec] | None = None,
         start_balance: str = "100000",
         clock: Callable[[], int] | None = None,
+        make_market: Callable[[Instrument, int, int], Market] = Market,
     ) -> None:
         try:
             balance = Decimal(start_balance)
@@ -70,7 +71,7 @@ class Exchange:
         self.paused = False
         clock = clock or _wall_clock_ms
         now = clock()
-        self.venue = Venue(seed, clock, {(s.category, s.symbol): Market(Instrument(s), seed, now) for s in specs})
+        self.venue = Venue(seed, clock, {(s.category, s.symbol): make_market(Instrument(s), seed, now) for s in specs})
         self._levels_cache: dict[tuple[int, int], tuple[int, tuple[list, list]]] = {}
         self.trading = Trading(self.venue)
 

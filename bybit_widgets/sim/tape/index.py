@@ -122,10 +122,13 @@ class BookIndex:
         Reads from the last checkpoint at or before ``t_ms``: at most ``every`` frames to catch up.
         """
         times = [c.t_ms for c in self.checkpoints]
-        point = self.checkpoints[max(0, bisect.bisect_right(times, t_ms) - 1)]
-        book = point.book.copy()
+        found = bisect.bisect_right(times, t_ms) - 1
+        if found < 0:  # before the first frame: an empty book, every frame still to come
+            book, offset = TapeBook(), 0
+        else:
+            book, offset = self.checkpoints[found].book.copy(), self.checkpoints[found].offset
         spool = self.spool.open("rb")
-        spool.seek(point.offset)
+        spool.seek(offset)
         frames = _decode_from(spool)
         for frame in frames:
             if frame.t_ms > t_ms:

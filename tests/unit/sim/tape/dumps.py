@@ -27,8 +27,8 @@ T0 = 1_733_011_200_000  # 2024-12-01T00:00:00Z
 def book_lines(symbol: str = "BTCUSDT", *, deltas: int = 200, levels: int = 40, seed: int = 1, every_ms: int = 100):
     """The lines of an ob500 dump: a snapshot of ``levels`` a side around 96000, then ``deltas`` deltas."""
     rng = random.Random(seed)
-    bids = {96_000.0 - 0.1 * i: round(rng.uniform(0.01, 3), 3) for i in range(1, levels + 1)}
-    asks = {96_000.0 + 0.1 * i: round(rng.uniform(0.01, 3), 3) for i in range(levels)}
+    bids = {round(96_000.0 - 0.1 * i, 1): round(rng.uniform(0.01, 3), 3) for i in range(1, levels + 1)}
+    asks = {round(96_000.0 + 0.1 * i, 1): round(rng.uniform(0.01, 3), 3) for i in range(levels)}
     u = 1000
     t = T0 + 5
     yield _frame(symbol, "snapshot", t, _levels(bids, True), _levels(asks, False), u)
@@ -38,7 +38,9 @@ def book_lines(symbol: str = "BTCUSDT", *, deltas: int = 200, levels: int = 40, 
         changes: dict[str, list] = {"b": [], "a": []}
         for book, key in ((bids, "b"), (asks, "a")):
             for _ in range(rng.randint(1, 3)):
-                price = rng.choice(sorted(book)) if rng.random() < 0.6 else rng.choice(sorted(book)) + 0.05
+                price = rng.choice(sorted(book))
+                if rng.random() >= 0.6:  # a new level on BTCUSDT's 0.10 tick
+                    price = round(price + rng.choice((-0.1, 0.1)) * rng.randint(1, 3), 1)
                 if rng.random() < 0.2 and len(book) > 5 and price in book:
                     del book[price]
                     changes[key].append([f"{price:.2f}", "0"])
