@@ -296,9 +296,7 @@ class Market:
         else:
             direction = "ZeroPlusTick" if self.tick_direction in ("PlusTick", "ZeroPlusTick") else "ZeroMinusTick"
         self.tick_direction = direction
-        self.last = price
         self.seq += 1 + (self.ids.getrandbits(2))
-        self.n_trades += 1
         inst = self.inst
         item = {
             "T": now_ms,
@@ -314,6 +312,12 @@ class Market:
         }
         if not inst.is_linear:
             del item["L"]
+        self._record_trade(item, price, lots, now_ms)
+
+    def _record_trade(self, item: dict[str, Any], price: int, lots: int, now_ms: int) -> None:
+        """One public trade: the last price, the tape and every candle series."""
+        self.last = price
+        self.n_trades += 1
         self.tape.append(item)
         self.series("1").add(now_ms, price, lots)
         for interval, series in self._series.items():

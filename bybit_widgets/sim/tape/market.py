@@ -18,8 +18,8 @@ How user orders meet history (the replayed history never changes):
 * user fills are private (execution, order, position, wallet): they never print on the public
   trade tape, move the last price or the candles, which stay the file's.
 
-Measured cost: setting a level is two dict lookups and at most one sorted-list insert or removal,
-so applying a 200-level delta stays under 0.2 ms (``benchmarks/bench_tape.py``).
+Cost: setting a level is two dict lookups and at most one sorted-list insert or removal (not yet
+benchmarked on its own; the tape's memory and seeks are in ``benchmarks/results/tape.md``).
 """
 
 from __future__ import annotations
@@ -108,25 +108,20 @@ class TapeMarket(Market):
         """A trade of the file on the public tape; a user order resting at its price may share it."""
         price, lots = self._price(trade.price), self._size(trade.size)
         self.seq += 1
-        self.n_trades += 1
-        self.last = price
         self.tick_direction = trade.tick_direction or self.tick_direction
-        self.tape.append(
-            {
-                "T": trade.t_ms,
-                "s": self.inst.symbol,
-                "S": trade.side,
-                "v": self.inst.qty_str(lots),
-                "p": self.inst.price_str(price),
-                "L": self.tick_direction,
-                "i": trade.trade_id,
-                "BT": False,
-                "RPI": False,
-                "seq": self.seq,
-            }
-        )
-        for series in [self.series("1"), *(s for i, s in self._series.items() if i != "1")]:
-            series.add(trade.t_ms, price, lots)
+        item = {
+            "T": trade.t_ms,
+            "s": self.inst.symbol,
+            "S": trade.side,
+            "v": self.inst.qty_str(lots),
+            "p": self.inst.price_str(price),
+            "L": self.tick_direction,
+            "i": trade.trade_id,
+            "BT": False,
+            "RPI": False,
+            "seq": self.seq,
+        }
+        self._record_trade(item, price, lots, trade.t_ms)
         makers = self.book.bids if trade.side == "Sell" else self.book.asks
         if makers.has_users(price):
             makers.take_level(price, lots, self.on_maker_fill)
