@@ -9,6 +9,8 @@ process so that peak RSS is its own:
 - ``whole``: the reference a notebook would write: read every line of the zip into memory, parse
   it, then apply it to a dict book.
 
+- ``server``: the exchange serving the file (see ``run_server``), beside the same server live.
+
 Reported: peak RSS (MiB) of each, the ratio, the index pass and the median seek (ms). Three runs.
 Run: ``python benchmarks/bench_tape.py``; writes ``benchmarks/results/tape.md``.
 """
@@ -94,9 +96,34 @@ def run_whole(path: str) -> dict:
     return {"rss": rss_mib()}
 
 
+def run_server(path: str) -> dict:
+    """The exchange itself: ``path`` replayed at 100x to a WebSocket client with seeks across the day, or
+    (``path`` "-") the generated market for the same time, whose peak RSS is the server's own baseline."""
+    from websockets.sync.client import connect
+
+    from bybit_widgets.sim import run
+
+    replay = None if path == "-" else [path]
+    with run(replay=replay, speed=100) as sim, connect(sim.ws_public_linear, max_size=None) as ws:
+        ws.send(json.dumps({"op": "subscribe", "args": ["orderbook.50.BTCUSDT"]}))
+        frames, rng = 0, random.Random(5)
+        for second in range(SERVE_S):
+            until = time.monotonic() + 1
+            while time.monotonic() < until:
+                frames += '"topic"' in ws.recv(timeout=5)
+            if replay is not None and second % 4 == 3:
+                status = sim.replay_status()
+                sim.replay_control("seek", to_ms=rng.randrange(status["start_ms"], status["end_ms"]))
+    return {"rss": rss_mib(), "frames": frames}
+
+
+CASES = {"tape": run_tape, "whole": run_whole, "server": run_server}
+SERVE_S = 12
+
+
 def main() -> None:
     if len(sys.argv) == 3:
-        print(json.dumps((run_tape if sys.argv[1] == "tape" else run_whole)(sys.argv[2])))
+        print(json.dumps(CASES[sys.argv[1]](sys.argv[2])))
         return
     with tempfile.TemporaryDirectory() as folder:
         path = generate(Path(folder))
@@ -105,8 +132,11 @@ def main() -> None:
         for _ in range(RUNS):
             tape = json.loads(subprocess.check_output([sys.executable, __file__, "tape", str(path)]))
             whole = json.loads(subprocess.check_output([sys.executable, __file__, "whole", str(path)]))
-            rows.append((tape, whole))
-    ratio = [t["rss"] / w["rss"] for t, w in rows]
+            served = json.loads(subprocess.check_output([sys.executable, __file__, "server", str(path)]))
+            live = json.loads(subprocess.check_output([sys.executable, __file__, "server", "-"]))
+            rows.append((tape, whole, served, live))
+    ratio = [t["rss"] / w["rss"] for t, w, _, _ in rows]
+    extra = [s["rss"] - v["rss"] for _, _, s, v in rows]
     lines = [
         "# Replaying a day-sized ob500 dump: memory and seeks, beside loading it whole",
         "",
@@ -114,17 +144,24 @@ def main() -> None:
         f" ({size_mb:.0f} MiB zipped). Each case in its own process; {RUNS} runs; 2-core machine.",
         "Run: `python benchmarks/bench_tape.py`.",
         "",
-        "| run | tape: peak RSS MiB | whole: peak RSS MiB | tape / whole | index pass s | median seek ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"The exchange (`bw.sim.run(replay=[FILE], speed=100)`) serves it for {SERVE_S} s to a WebSocket client"
+        " of `orderbook.50.BTCUSDT`, seeking to a random time of the day every 4 s; its own baseline is the same"
+        " server on its generated market.",
+        "",
+        "| run | tape: peak RSS MiB | whole: peak RSS MiB | tape / whole | index pass s | median seek ms"
+        " | server replaying: peak RSS MiB | server live: peak RSS MiB | frames replayed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for i, (t, w) in enumerate(rows):
+    for i, (t, w, sv, lv) in enumerate(rows):
         lines.append(
             f"| {i + 1} | {t['rss']:.0f} | {w['rss']:.0f} | {t['rss'] / w['rss']:.2f}x | {t['index_s']:.1f} |"
-            f" {t['seek_ms']:.0f} |"
+            f" {t['seek_ms']:.0f} | {sv['rss']:.0f} | {lv['rss']:.0f} | {sv['frames']:,} |"
         )
     lines += [
         "",
         f"- peak RSS, tape / whole: **{statistics.median(ratio):.2f}x** [{min(ratio):.2f}, {max(ratio):.2f}]",
+        f"- the server replaying the day needs **{statistics.median(extra):.0f} MiB** more than live"
+        f" [{min(extra):.0f}, {max(extra):.0f}]",
         "",
     ]
     out = Path(__file__).parent / "results" / "tape.md"

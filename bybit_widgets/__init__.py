@@ -43,6 +43,7 @@ _LAZY = {
     "Dashboard": "bybit_widgets.widgets",
     "DepthChart": "bybit_widgets.widgets",
     "Heatmap": "bybit_widgets.widgets",
+    "ReplayControl": "bybit_widgets.widgets",
 }
 _LAZY_MODULES = {"sim": "bybit_widgets.sim", "rest": "bybit_widgets.rest", "stream": "bybit_widgets.stream"}
 
@@ -107,6 +108,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .widgets import (
         Positions as Positions,
+    )
+    from .widgets import (
+        ReplayControl as ReplayControl,
     )
     from .widgets import (
         Ticker as Ticker,

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 
 const JS_DIR = dirname(fileURLToPath(import.meta.url));
 export const OUT_DIR = resolve(JS_DIR, "..", "bybit_widgets", "static");
-export const ENTRIES = ["ticker", "watchlist", "book", "ticket", "trades", "positions", "pnl", "candles", "depth", "heatmap"];
+export const ENTRIES = ["ticker", "watchlist", "book", "ticket", "trades", "positions", "pnl", "candles", "depth", "heatmap", "replay"];
 export const STYLESHEET = "widgets.css";
 
 const IMPORT_RE = /^import\s*(\{[^}]*\}|\*\s+as\s+[A-Za-z_$][\w$]*)\s*from\s*["'](\.{1,2}\/[^"']+)["'];?[ \t]*$/gm;

@@ -101,7 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--topics", required=True, help="comma-separated topics, e.g. orderbook.50.BTCUSDT,tickers.BTCUSDT"
     )
     rec.add_argument("--seconds", type=float, required=True)
-    rec.add_argument("--out", required=True, help="the Parquet file to write")
+    rec.add_argument(
+        "--out",
+        required=True,
+        help="a .parquet file to write, or a directory: a dataset partitioned as DIR/symbol=SYMBOL/date=YYYY-MM-DD/ "
+        "(a second recording into it adds files)",
+    )
     args = parser.parse_args(argv)
     if (args.api_key is None) != (args.api_secret is None):
         parser.error("give both --api-key and --api-secret, or neither")

@@ -6,6 +6,11 @@ frame: ``t_ms`` (local receive time, ms since the epoch), ``category``,
 raw text means a replay sends what the source sent, and any tool that reads
 Parquet (pandas, Polars, DuckDB, Spark) can analyse a session.
 
+A path ending in ``.parquet`` is one file; any other path is the root of a dataset
+hive-partitioned by symbol and UTC date, ``root/symbol=BTCUSDT/date=2024-12-01/part-*.parquet``,
+which those tools read as one table and which recordings of later sessions extend (:mod:`.dataset`
+says what it costs). :func:`load_recording` and the replay read either form.
+
 pyarrow is optional (``pip install bybit-widgets[record]``); without it these
 functions raise an ``ImportError`` saying so.
 """
@@ -25,6 +30,7 @@ from ..protocol.codec import decode
 from ..protocol.errors import ParameterError
 from ..stream import Feed, StreamManager
 from ..stream.errors import SubscriptionRefused
+from .dataset import COLUMNS, read_partitions, write_partitions
 
 __all__ = ["record", "record_async", "load_recording", "save_recording", "Recording", "RecordError", "category_of_url"]
 
@@ -79,7 +85,19 @@ def category_of_url(url: str) -> str:
     return tail
 
 
-def save_recording(recording: Recording, path: str | Path) -> None:
+def _is_single_file(path: Path) -> bool:
+    """``*.parquet`` that is not an existing directory (Spark names dataset directories ``x.parquet``)."""
+    return path.suffix.lower() == ".parquet" and not path.is_dir()
+
+
+def save_recording(recording: Recording, path: str | Path) -> list[Path]:
+    """Write ``recording``: to one Parquet file if ``path`` ends in ``.parquet``, else as a dataset rooted at ``path``.
+
+    The dataset is hive-partitioned by symbol (from the topic) and UTC date (of ``t_ms``),
+    ``path/symbol=BTCUSDT/date=2024-12-01/part-*.parquet`` (see :mod:`.dataset`); saving again into
+    the same root adds part files and keeps the old ones. Decision: the file name decides, so a
+    ``.parquet`` path keeps writing the single file it always did. Returns the files written.
+    """
     pa, pq = _pyarrow()
     table = pa.table(
         {
@@ -90,17 +108,31 @@ def save_recording(recording: Recording, path: str | Path) -> None:
             "frame": pa.array(recording.frame, pa.string()),
         }
     ).replace_schema_metadata({b"format": _FORMAT, b"source": recording.source.encode()})
+    path = Path(path)
+    if not _is_single_file(path):
+        return write_partitions(table, path)
     pq.write_table(table, str(path), compression="zstd")
+    return [path]
 
 
 def load_recording(path: str | Path) -> Recording:
-    """Read a recording written by :func:`record`; ``ValueError`` if the file is not one."""
+    """Read a recording written by :func:`record`: one ``.parquet`` file, or a dataset directory.
+
+    A directory is a dataset root or any folder inside it (``root/symbol=ETHUSDT`` reads that symbol
+    only); its parts are merged by ``t_ms``, and the partition columns are dropped, so the result
+    looks as read from one file. ``ValueError`` in one line naming the path if it is not a recording
+    (a directory without Parquet files, a part without the recording's columns).
+    """
     pa, pq = _pyarrow()
+    if Path(path).is_dir():
+        table, sources = read_partitions(path, _FORMAT)
+        columns = {name: table.column(name).to_pylist() for name in COLUMNS}
+        return Recording(**columns, source=" ".join(sources))
     table = pq.read_table(str(path))
     metadata = table.schema.metadata or {}
     if metadata.get(b"format") != _FORMAT:
         raise ValueError(f"{path}: not a bybit-widgets recording (format {metadata.get(b'format')!r})")
-    columns = {name: table.column(name).to_pylist() for name in ("t_ms", "category", "topic", "type", "frame")}
+    columns = {name: table.column(name).to_pylist() for name in COLUMNS}
     order = sorted(range(len(columns["t_ms"])), key=columns["t_ms"].__getitem__)
     recording = Recording(source=metadata.get(b"source", b"").decode())
     for i in order:
@@ -144,7 +176,9 @@ def _refused(feed: Feed) -> bool:
 
 
 async def record_async(sources: Mapping[str, Sequence[str]], path: str | Path, *, seconds: float) -> Recording:
-    """Record ``{public_ws_url: [topics]}`` for ``seconds`` and write ``path`` (Parquet); return the rows.
+    """Record ``{public_ws_url: [topics]}`` for ``seconds`` and write ``path``; return the rows.
+
+    ``path`` is a ``.parquet`` file, or a dataset root that the rows are added to (:func:`save_recording`).
 
     Every URL is recorded at the same time, each on a stream manager connection;
     a refused topic raises :class:`RecordError` naming it (nothing is written).

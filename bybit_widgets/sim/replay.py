@@ -266,6 +266,11 @@ class ReplaySource:
 
     @classmethod
     def from_file(cls, path: str | Path, speed: float = 1.0) -> ReplaySource:
+        """Replay a recording: one ``.parquet`` file, or a dataset directory (its root or one ``symbol=`` folder).
+
+        A dataset's parts are merged by ``t_ms`` when loaded (:func:`~.recording.load_recording`), so
+        its symbols replay together on one clock, as recorded.
+        """
         return cls(load_recording(path), speed)
 
     def check(self, category: str, name: str) -> Topic:

@@ -491,6 +491,15 @@ function fmtClock(ms) {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** A history file's time as "2024-12-01 00:01:23.456 UTC" (Bybit's history files are UTC days). */
+function fmtTapeTime(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
+}
+
 /** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
 function fmtCountdown(targetMs, nowMs) {
   const left = Math.floor((targetMs - nowMs) / 1000);
@@ -507,7 +516,7 @@ function dirClass(value) {
   if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
   return value > 0 ? "bw-up" : "bw-down";
 }
-return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass };
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtTapeTime, fmtCountdown, dirClass };
 })();
 
 // ---- lib/packed.js

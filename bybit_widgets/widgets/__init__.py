@@ -2,7 +2,7 @@
 
 ``bw.Ticker``, ``bw.Watchlist``, ``bw.OrderBook``, ``bw.OrderTicket``,
 ``bw.Trades``, ``bw.Positions``, ``bw.PnL``, ``bw.Candles``, ``bw.DepthChart``,
-``bw.Heatmap`` and ``bw.Dashboard``. Each
+``bw.Heatmap``, ``bw.ReplayControl`` and ``bw.Dashboard``. Each
 takes ``session=`` (default: the latest ``bw.connect()``) and ``max_hz=``
 (frames per second at most). :func:`configure` sets the kernel-wide budget
 of comm messages per second that all widgets share.
@@ -19,6 +19,7 @@ from .depth import DepthChart
 from .heatmap import Heatmap
 from .pnl import PnL
 from .positions import Positions
+from .replay import ReplayControl
 from .scheduler import FrameScheduler
 from .ticker import Ticker
 from .ticket import OrderTicket
@@ -35,6 +36,7 @@ __all__ = [
     "OrderTicket",
     "PnL",
     "Positions",
+    "ReplayControl",
     "Ticker",
     "Trades",
     "Watchlist",

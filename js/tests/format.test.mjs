@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass } from "../lib/format.js";
+import { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtCountdown, dirClass, fmtTapeTime } from "../lib/format.js";
 
 test("fmtFixed groups thousands and pads decimals", () => {
   assert.equal(fmtFixed(88012.5, 2), "88,012.50");
@@ -51,4 +51,10 @@ test("dirClass", () => {
   assert.equal(dirClass(-0.1), "bw-down");
   assert.equal(dirClass(0), "");
   assert.equal(dirClass(null), "");
+});
+
+test("a tape time reads as the UTC day and time to the millisecond", () => {
+  assert.equal(fmtTapeTime(1733011283456), "2024-12-01 00:01:23.456 UTC");
+  assert.equal(fmtTapeTime(0), "");
+  assert.equal(fmtTapeTime(Number.NaN), "");
 });

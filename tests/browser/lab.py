@@ -236,7 +236,11 @@ def run_all(page: Any, lab: Lab, notebook: str, timeout: float = 120) -> None:
         )
     except Exception as exc:
         prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "ps => ps.map(p => p.textContent)")
-        raise AssertionError(f"{notebook}: not every cell ran in {timeout:.0f} s; prompts {prompts}") from exc
+        page.eval_on_selector_all(".jp-CodeCell", "cs => cs.forEach(c => c.scrollIntoView())")  # render outputs
+        page.wait_for_timeout(1000)
+        raised = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        said = raised.first.inner_text()[:2000] if raised.count() else "no error shown"
+        raise AssertionError(f"{notebook}: not every cell ran in {timeout:.0f} s; prompts {prompts}; {said}") from exc
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
     if errors.count():
         raise AssertionError(f"{notebook}: a cell raised:\n{errors.first.inner_text()[:2000]}")

@@ -1,0 +1,537 @@
+// bybit-widgets: replay view. Built by js/build.mjs from js/replay.js; do not edit.
+// ---- lib/dom.js
+const __lib_dom = (() => {
+// Small DOM helpers shared by the views: element creation, the connection and environment
+// badges, and a requestAnimationFrame batcher so that model changes arriving in a burst are
+// applied once, on the next frame, with the newest state.
+//
+// The render budget: an update path never creates nodes (setText writes the data of the text
+// node already there), never writes what is already shown (every setter compares first, so an
+// unchanged frame invalidates no style), and never reads layout (a read after a write forces a
+// synchronous layout: the old flash restart via offsetWidth cost one per flashing cell).
+
+/** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Set text only when it changed, reusing the element's text node (no node per frame). */
+function setText(el, text) {
+  const value = String(text ?? "");
+  const node = el.firstChild;
+  if (node !== null && node.nodeType === 3 && node.nextSibling === null) {
+    if (node.data !== value) node.data = value;
+  } else if (el.textContent !== value) {
+    el.textContent = value; // first text, or the element held other nodes: once
+  }
+}
+
+/** Show or hide an element, touching the attribute only when that changes. */
+function setHidden(el, hidden) {
+  const value = Boolean(hidden);
+  if (el.hidden !== value) el.hidden = value;
+}
+
+/** Set a property (value, checked, disabled, ...) only when it differs. */
+function setProp(el, name, value) {
+  if (el[name] !== value) el[name] = value;
+}
+
+/** Set or remove an attribute only when it changed. */
+function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+/** Toggle one of a set of mutually exclusive classes. */
+function setClass(el, choices, chosen) {
+  const list = el.classList;
+  for (const c of choices) if (c && c !== chosen && list.contains(c)) list.remove(c);
+  if (chosen && !list.contains(chosen)) list.add(chosen);
+}
+
+/** A text span (or `tag`) made with its text node, so `setText` on it never creates one. */
+function textEl(tag, attrs = {}, text = "") {
+  return h(tag, attrs, String(text ?? ""));
+}
+
+const STATE_LABELS = {
+  connecting: "Connecting",
+  live: "Live",
+  stale: "Stale",
+  reconnecting: "Reconnecting",
+  resyncing: "Resyncing",
+  lagging: "Lagging",
+  closed: "Closed",
+};
+
+const STATE_REASONS = {
+  lagging: "this view shows data more than a second older than the kernel's newest; it skips frames to catch up",
+};
+
+/** The connection badge every live widget shows (data-testid bw-connection-state). */
+function connectionBadge() {
+  const el = h("span", { class: "bw-badge", "data-testid": "bw-connection-state", "data-state": "connecting" });
+  el.append(h("span", { class: "bw-dot" }), h("span", { class: "bw-badge-text", text: STATE_LABELS.connecting }));
+  return el;
+}
+
+function updateBadge(el, state, reason) {
+  const s = STATE_LABELS[state] ? state : "connecting";
+  setAttr(el, "data-state", s);
+  setText(el.lastChild, STATE_LABELS[s]);
+  const why = STATE_REASONS[s] || reason;
+  setAttr(el, "title", why ? `${STATE_LABELS[s]}: ${why}` : STATE_LABELS[s]);
+}
+
+/** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
+function envBadge(env) {
+  const name = String(env || "custom").toLowerCase();
+  return h("span", { class: `bw-env bw-env-${name}`, "data-testid": "bw-env", "data-env": name, text: name.toUpperCase() });
+}
+
+/**
+ * Run `apply()` once on the next animation frame however many times `schedule()` is called
+ * before it; returns {schedule, cancel}. Hidden tabs get no frames: apply then runs when the
+ * tab shows again, with the newest state (nothing is queued meanwhile).
+ */
+function frameBatcher(apply) {
+  let pending = 0;
+  const raf = globalThis.requestAnimationFrame ? (f) => globalThis.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
+  const caf = globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => clearTimeout(id);
+  return {
+    schedule() {
+      if (!pending) {
+        pending = raf(() => {
+          pending = 0;
+          apply();
+        });
+      }
+    },
+    cancel() {
+      if (pending) caf(pending);
+      pending = 0;
+    },
+  };
+}
+
+/** Subscribe `handler` to change events of `names`; returns a function removing them all. */
+function onChanges(model, names, handler) {
+  for (const name of names) model.on(`change:${name}`, handler);
+  return () => {
+    for (const name of names) model.off(`change:${name}`, handler);
+  };
+}
+
+const FLASH_MS = 450;
+const flashing = new Map(); // element -> time its flash ends
+let flashTimer = 0;
+
+/**
+ * End the flashes that are due. The views call it at the start of each animation frame they
+ * paint, so while frames flow a flash ends in a frame that is drawn anyway; the timer below only
+ * covers a view that stopped receiving frames, and it too ends flashes in an animation frame.
+ */
+function expireFlashes(now = performance.now()) {
+  for (const [el, until] of flashing) {
+    if (until <= now) {
+      el.classList.remove("bw-flash-up", "bw-flash-down");
+      flashing.delete(el);
+    }
+  }
+}
+
+function armFlashTimer() {
+  if (flashTimer || !flashing.size) return;
+  const raf = globalThis.requestAnimationFrame ?? ((f) => setTimeout(f, 16));
+  flashTimer = setTimeout(() => {
+    raf(() => {
+      flashTimer = 0;
+      expireFlashes();
+      armFlashTimer();
+    });
+  }, 2 * FLASH_MS);
+}
+
+/**
+ * Highlight an element for FLASH_MS: a class on, then off; no animation and no reflow, so a
+ * flash costs two repaints of one cell even in software rendering. A flash while one is
+ * showing extends it (with the new direction).
+ */
+function flash(el, cls) {
+  const other = cls === "bw-flash-up" ? "bw-flash-down" : "bw-flash-up";
+  if (el.classList.contains(other)) el.classList.remove(other);
+  if (!el.classList.contains(cls)) el.classList.add(cls);
+  flashing.set(el, performance.now() + FLASH_MS);
+  armFlashTimer();
+}
+
+/** Stop flashing `el` now (its row is reused for other data). */
+function unflash(el) {
+  if (flashing.delete(el)) el.classList.remove("bw-flash-up", "bw-flash-down");
+}
+
+/** The widget's header line: a title, optional extra nodes, and the connection badge. */
+function header(title, ...extra) {
+  const badge = connectionBadge();
+  const el = h("div", { class: "bw-header" }, textEl("span", { class: "bw-title" }, title), ...extra, h("span", { class: "bw-spacer" }), badge);
+  return { el, badge, title: el.firstChild };
+}
+
+/** Shows the widget's `error` trait (a problem in plain words) under the header. */
+function errorLine() {
+  return textEl("div", { class: "bw-error", role: "alert", hidden: true });
+}
+
+function updateError(el, text) {
+  setText(el, text || "");
+  setHidden(el, !text);
+}
+
+/**
+ * Keep `body`'s rows in the order of `items`, creating rows with `make` (only for a key not
+ * shown yet) and updating with `update`; a row already in place is not moved.
+ */
+function keyedRows(body, cache, items, key, make, update) {
+  const keep = new Set();
+  let at = 0;
+  for (const item of items) {
+    const k = key(item);
+    keep.add(k);
+    let row = cache.get(k);
+    if (!row) {
+      row = make(item);
+      cache.set(k, row);
+    }
+    update(row, item);
+    for (const node of row.nodes) {
+      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
+      at++;
+    }
+  }
+  for (const [k, row] of cache) {
+    if (!keep.has(k)) {
+      for (const node of row.nodes) node.remove();
+      cache.delete(k);
+    }
+  }
+}
+return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError, keyedRows };
+})();
+
+// ---- lib/live.js
+const __lib_live = (() => {
+// The view's half of flow control (bybit_widgets/widgets/flow.py): introduce the view to the
+// kernel, apply the newest state once per animation frame, acknowledge the frames it painted
+// (the kernel holds a widget's frames while those go unacknowledged, so nothing piles up in a
+// socket), and show `lagging` when the kernel says this view is more than a second behind.
+//
+// Every frame carries `_frame` = [seq, kernel ms, exchange ms shown, [lagging view ids]]; the
+// lag is the kernel's measure on its own clock (the browser's may be another machine's).
+//
+// Acknowledgements are batched for the whole page: every message from the page to the kernel is
+// a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
+// turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
+// 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
+// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
+// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
+// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
+// clock), so the wait for the batch is not taken for lag.
+
+const { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } = __lib_dom;
+
+let views = 0;
+
+const ACK_GAP_MS = 250;
+
+/** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
+function ackBatch() {
+  const key = Symbol.for("bybit_widgets.acks");
+  globalThis[key] ??= { pending: new Map(), timer: 0, sentAt: -Infinity };
+  return globalThis[key];
+}
+
+function flushAcks(batch) {
+  batch.timer = 0;
+  batch.sentAt = performance.now();
+  // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
+  // (and widget manager), and a kernel knows only its own models' ids
+  const groups = new Map();
+  for (const entry of batch.pending.values()) {
+    const group = groups.get(entry.kernel);
+    if (group) group.push(entry);
+    else groups.set(entry.kernel, [entry]);
+  }
+  batch.pending.clear();
+  for (const entries of groups.values()) {
+    const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      try {
+        entries[i].model.send({ type: "acks", acks });
+        break;
+      } catch (_) {
+        // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
+      }
+    }
+  }
+}
+
+/** What tells the page's kernels apart: the model's widget manager (one per notebook and kernel). */
+const NO_MANAGER = {};
+function kernelOf(model) {
+  return model.widget_manager ?? NO_MANAGER;
+}
+
+/** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
+function queueAck(model, view, seq) {
+  const batch = ackBatch();
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
+  if (!batch.timer) {
+    const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
+    batch.timer = setTimeout(() => flushAcks(batch), wait);
+  }
+}
+
+/** Drop `view`'s queued acknowledgement (the view is gone). */
+function dropAck(view) {
+  ackBatch().pending.delete(view);
+}
+
+/** A view id unique across the page's views (and across reloads, with the time in it). */
+function newViewId() {
+  views += 1;
+  return `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}.${views}`;
+}
+
+/** The badge state a view shows: `lagging` only stands in for `live` (a feed problem says more). */
+function shownState(connState, lagging) {
+  return connState === "live" && lagging ? "lagging" : connState;
+}
+
+/** What a frame stamp says to the view `view`: {seq, ts, lagging}. */
+function readStamp(stamp, view) {
+  const [seq = 0, , ts = null, laggingViews = []] = Array.isArray(stamp) ? stamp : [];
+  return { seq, ts, lagging: Array.isArray(laggingViews) && laggingViews.includes(view) };
+}
+
+/**
+ * Drive a view: `apply()` runs on the next animation frame after any change of `names` (and of
+ * the stamp, badge and reason), with the newest state; then the root's `data-ts`, the badge
+ * and the acknowledgement follow. The root gets `data-testid="bw-widget"` and `data-kind`.
+ * Returns the cleanup (which tells the kernel the view is gone).
+ */
+function live(model, { kind, root, badge = null, names, apply }) {
+  const view = newViewId();
+  const send = (content) => {
+    try {
+      model.send({ ...content, view });
+    } catch (_) {
+      // the comm is gone (kernel restarted or widget closed): nobody to tell
+    }
+  };
+  setAttr(root, "data-testid", "bw-widget");
+  setAttr(root, "data-kind", kind);
+  let acked = 0;
+  const paint = () => {
+    expireFlashes();
+    apply();
+    const stamp = readStamp(model.get("_frame"), view);
+    setAttr(root, "data-ts", stamp.ts);
+    if (badge) updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
+    if (stamp.seq && stamp.seq !== acked) {
+      acked = stamp.seq;
+      queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
+    }
+  };
+  const frame = frameBatcher(paint);
+  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", ...names], frame.schedule);
+  paint();
+  send({ type: "hello" });
+  return () => {
+    off();
+    frame.cancel();
+    dropAck(view);
+    send({ type: "bye" });
+  };
+}
+return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
+})();
+
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A history file's time as "2024-12-01 00:01:23.456 UTC" (Bybit's history files are UTC days). */
+function fmtTapeTime(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtTapeTime, fmtCountdown, dirClass };
+})();
+
+// ---- replay.js
+// Replay control: play, pause, step, a seek slider, the speed, and the tape's clock (UTC, to the ms).
+// Every control is a message to the kernel, which acts on the exchange; the view shows what the
+// kernel reports back (the position, the state), never a guess of its own.
+
+const { h, textEl, setText, setAttr, setProp, header, errorLine, updateError } = __lib_dom;
+const { live } = __lib_live;
+const { fmtTapeTime } = __lib_format;
+
+function render({ model, el }) {
+  const send = (action, extra = {}) => model.send({ type: "replay", action, ...extra });
+  const button = (testid, label, title, action) =>
+    h("button", { class: "bw-btn", "data-testid": testid, title, "aria-label": title, text: label, onclick: () => send(action) });
+  const play = button("bw-replay-play", "▶", "Play", "play");
+  const pause = button("bw-replay-pause", "⏸", "Pause", "pause");
+  const step = button("bw-replay-step", "⏭", "Step one event", "step");
+  const seek = h("input", { type: "range", class: "bw-replay-seek", "data-testid": "bw-replay-seek", "aria-label": "Seek", step: "1" });
+  const speed = h("select", { class: "bw-replay-speed", "data-testid": "bw-replay-speed", "aria-label": "Speed" });
+  const clock = textEl("span", { class: "bw-replay-clock", "data-testid": "bw-replay-clock", role: "timer" });
+  const head = header("Replay");
+  const error = errorLine();
+  const bar = h("div", { class: "bw-replay-bar" }, play, pause, step, speed, clock);
+  const root = h("div", { class: "bw-widget bw-replay" }, head.el, error, bar, seek);
+  el.append(root);
+  let dragging = false;
+  seek.addEventListener("input", () => (dragging = true));
+  seek.addEventListener("change", () => {
+    dragging = false;
+    send("seek", { to_ms: Number(seek.value) });
+  });
+  speed.addEventListener("change", () => send("speed", { speed: Number(speed.value) }));
+  let speedsShown = "";
+
+  const apply = () => {
+    const state = model.get("state");
+    const position = model.get("position_ms");
+    updateError(error, model.get("error"));
+    const symbols = model.get("symbols");
+    setText(head.title, symbols.length ? `Replay · ${symbols.join(", ")}` : "Replay");
+    setAttr(clock, "data-position-ms", String(position));
+    setAttr(clock, "data-state", state || null);
+    setAttr(clock, "data-speed", String(model.get("speed")));
+    setText(clock, `${fmtTapeTime(position)}${state ? ` · ${state}` : ""}`);
+    setAttr(seek, "min", String(model.get("start_ms")));
+    setAttr(seek, "max", String(model.get("end_ms")));
+    if (!dragging) setProp(seek, "value", String(position));
+    const speeds = model.get("speeds");
+    if (speeds.join() !== speedsShown) {
+      speedsShown = speeds.join();
+      speed.replaceChildren(...speeds.map((s) => h("option", { value: String(s), text: `${s}x` })));
+    }
+    setProp(speed, "value", String(model.get("speed")));
+    setProp(play, "disabled", state === "playing" || state === "ended");
+    setProp(pause, "disabled", state !== "playing");
+    setProp(step, "disabled", state === "ended");
+  };
+  return live(model, { kind: "replay", root, badge: head.badge, names: ["state", "position_ms", "start_ms", "end_ms", "speed", "speeds", "symbols", "error"], apply });
+}
+
+export default { render };
