@@ -85,9 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=None,
         help="replay history: Bybit trade dumps SYMBOLYYYY-MM-DD.csv.gz and order-book dumps "
-        "YYYY-MM-DD_SYMBOL_ob500.data.zip (repeat for several files), or one Parquet recording",
+        "YYYY-MM-DD_SYMBOL_ob500.data.zip, Parquet recordings (repeat for several files)",
     )
-    parser.add_argument("--speed", type=float, default=1.0, help="replay speed: 0.1 to 100 (a recording: 1 to 100)")
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed: 0.1 to 100")
     parser.add_argument("--ip-limit", type=int, default=600, help="HTTP requests per IP per 5 s before 403")
     parser.add_argument(
         "--no-rate-limits", action="store_true", help="turn off the IP limit and per-UID budgets (for benchmarks)"

@@ -21,7 +21,6 @@ from .config import SimConfig
 from .control import control_routes
 from .core import SimCore
 from .engine.exchange import Exchange
-from .hub import StreamSource
 from .rest_routes import v5_endpoint
 from .ws_private import private_endpoint
 from .ws_public import public_endpoint
@@ -35,7 +34,6 @@ def create_app(
     *,
     config: SimConfig | None = None,
     clock: SimClock | None = None,
-    source: StreamSource | None = None,
     replay: Any = None,
     paused: bool = False,
 ) -> Starlette:
@@ -44,7 +42,7 @@ def create_app(
     Pass the same ``clock`` the exchange was built with (``Exchange(clock=clock)``)
     so that a ``clock_skew`` fault moves engine timestamps too.
     """
-    core = SimCore(exchange, config=config, clock=clock, source=source, replay=replay, paused=paused)
+    core = SimCore(exchange, config=config, clock=clock, replay=replay, paused=paused)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:

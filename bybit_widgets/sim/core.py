@@ -29,7 +29,7 @@ from .config import SimConfig
 from .connection import CLOSE_GOING_AWAY, Connection
 from .engine.exchange import Exchange, SimError
 from .faults import FaultBoard, parse_fault
-from .hub import PublicHub, StreamSource
+from .hub import PublicHub
 from .live import LiveSource
 from .ratelimit import IpLimiter, LimitState, UidLimiter
 from .reject import Reject
@@ -43,10 +43,7 @@ __all__ = ["SimCore"]
 
 log = logging.getLogger("bybit_widgets.sim")
 
-_NO_TAPE = (
-    "this exchange replays no Bybit history files: start it with --replay FILE "
-    "(a Parquet recording replays at its set speed; pause it with /sim/market)"
-)
+_NO_TAPE = "this exchange replays no history: start it with --replay FILE (Bybit's dumps or a Parquet recording)"
 _SCHEDULE_LCM = 100  # ticks: every push period divides it (1, 2, 5, 10, 20, 100)
 
 
@@ -59,7 +56,6 @@ class SimCore:
         *,
         config: SimConfig | None = None,
         clock: SimClock | None = None,
-        source: StreamSource | None = None,
         replay: Any = None,
         paused: bool = False,
     ) -> None:
@@ -69,9 +65,8 @@ class SimCore:
         self.faults = FaultBoard()
         self.uid_limits = UidLimiter()
         self.ip_limits = IpLimiter(self.config.ip_limit, self.config.ip_window_ms, enforce=self.config.rate_limits)
-        self.source = source or LiveSource(exchange)
-        # a tape (Bybit history files moved into the engine's markets) or a Parquet recording's replay
-        self.replay = replay if replay is not None else getattr(self.source, "replay", None)
+        self.source = LiveSource(exchange)
+        self.replay = replay  # a tape: history files moved into the engine's markets (sim.tape)
         self.market_now = getattr(replay, "now_ms", None) or self.clock.now_ms  # tape time when replaying
         self.public = PublicHub(self.source, self.faults, self.config.seed, self.push_context)
         self.private = PrivateHub(self.faults, self.clock.now_ms)
@@ -216,16 +211,11 @@ class SimCore:
             self.cts = self.market_now()
 
     def call_public(self, path: str, params: dict) -> Any:
-        """A public endpoint: from the replayed recording when it covers the request, else the engine."""
+        """A public endpoint of the engine (``/v5/market/time``: the server's clock)."""
         if path == "/v5/market/time":  # the server's own clock, which signatures are checked against (also
             now = self.clock.now_ms()  # when a replay's market runs on history's time)
             return {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}
         try:
-            overlay = getattr(self.source, "rest_public", None)
-            if overlay is not None:
-                result = overlay(path, params, self.clock.now_ms())
-                if result is not None:
-                    return result
             return self.exchange.rest_public(path, params)
         except (SimError, Reject):
             raise

@@ -26,7 +26,7 @@ class TopicRefused(Exception):
 
 
 class StreamSource(Protocol):
-    """Where public streams come from: the live engine or a recording."""
+    """Where public streams come from (the engine's markets, generated or moved by a tape)."""
 
     def check(self, category: str, name: str) -> Topic:
         """Validate a topic for ``category``; raise :class:`TopicRefused`."""

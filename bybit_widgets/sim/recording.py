@@ -115,6 +115,29 @@ def save_recording(recording: Recording, path: str | Path) -> list[Path]:
     return [path]
 
 
+def load_table(path: str | Path) -> Any:
+    """The recording at ``path`` (a file or a dataset directory) as one pyarrow table sorted by ``t_ms``.
+
+    Rows of one ``t_ms`` keep their recorded order. ``ValueError`` in one line naming the path if it
+    is not a recording.
+    """
+    pa, pq = _pyarrow()
+    import pyarrow.compute as pc
+
+    if Path(path).is_dir():
+        table, sources = read_partitions(path, _FORMAT)
+        return table.replace_schema_metadata({b"format": _FORMAT, b"source": " ".join(sources).encode()})
+    try:
+        table = pq.read_table(str(path))
+    except (OSError, pa.ArrowException) as exc:
+        raise ValueError(f"{path}: not a readable Parquet file ({exc})") from None
+    metadata = table.schema.metadata or {}
+    if metadata.get(b"format") != _FORMAT:
+        raise ValueError(f"{path}: not a bybit-widgets recording (format {metadata.get(b'format')!r})")
+    table = table.select(list(COLUMNS))
+    return table.take(pc.sort_indices(table, [("t_ms", "ascending")]))
+
+
 def load_recording(path: str | Path) -> Recording:
     """Read a recording written by :func:`record`: one ``.parquet`` file, or a dataset directory.
 
@@ -123,23 +146,9 @@ def load_recording(path: str | Path) -> Recording:
     looks as read from one file. ``ValueError`` in one line naming the path if it is not a recording
     (a directory without Parquet files, a part without the recording's columns).
     """
-    pa, pq = _pyarrow()
-    if Path(path).is_dir():
-        table, sources = read_partitions(path, _FORMAT)
-        columns = {name: table.column(name).to_pylist() for name in COLUMNS}
-        return Recording(**columns, source=" ".join(sources))
-    table = pq.read_table(str(path))
-    metadata = table.schema.metadata or {}
-    if metadata.get(b"format") != _FORMAT:
-        raise ValueError(f"{path}: not a bybit-widgets recording (format {metadata.get(b'format')!r})")
+    table = load_table(path)
     columns = {name: table.column(name).to_pylist() for name in COLUMNS}
-    order = sorted(range(len(columns["t_ms"])), key=columns["t_ms"].__getitem__)
-    recording = Recording(source=metadata.get(b"source", b"").decode())
-    for i in order:
-        recording.append(
-            columns["t_ms"][i], columns["category"][i], columns["topic"][i], columns["type"][i], columns["frame"][i]
-        )
-    return recording
+    return Recording(**columns, source=(table.schema.metadata or {}).get(b"source", b"").decode())
 
 
 def _root_of(url: str) -> str:

@@ -75,10 +75,10 @@ class SimServer:
     ``api_key``/``api_secret`` (default: a generated pair) become an account on
     the exchange; more can be added with :meth:`add_account`. ``replay`` names
     history to serve instead of the generated market: Bybit's public trade and
-    order-book dumps (one path or a list; played, paused, stepped, sought and
-    sped up 0.1-100x with :meth:`replay_control`, ``paused`` starting it paused),
-    or a Parquet recording (alone; played on its own streams at ``speed`` 1-100x). Server knobs (``ip_limit``,
-    ``idle_timeout_s``, ...) are those of :class:`SimConfig`.
+    order-book dumps and the project's Parquet recordings (one path or a list;
+    played, paused, stepped, sought and sped up 0.1-100x with :meth:`replay_control`,
+    ``paused`` starting it paused). Server knobs (``ip_limit``, ``idle_timeout_s``,
+    ...) are those of :class:`SimConfig`.
     """
 
     def __init__(
@@ -178,7 +178,7 @@ class SimServer:
         if self._thread is not None:
             return self
         clock = SimClock()
-        source, tape = _history(self._replay, self._speed, self._paused)
+        tape = _tape(self._replay, self._speed, self._paused)
         try:
             exchange = Exchange(
                 self.seed,
@@ -189,7 +189,7 @@ class SimServer:
             )
             exchange.ensure_account(self.api_key, self.api_secret)
             paused = self._paused and tape is None  # a tape starts paused on its own clock
-            app = create_app(exchange, config=self._config, clock=clock, source=source, replay=tape, paused=paused)
+            app = create_app(exchange, config=self._config, clock=clock, replay=tape, paused=paused)
         except BaseException:
             if tape is not None:
                 tape.close()
@@ -343,18 +343,13 @@ class SimServer:
         return self._call(SimCore.replay_status)
 
 
-def _history(replay: Any, speed: float, paused: bool) -> tuple[Any, Any]:
-    """``(stream source, tape)`` for ``replay``: a Parquet recording's source, or Bybit's files as a tape."""
+def _tape(replay: Any, speed: float, paused: bool) -> Any:
+    """The tape ``replay`` names (Bybit's files, Parquet recordings, or both), or ``None``."""
     if replay is None:
-        return None, None
-    paths = [replay] if isinstance(replay, str | Path) else list(replay)
-    from .tape import TapeReplay, identify
+        return None
+    from .tape import TapeReplay
 
-    if len(paths) == 1 and identify(paths[0]).kind == "recording":
-        from .replay import ReplaySource
-
-        return ReplaySource.from_file(paths[0], speed=speed), None
-    return None, TapeReplay(paths, speed=speed, paused=paused)
+    return TapeReplay([replay] if isinstance(replay, str | Path) else list(replay), speed=speed, paused=paused)
 
 
 def run(

@@ -38,6 +38,7 @@ __all__ = [
     "identify",
     "read_trades",
     "read_book",
+    "book_lines",
     "TRADE_COLUMNS",
     "seconds_to_ms",
 ]
@@ -74,6 +75,7 @@ class TapeFile:
     symbol: str = ""
     date: str = ""
     depth: int = 0
+    recorded: bool = False  # one symbol's stream of a Parquet recording (see .recorded), not Bybit's file
 
     @property
     def name(self) -> str:
@@ -174,29 +176,30 @@ def read_book(file: TapeFile) -> Iterator[BookFrame]:
             raise TapeError(f"{name}: expected one file {inner} inside, found {', '.join(names) or 'none'}")
         try:
             with archive.open(inner) as raw:
-                yield from _book_lines(file, io.TextIOWrapper(raw, encoding="utf-8", newline="\n"))
+                yield from book_lines(file, io.TextIOWrapper(raw, encoding="utf-8", newline="\n"))
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeDecodeError) as exc:
             raise TapeError(f"{name}: the zip is damaged or cut short ({_why(exc)})") from None
 
 
-def _book_lines(file: TapeFile, lines: Iterator[str]) -> Iterator[BookFrame]:
+def book_lines(file: TapeFile, lines: Iterator[str], *, what: str = "line") -> Iterator[BookFrame]:
+    """The frames of ``orderbook.{depth}.{symbol}`` messages, one a line, checked for gaps in ``u``."""
     topic = f"orderbook.{file.depth}.{file.symbol}"
     u_before: int | None = None
     for line, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        frame = _book_frame(file, text, line, topic)
+        where = f"{file.name} {what} {line}"
+        frame = _book_frame(file, text, line, topic, where)
         if frame.kind == "delta":
             if u_before is None:
-                raise TapeError(f"{file.name} line {line}: a delta before any snapshot")
+                raise TapeError(f"{where}: a delta before any snapshot")
             if frame.u != u_before + 1:
-                raise TapeError(f"{file.name} line {line}: u jumps from {u_before} to {frame.u} (a gap in the file)")
+                raise TapeError(f"{where}: u jumps from {u_before} to {frame.u} (a gap in the {what}s)")
         u_before = frame.u
         yield frame
 
 
-def _book_frame(file: TapeFile, text: str, line: int, topic: str) -> BookFrame:
-    where = f"{file.name} line {line}"
+def _book_frame(file: TapeFile, text: str, line: int, topic: str, where: str) -> BookFrame:
     try:
         message = json.loads(text)
     except json.JSONDecodeError as exc:

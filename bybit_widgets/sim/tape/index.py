@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from .files import BookFrame, TapeError, TapeFile, read_book
+from .recorded import read_recorded_book
 
 __all__ = ["TapeBook", "BookIndex", "Checkpoint"]
 
@@ -84,7 +85,7 @@ class BookIndex:
         self.every = every
         self.max_checkpoints = max_checkpoints
         self._dir = tempfile.TemporaryDirectory(prefix="bw-tape-")
-        self.spool = Path(self._dir.name) / (file.name[: -len(".zip")] + ".spool")
+        self.spool = Path(self._dir.name) / f"{file.symbol}.book.spool"
         self.checkpoints: list[Checkpoint] = []
         self.frames = 0
         self.first_ms = self.last_ms = 0
@@ -94,7 +95,7 @@ class BookIndex:
         book = TapeBook()
         since = 0
         with self.spool.open("wb") as out:
-            for frame in read_book(self.file):
+            for frame in (read_recorded_book if self.file.recorded else read_book)(self.file):
                 out.write(_encode(frame))
                 book.apply(frame)
                 self.frames += 1

@@ -24,6 +24,7 @@ benchmarked on its own; the tape's memory and seeks are in ``benchmarks/results/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -107,9 +108,15 @@ class TapeMarket(Market):
     def print_trade(self, trade: Trade) -> None:
         """A trade of the file on the public tape; a user order resting at its price may share it."""
         price, lots = self._price(trade.price), self._size(trade.size)
+        self._record_trade(self._item(trade, price, lots), price, lots, trade.t_ms)
+        makers = self.book.bids if trade.side == "Sell" else self.book.asks
+        if makers.has_users(price):
+            makers.take_level(price, lots, self.on_maker_fill)
+
+    def _item(self, trade: Trade, price: int, lots: int) -> dict[str, Any]:
         self.seq += 1
         self.tick_direction = trade.tick_direction or self.tick_direction
-        item = {
+        return {
             "T": trade.t_ms,
             "s": self.inst.symbol,
             "S": trade.side,
@@ -121,18 +128,28 @@ class TapeMarket(Market):
             "RPI": False,
             "seq": self.seq,
         }
-        self._record_trade(item, price, lots, trade.t_ms)
-        makers = self.book.bids if trade.side == "Sell" else self.book.asks
-        if makers.has_users(price):
-            makers.take_level(price, lots, self.on_maker_fill)
 
-    def forget_after_seek(self, t_ms: int) -> None:
-        """A seek: trades and candles from before it are no longer the recent past."""
+    def recall(self, trades: Sequence[Trade], t_ms: int) -> None:
+        """A seek to ``t_ms``: ``trades``, the file's last before it, become the recent past, not news.
+
+        They fill the REST tape, set the last price and build the candles (one-minute candles, the
+        other intervals aggregated from them), but they count as printed nowhere: ``n_trades`` stays
+        and each candle series keeps its count of closed candles, so open streams push only what
+        happens from ``t_ms`` on. The serve module bounds how many (measured in bench_tape).
+        """
+        cursors = {interval: series.n_closed for interval, series in self._series.items()}
         self.tape.clear()
-        for interval, series in list(self._series.items()):
-            fresh = _empty_series(interval, self.last, t_ms)
-            fresh.n_closed = series.n_closed  # candle cursors of open streams stay valid
-            self._series[interval] = fresh
+        if trades:
+            self.last = self._price(trades[0].price)
+        base = _empty_series("1", self.last, trades[0].t_ms if trades else t_ms)
+        for trade in trades:
+            price, lots = self._price(trade.price), self._size(trade.size)
+            self.tape.append(self._item(trade, price, lots))
+            base.add(trade.t_ms, price, lots)
+            self.last = price
+        self._series = {"1": base}
+        for interval, closed in cursors.items():
+            self.series(interval, t_ms).n_closed = closed  # candle cursors of open streams stay valid
         self._stats_key = -1
 
     # -- text to integers ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from .files import BookFrame, TapeError, TapeFile, Trade
 from .index import BookIndex, TapeBook
+from .recorded import expand
 from .trades import TradeIndex
 
 __all__ = ["ReplayClock", "TapePlayer", "Event", "MIN_SPEED", "MAX_SPEED", "STATES"]
@@ -95,13 +96,11 @@ class TapePlayer:
         self.books: dict[str, BookIndex] = {}
         self.trades: dict[str, TradeIndex] = {}
         try:
-            for file in files:
+            for file in (part for given in files for part in (expand(given) if given.kind == "recording" else [given])):
                 if file.kind == "book":
                     _once(self.books, file, BookIndex)
-                elif file.kind == "trades":
-                    _once(self.trades, file, TradeIndex)
                 else:
-                    raise TapeError(f"{file.name}: a {file.kind} is not a Bybit history file")
+                    _once(self.trades, file, TradeIndex)
         except BaseException:
             self.close()
             raise
@@ -123,10 +122,15 @@ class TapePlayer:
             streams.append(frames)
         streams.extend(trades.at(t_ms) for trades in self.trades.values())
         # ties on time: books before trades, each file in its own order
-        keyed = [((e.t_ms, k, n, e) for n, e in enumerate(events)) for k, events in enumerate(streams)]
+        keyed = [_keyed(k, events) for k, events in enumerate(streams)]
         self._events = (event for *_, event in heapq.merge(*keyed))
         self._next = next(self._events, None)
         return dict(self.state)
+
+    def trades_before(self, symbol: str, t_ms: int, count: int) -> list[Trade]:
+        """The last ``count`` trades of ``symbol`` at or before ``t_ms``, oldest first."""
+        index = self.trades.get(symbol)
+        return [] if index is None else index.before(t_ms, count)
 
     def peek_time(self) -> int | None:
         """When the next event happens, or ``None`` at the end."""
@@ -154,6 +158,12 @@ class TapePlayer:
     def close(self) -> None:
         for index in (*self.books.values(), *self.trades.values()):
             index.close()
+
+
+def _keyed(k: int, events: Iterator[Event]) -> Iterator[tuple[int, int, int, Event]]:
+    """``(time, stream, n, event)``: a merge key that never compares two events."""
+    for n, event in enumerate(events):
+        yield event.t_ms, k, n, event
 
 
 def _once(found: dict, file: TapeFile, make: type) -> None:

@@ -8,8 +8,10 @@ events up to the clock's position to those markets; the exchange's clock is the 
 
 Control (``POST /sim/replay``, :meth:`control`): ``play``, ``pause``, ``step`` (exactly one event,
 a book frame or a trade, then paused at its time), ``seek`` (``to_ms``; the books as of that time,
-a fresh snapshot on every book stream, trades of the skipped window not replayed) and ``speed``
-(0.1x to 100x; ``speed`` may also come with any other action).
+a fresh snapshot on every book stream, and the last ``RECALL`` trades before it as the market's
+recent past: the REST tape, the last price and the candles, never pushed on a stream) and ``speed``
+(0.1x to 100x; ``speed`` may also come with any other action). Bybit's files and the project's
+Parquet recordings (:mod:`.recorded`) play alike, several at once, merged on time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .player import ReplayClock, TapePlayer
 __all__ = ["TapeReplay", "ACTIONS"]
 
 ACTIONS = ("play", "pause", "step", "seek", "speed")
+RECALL = 10_000  # trades before a seek kept as its recent past: the REST tape and the candles (see TapeMarket.recall)
 
 log = logging.getLogger("bybit_widgets.sim")
 
@@ -44,11 +47,7 @@ class TapeReplay:
         paused: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        files = [identify(path) for path in paths]
-        for file in files:
-            if file.kind == "recording":
-                raise TapeError(f"{file.name}: a Parquet recording replays alone (give it as the only --replay)")
-        self.player = TapePlayer(files)
+        self.player = TapePlayer([identify(path) for path in paths])
         try:
             self.specs = [_spec_of(symbol) for symbol in self.player.symbols]
             self._monotonic = monotonic
@@ -158,7 +157,7 @@ class TapeReplay:
         position = self.clock.seek(to_ms, self._monotonic())
         books = self.player.seek(position)
         for symbol, market in self.markets.items():
-            market.forget_after_seek(position)
+            market.recall(self.player.trades_before(symbol, position, RECALL), position)
             book = books.get(symbol)
             if book is not None:
                 market.load(book)

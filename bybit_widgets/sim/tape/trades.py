@@ -13,11 +13,13 @@ import bisect
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from .files import TapeError, TapeFile, Trade, read_trades
+from .recorded import read_recorded_trades
 
 __all__ = ["TradeIndex"]
 
@@ -44,7 +46,7 @@ class TradeIndex:
         direction = 0
         previous: int | None = None
         with raw.open("wb") as out:
-            for trade in read_trades(self.file):
+            for trade in (read_recorded_trades if self.file.recorded else read_trades)(self.file):
                 if previous is not None and trade.t_ms != previous:
                     step = 1 if trade.t_ms > previous else -1
                     if direction and step != direction:
@@ -85,6 +87,23 @@ class TradeIndex:
         spool = self.spool.open("rb")
         spool.seek(self._offsets[i])
         return _after(spool, t_ms)
+
+    def before(self, t_ms: int, count: int) -> list[Trade]:
+        """The last ``count`` trades at or before ``t_ms``, oldest first (reads at most ``count + 2 * every`` rows)."""
+        if count <= 0:
+            return []
+        found = bisect.bisect_right(self._times, t_ms) - 1
+        if found < 0:
+            return []
+        first = max(0, found - -(-count // self.every))
+        kept: deque[bytes] = deque(maxlen=count)
+        with self.spool.open("rb") as spool:
+            spool.seek(self._offsets[first])
+            for line in spool:
+                if int(line[1 : line.index(b",")]) > t_ms:  # a row starts "[t_ms,": decode only the rows kept
+                    break
+                kept.append(line)
+        return [Trade(*json.loads(line)) for line in kept]
 
     def close(self) -> None:
         self._dir.cleanup()

@@ -1,11 +1,15 @@
-"""Record a few seconds of the simulator to Parquet, replay them through the server, compare frames."""
+"""Record a few seconds of the simulator to Parquet, replay them through the server as a tape, compare.
+
+Rule relied on (design.md, "Replay"): the replay reads the project's Parquet recordings as it reads
+Bybit's files, with the same control; the oracle is the recording read back with ``load_recording``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -85,80 +89,81 @@ def test_record_from_the_command_line(tmp_path):
     assert proc.returncode == 2 and "kline.1.SOLUSDT" in proc.stderr
 
 
-def test_replay_sends_the_recorded_frames(recording_path):
+def recorded_frames(rec, topic: str) -> list[dict]:
+    return [json.loads(f) for f, t, c in zip(rec.frame, rec.topic, rec.category) if t == topic and c == "linear"]
+
+
+def recorded_books_at(frames: list[dict], t_ms: int) -> list[tuple[list, list]]:
+    """The recording's own books (top 50, as floats) a replay at ``t_ms`` may serve: the one after every frame
+    before ``t_ms``, and the one after each frame stamped ``t_ms`` (the exchange may push two frames in one ms,
+    and a step releases one event)."""
+    book, before, at = BookModel(), [], []
+    for frame in frames:
+        if frame["ts"] > t_ms:
+            break
+        book.apply(frame)
+        top = tuple([[float(p), float(q)] for p, q in side] for side in book.top(50))
+        if frame["ts"] < t_ms:
+            before = [top]
+        else:
+            at.append(top)
+    return before + at
+
+
+def served_book(sim) -> tuple[list, list]:
+    truth = sim.truth_book("BTCUSDT", 50)
+    return tuple([[float(p), float(q)] for p, q in truth[side]] for side in ("b", "a"))
+
+
+def test_a_recording_replays_as_a_tape_its_book_at_every_step_and_seek(recording_path):
+    """A recording is a tape like Bybit's files: its deepest book of each linear symbol, on the frames' ``ts``."""
+    frames = recorded_frames(load_recording(recording_path), BOOK)
+    with run(seed=99, replay=str(recording_path), paused=True) as sim:
+        status = sim.replay_status()
+        assert status["symbols"] == ["BTCUSDT"] and status["state"] == "paused"
+        assert status["start_ms"] <= frames[0]["ts"] <= frames[-1]["ts"] <= status["end_ms"]
+        for _ in range(8):
+            status = sim.replay_control("step")
+            assert served_book(sim) in recorded_books_at(frames, status["position_ms"]), status
+        span = status["end_ms"] - status["start_ms"]
+        for to in (status["start_ms"] + span * 3 // 4, status["start_ms"] + span // 4):  # forward, then back
+            status = sim.replay_control("seek", to_ms=to)
+            assert status["position_ms"] == to and served_book(sim) == recorded_books_at(frames, to)[-1]
+
+
+def test_a_recordings_trades_are_served_in_their_order_and_on_rest(recording_path):
     rec = load_recording(recording_path)
-    recorded = [f for f, t, c in zip(rec.frame, rec.topic, rec.category) if t == BOOK and c == "linear"]
-    with run(seed=99, replay=str(recording_path), speed=10) as sim:
+    recorded = [t["i"] for frame in recorded_frames(rec, "publicTrade.BTCUSDT") for t in frame["data"]]
+    assert recorded, "the recording has trades"
+    with run(seed=99, replay=str(recording_path), paused=True) as sim:
 
         async def main():
             async with await Ws.open(sim.ws_public_linear) as ws:
-                await ws.request({"op": "subscribe", "args": [BOOK]})
-                first = await ws.until(topic_is(BOOK))
-                book = BookModel()
-                book.apply(first)
-                raws = []
-                while len(raws) < 30:
-                    raw = await ws.recv_raw()
-                    if f'"topic":"{BOOK}"' in raw:
-                        raws.append(raw)
-                return first, raws
+                await ws.request({"op": "subscribe", "args": ["publicTrade.BTCUSDT"]})
+                await asyncio.to_thread(sim.replay_control, "play", speed=4)
+                served: list[str] = []
+                while len(served) < len(recorded):
+                    served += [t["i"] for t in (await ws.until(topic_is("publicTrade.BTCUSDT")))["data"]]
+                return served
 
-        first, raws = arun(main())
-    # the subscriber's first frame is a snapshot of the replayed book; what follows is the recording verbatim
-    assert first["type"] == "snapshot"
-    start = recorded.index(raws[0])
-    assert raws == recorded[start : start + len(raws)]
-
-
-def test_replay_refuses_unrecorded_topics_and_bad_speed(recording_path):
-    with pytest.raises(ValueError):
-        run(replay=str(recording_path), speed=1000)
-    with run(replay=str(recording_path), speed=100) as sim:
-
-        async def main():
-            async with await Ws.open(sim.ws_public_linear) as ws:
-                reply = await ws.request({"op": "subscribe", "args": ["orderbook.50.ETHUSDT"]})
-                assert reply["success"] is False and "not in this recording" in reply["ret_msg"]
-                # at 100x the 2 s recording loops; u keeps increasing by one across passes
-                await ws.request({"op": "subscribe", "args": [BOOK]})
-                book = BookModel()
-                frames = await ws.collect(topic_is(BOOK), 250, timeout=20)
-                for frame in frames:
-                    book.apply(frame)
-
-        arun(main())
-        assert sim.core.replay.passes >= 1
-
-
-def test_replay_serves_rest_market_data_from_the_recording(recording_path):
-    rec = load_recording(recording_path)
-    recorded_trade_ids = {
-        t["i"]
-        for f, topic in zip(rec.frame, rec.topic)
-        if topic == "publicTrade.BTCUSDT"
-        for t in json.loads(f)["data"]
-    }
-    with run(seed=99, replay=str(recording_path), speed=1) as sim:
+        served = arun(main())
+        assert served == recorded
         with httpx.Client(base_url=sim.rest_url) as http:
-            deadline = time.monotonic() + 10
-            while True:  # until the replay has released some trades
-                trades = http.get("/v5/market/recent-trade", params={"category": "linear", "symbol": "BTCUSDT"})
-                if trades.json()["result"]["list"]:
-                    break
-                assert time.monotonic() < deadline
-            assert {t["execId"] for t in trades.json()["result"]["list"]} <= recorded_trade_ids
-            sim.pause()  # pauses the tape too
-            truth = sim.truth_book("BTCUSDT", 50)
-            book = http.get(
-                "/v5/market/orderbook", params={"category": "linear", "symbol": "BTCUSDT", "limit": "50"}
-            ).json()["result"]
-            assert (book["u"], book["b"], book["a"]) == (truth["u"], truth["b"], truth["a"])
-            assert sim.truth_book("BTCUSDT", 50) == truth
-            ticker = http.get("/v5/market/tickers", params={"category": "linear", "symbol": "BTCUSDT"}).json()
-            assert ticker["result"]["list"][0]["symbol"] == "BTCUSDT"
-            # symbols outside the recording come from the simulated engine as before
-            eth = http.get("/v5/market/orderbook", params={"category": "linear", "symbol": "ETHUSDT"}).json()
-            assert eth["retCode"] == 0 and len(eth["result"]["b"]) == 25
+            listed = http.get("/v5/market/recent-trade", params={"category": "linear", "symbol": "BTCUSDT"}).json()
+        assert [t["execId"] for t in listed["result"]["list"]] == recorded[::-1][: len(listed["result"]["list"])]
+
+
+def test_a_recording_refuses_a_bad_speed_and_serves_only_its_symbols(recording_path):
+    with pytest.raises(ValueError, match="speed must be between 0.1x and 100x"):
+        run(replay=str(recording_path), speed=1000)
+    with run(replay=str(recording_path), paused=True) as sim:
+
+        async def main():
+            async with await Ws.open(sim.ws_public_linear) as ws:
+                return await ws.request({"op": "subscribe", "args": ["orderbook.50.ETHUSDT"]})
+
+        reply = arun(main())
+    assert reply["success"] is False and "ETHUSDT" in reply["ret_msg"]
 
 
 def test_recording_subscribes_within_the_limits_and_names_a_refused_batch(tmp_path):

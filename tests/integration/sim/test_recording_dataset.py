@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -16,9 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from bybit_widgets.sim import load_recording, record, run
-from bybit_widgets.sim.replay import ReplaySource
 
-from .helpers import Ws, arun, topic_is
+from .helpers import BookModel, Ws, arun, topic_is
 
 BOOK = "orderbook.50.BTCUSDT"
 LINEAR = [BOOK, "tickers.BTCUSDT", "orderbook.50.ETHUSDT"]
@@ -112,39 +112,41 @@ def test_a_second_recording_into_the_same_root_adds_files_and_keeps_the_first(re
     assert sorted(rows_of(both)) == sorted(rows_of(first) + rows_of(second))
 
 
-def test_replaying_the_dataset_serves_a_snapshot_then_the_recorded_frames(recorded):
+def test_replaying_the_dataset_serves_each_symbols_book_and_one_symbol_folder_only_that_symbol(recorded):
     root, rows = recorded
-    recorded_book = [f for f, t, c in zip(rows.frame, rows.topic, rows.category) if t == BOOK and c == "linear"]
-    with run(seed=99, replay=str(root), speed=10) as sim:
+    with run(seed=99, replay=str(root), paused=True) as sim:
+        assert sim.replay_status()["symbols"] == ["BTCUSDT", "ETHUSDT"]
 
         async def main():
             async with await Ws.open(sim.ws_public_linear) as ws:
                 reply = await ws.request({"op": "subscribe", "args": [BOOK, "orderbook.50.ETHUSDT"]})
-                assert reply["success"] is True
-                first = await ws.until(topic_is(BOOK))
-                raws = []
-                while len(raws) < 20:
-                    raw = await ws.recv_raw()
-                    if f'"topic":"{BOOK}"' in raw:
-                        raws.append(raw)
-                return first, raws
+                await asyncio.to_thread(sim.replay_control, "play", speed=2)
+                frames = await ws.collect(topic_is(BOOK), 20)
+                return reply, frames
 
-        first, raws = arun(main())
-    assert first["type"] == "snapshot" and first["data"]["s"] == "BTCUSDT"
-    start = recorded_book.index(raws[0])
-    assert raws == recorded_book[start : start + len(raws)]
-    assert ReplaySource.from_file(root / "symbol=ETHUSDT").replay.states.keys() == {("linear", "orderbook.50.ETHUSDT")}
+        reply, frames = arun(main())
+    assert reply["success"] is True
+    book = BookModel()
+    for frame in frames:  # a snapshot, then deltas with u going on
+        book.apply(frame)
+    assert frames[0]["type"] == "snapshot" and frames[0]["data"]["s"] == "BTCUSDT"
+    recorded_ts = [json.loads(f)["ts"] for f, t in zip(rows.frame, rows.topic) if t == BOOK]
+    assert all(min(recorded_ts) <= f["ts"] <= max(recorded_ts) for f in frames)  # on the recording's clock
+    with run(seed=99, replay=str(root / "symbol=ETHUSDT"), paused=True) as sim:
+        assert sim.replay_status()["symbols"] == ["ETHUSDT"]
 
 
 def test_a_directory_that_is_not_a_recording_is_refused_in_one_line_naming_it(tmp_path):
     empty = tmp_path / "empty"
     (empty / "symbol=BTCUSDT").mkdir(parents=True)
     (empty / "notes.txt").write_text("no parquet here")
-    for load in (load_recording, ReplaySource.from_file):
-        with pytest.raises(ValueError) as info:
-            load(empty)
-        assert str(empty) in str(info.value) and "no Parquet files" in str(info.value)
-        assert "symbol=SYMBOL/date=YYYY-MM-DD" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(ValueError) as info:
+        load_recording(empty)
+    assert str(empty) in str(info.value) and "no Parquet files" in str(info.value)
+    assert "symbol=SYMBOL/date=YYYY-MM-DD" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(ValueError) as info:  # and as a replay: one line naming it and what a replay reads
+        run(replay=str(empty))
+    assert "empty: unknown history file" in str(info.value) and "Parquet recording" in str(info.value)
     other = tmp_path / "other" / "symbol=BTCUSDT" / "date=2024-12-01"
     other.mkdir(parents=True)
     pq.write_table(pa.table({"price": [1.0]}), other / "part-0.parquet")

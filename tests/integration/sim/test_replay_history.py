@@ -207,6 +207,45 @@ def test_trades_are_the_files_trades_in_order_and_rest_answers_at_the_replay_clo
     assert int(recent[0]["time"]) <= status["position_ms"] < server_time  # market data in tape time
 
 
+def test_after_a_seek_rest_trades_and_candles_are_the_files_past_and_streams_push_only_what_follows(files):
+    """A seek brings the recent past with it (REST recent trades, 1-minute and 5-minute klines), as a
+    client landing on a live market at that moment would find it; the trade and kline streams do not
+    push that past again."""
+    book_file, trade_file = files
+    rows = file_trades(trade_file)
+    times = [int(Decimal(r["timestamp"]) * 1000) for r in rows]
+    k = next(i for i in range(300, len(rows) - 1) if times[i + 1] > times[i])
+    to, params = times[k], {"category": "linear", "symbol": "BTCUSDT"}
+
+    async def next_trades(sim) -> list[dict]:
+        async with await Ws.open(sim.ws_public_linear) as ws:
+            await ws.request({"op": "subscribe", "args": ["publicTrade.BTCUSDT"]})
+            control(sim, action="seek", to_ms=to)
+            while control(sim, action="step")["position_ms"] < times[k + 1]:
+                pass  # book frames, until the first trade after the seek is out
+            return (await ws.until(topic_is("publicTrade.BTCUSDT")))["data"]
+
+    with run(replay=[str(book_file), str(trade_file)], paused=True) as sim:
+        pushed = arun(next_trades(sim))
+        control(sim, action="seek", to_ms=to)
+        recent = httpx.get(f"{sim.rest_url}/v5/market/recent-trade", params={**params, "limit": 50}).json()
+        klines = {
+            interval: httpx.get(f"{sim.rest_url}/v5/market/kline", params={**params, "interval": interval}).json()
+            for interval in ("1", "5")
+        }
+    assert [t["i"] for t in pushed] == [r["trdMatchID"] for r, t in zip(rows, times) if t == times[k + 1]]
+    past = [r for r, t in zip(rows, times) if t <= to]
+    assert [t["execId"] for t in recent["result"]["list"]] == [r["trdMatchID"] for r in past[::-1][:50]]
+    for interval, answer in klines.items():
+        candles = answer["result"]["list"]  # newest first: [start, open, high, low, close, volume, turnover]
+        starts = [int(c[0]) for c in candles]
+        minute = 60_000 * int(interval)
+        assert starts[0] == to - to % minute and starts[-1] <= times[0] - times[0] % minute, interval
+        volume = sum(Decimal(c[5]) for c in candles)
+        assert volume == sum(Decimal(r["size"]) for r in past), interval  # every trade before the seek, once
+        assert Decimal(candles[0][4]) == Decimal(past[-1]["price"])  # the close is the last trade before it
+
+
 def test_speed_follows_the_asked_factor_within_20_percent(files):
     book_file, _ = files
     with run(replay=[str(book_file)], paused=True) as sim:

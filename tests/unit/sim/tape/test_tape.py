@@ -153,6 +153,21 @@ def test_the_player_merges_book_and_trades_on_time_and_steps_and_seeks_both_ways
         player.close()
 
 
+def test_a_trade_at_the_same_time_and_place_as_a_book_frame_comes_after_it(tmp_path):
+    """Ties on time: books before trades. (The merge once compared the events themselves and raised.)"""
+    lines = list(book_lines(deltas=3))
+    t_first = json.loads(lines[0])["ts"]
+    row = trade_rows(count=1)[0]
+    row[0] = f"{t_first // 1000}.{t_first % 1000:03d}0"  # the first trade at the snapshot's ms: both n = 0
+    player = TapePlayer([identify(write_book(tmp_path, lines=lines)), identify(write_trades(tmp_path, rows=[row]))])
+    try:
+        first, second = player.step(), player.step()
+        assert (type(first).__name__, type(second).__name__) == ("BookFrame", "Trade")
+        assert first.t_ms == second.t_ms == t_first
+    finally:
+        player.close()
+
+
 def test_the_clock_plays_pauses_steps_seeks_and_changes_speed_on_plain_numbers():
     clock = ReplayClock(T0, T0 + 60_000, now=100.0, speed=10)
     assert clock.position(101.0) == T0 + 10_000 and clock.state(101.0) == "playing"
