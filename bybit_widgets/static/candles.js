@@ -1,4 +1,106 @@
 // bybit-widgets: candles view. Built by js/build.mjs from js/candles.js; do not edit.
+// ---- lib/format.js
+const __lib_format = (() => {
+// Number and time formatting for trading views: fixed decimals with thousands separators,
+// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
+// formats hundreds of numbers per frame.
+
+const formatters = new Map();
+
+function formatter(decimals) {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f;
+}
+
+/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
+function fmtFixed(value, decimals) {
+  if (value === null || value === undefined || value === "") return "";
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n)) return "";
+  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
+}
+
+/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
+function fmtPct(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
+  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
+}
+
+/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
+function fmtCompact(value, decimals = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const abs = Math.abs(value);
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
+  }
+  return formatter(abs < 10 ? 3 : decimals).format(value);
+}
+
+/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
+function decimalsOf(text) {
+  const s = String(text ?? "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
+function groupDigits(text) {
+  const s = String(text ?? "");
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+}
+
+/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
+function fmtClock(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A history file's time as "2024-12-01 00:01:23.456 UTC" (Bybit's history files are UTC days). */
+function fmtTapeTime(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return "";
+  const d = new Date(ms);
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
+}
+
+/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
+function fmtCountdown(targetMs, nowMs) {
+  const left = Math.floor((targetMs - nowMs) / 1000);
+  if (!Number.isFinite(left) || left <= 0) return "";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
+/** Direction class for a signed number: "bw-up", "bw-down" or "". */
+function dirClass(value) {
+  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
+  return value > 0 ? "bw-up" : "bw-down";
+}
+return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtTapeTime, fmtCountdown, dirClass };
+})();
+
 // ---- lib/dom.js
 const __lib_dom = (() => {
 // Small DOM helpers shared by the views: element creation, the connection and environment
@@ -9,6 +111,8 @@ const __lib_dom = (() => {
 // node already there), never writes what is already shown (every setter compares first, so an
 // unchanged frame invalidates no style), and never reads layout (a read after a write forces a
 // synchronous layout: the old flash restart via offsetWidth cost one per flashing cell).
+
+const { fmtClock } = __lib_format;
 
 /** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
 function h(tag, attrs = {}, ...children) {
@@ -95,9 +199,31 @@ function connectionBadge() {
 function updateBadge(el, state, reason) {
   const s = STATE_LABELS[state] ? state : "connecting";
   setAttr(el, "data-state", s);
+  setAttr(el, "data-offline", null);
+  setAttr(el, "data-asof", null);
   setText(el.lastChild, STATE_LABELS[s]);
   const why = STATE_REASONS[s] || reason;
   setAttr(el, "title", why ? `${STATE_LABELS[s]}: ${why}` : STATE_LABELS[s]);
+}
+
+/**
+ * The badge of a view with no kernel behind it (js/lib/contact.js): `closed`, never live, with the
+ * time of what it shows. `contact` is "gone" (the kernel restarted, died or is out of reach:
+ * data-offline="kernel") or "snapshot" (rendered from a saved notebook: data-offline="snapshot");
+ * `asOfMs` the epoch ms of what the view shows (data-asof), or null.
+ */
+function updateOfflineBadge(el, contact, asOfMs) {
+  const snapshot = contact === "snapshot";
+  const clock = fmtClock(asOfMs);
+  setAttr(el, "data-state", "closed");
+  setAttr(el, "data-offline", snapshot ? "snapshot" : "kernel");
+  setAttr(el, "data-asof", Number.isFinite(asOfMs) && asOfMs > 0 ? Math.round(asOfMs) : null);
+  const label = snapshot ? "Snapshot" : "Closed";
+  setText(el.lastChild, clock ? `${label} · ${snapshot ? "" : "last update "}${clock}` : label);
+  const why = snapshot
+    ? "saved with the notebook, no kernel behind it: run the cell for live data"
+    : "the kernel is gone (restarted, stopped or out of reach): run the cell again for live data";
+  setAttr(el, "title", `${label}: ${why}${clock ? `; last update ${clock}` : ""}`);
 }
 
 /** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */
@@ -232,7 +358,61 @@ function keyedRows(body, cache, items, key, make, update) {
     }
   }
 }
-return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError, keyedRows };
+return { h, setText, setHidden, setProp, setAttr, setClass, textEl, STATE_LABELS, STATE_REASONS, connectionBadge, updateBadge, updateOfflineBadge, envBadge, frameBatcher, onChanges, FLASH_MS, expireFlashes, flash, unflash, header, errorLine, updateError, keyedRows };
+})();
+
+// ---- lib/contact.js
+const __lib_contact = (() => {
+// Is the kernel still behind this view? The view's half of bybit_widgets/widgets/pulse.py.
+//
+// A view hears its kernel through frames (a change of `_frame`) and, when it has nothing to
+// show, beats (a custom message every 0.4 s); the model's `_pulse` says the longest gap between
+// two of them while the kernel lives (0: this host sends no beats, so silence proves nothing).
+// Nothing heard for `_pulse` + SLACK_MS (1.3 s) says the kernel is gone: a restart, a dead
+// kernel, a lost server, in any front end. (The front end's own signal does not reach these views:
+// after a restart from JupyterLab 4.6's Kernel menu no element carried ipywidgets'
+// `jupyter-widgets-disconnected` class, anywidget 0.11 does not expose `comm_live`, and
+// JupyterLab's widget manager ignores a kernel that died; so silence is the one rule.)
+// A view that never heard its kernel shows a snapshot (a picture rendered from a saved notebook),
+// one that did and then lost it is closed; neither is ever shown live. Pure: every function takes
+// `now` (ms).
+
+const SLACK_MS = 700; // delivery jitter allowed on top of the kernel's longest gap
+const CHECK_MS = 250; // how often the page looks for silent views
+
+/** A new view's contact: rendered at `now`, nothing heard yet. */
+function newContact(now) {
+  return { since: now, heard: null };
+}
+
+/** The kernel spoke (a frame or a beat). */
+function hear(contact, now) {
+  contact.heard = now;
+}
+
+/** How long a view may hear nothing before the kernel counts as gone (Infinity: no beats here). */
+function silenceLimit(pulseMs) {
+  return Number.isFinite(pulseMs) && pulseMs > 0 ? pulseMs + SLACK_MS : Infinity;
+}
+
+/**
+ * "here" (the kernel is there), "waiting" (not heard yet, just rendered), "gone" (heard, then lost)
+ * or "snapshot" (never heard: a picture rendered from saved state).
+ */
+function contactState(contact, now, pulseMs) {
+  const limit = silenceLimit(pulseMs);
+  if (contact.heard === null) {
+    return now - contact.since > limit ? "snapshot" : "waiting";
+  }
+  return now - contact.heard > limit ? "gone" : "here";
+}
+
+/** Whether the page's watcher ran on time: after a stall (a busy main thread, a hidden tab) the
+ * messages queued meanwhile must be read before silence is judged. */
+function onTime(lastTick, now, every = CHECK_MS) {
+  return now - lastTick <= 2 * every;
+}
+return { SLACK_MS, CHECK_MS, newContact, hear, silenceLimit, contactState, onTime };
 })();
 
 // ---- lib/live.js
@@ -253,8 +433,13 @@ const __lib_live = (() => {
 // (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
 // in between. Each acknowledgement says how long ago its frame was painted (a duration on this
 // clock), so the wait for the batch is not taken for lag.
+//
+// And it keeps the badge honest when the kernel goes away (contact.js): a view whose kernel
+// restarted, died or is out of reach shows `closed` with the time of its last update within
+// 1.55 s, and one rendered from a saved notebook a snapshot; neither ever shows live.
 
-const { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } = __lib_dom;
+const { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } = __lib_dom;
+const { newContact, hear, contactState, onTime, CHECK_MS } = __lib_contact;
 
 let views = 0;
 
@@ -313,6 +498,41 @@ function dropAck(view) {
   ackBatch().pending.delete(view);
 }
 
+/** The page's one watcher of silent views (one timer however many views and bundles). */
+function watcher() {
+  const key = Symbol.for("bybit_widgets.contacts");
+  globalThis[key] ??= { checks: new Set(), timer: 0, last: 0 };
+  return globalThis[key];
+}
+
+/** Call `check(now)` every CHECK_MS while the view lives; returns the function that stops it. */
+function watch(check) {
+  const w = watcher();
+  w.checks.add(check);
+  if (!w.timer) {
+    w.last = performance.now();
+    w.timer = setInterval(() => {
+      const now = performance.now();
+      const late = !onTime(w.last, now); // after a stall, read the queued messages before judging silence
+      w.last = now;
+      if (!late) for (const c of w.checks) c(now);
+    }, CHECK_MS);
+  }
+  return () => {
+    w.checks.delete(check);
+    if (!w.checks.size && w.timer) {
+      clearInterval(w.timer);
+      w.timer = 0;
+    }
+  };
+}
+
+/** The epoch ms of what a view shows: its exchange time, else when it last heard the kernel. */
+function asOf(ts, contact, now) {
+  if (Number.isFinite(ts) && ts > 0) return ts;
+  return contact.heard === null ? null : Date.now() - (now - contact.heard);
+}
+
 /** A view id unique across the page's views (and across reloads, with the time in it). */
 function newViewId() {
   views += 1;
@@ -347,24 +567,54 @@ function live(model, { kind, root, badge = null, names, apply }) {
   };
   setAttr(root, "data-testid", "bw-widget");
   setAttr(root, "data-kind", kind);
+  const contact = newContact(performance.now());
+  let shown = null; // the contact state painted last
   let acked = 0;
   const paint = () => {
     expireFlashes();
     apply();
+    const now = performance.now();
     const stamp = readStamp(model.get("_frame"), view);
+    shown = contactState(contact, now, model.get("_pulse"));
+    const offline = shown === "gone" || shown === "snapshot";
     setAttr(root, "data-ts", stamp.ts);
-    if (badge) updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
-    if (stamp.seq && stamp.seq !== acked) {
+    root.classList.toggle("bw-offline", offline);
+    if (!badge) {
+      // (no badge to show it on: the root's class says it)
+    } else if (offline) {
+      updateOfflineBadge(badge, shown, asOf(stamp.ts, contact, now));
+    } else if (shown === "waiting") {
+      updateBadge(badge, "connecting", "waiting for the kernel");
+    } else {
+      updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
+    }
+    if (shown === "here" && stamp.seq && stamp.seq !== acked) {
       acked = stamp.seq;
       queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
     }
   };
   const frame = frameBatcher(paint);
-  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", ...names], frame.schedule);
+  const recheck = (now) => {
+    if (contactState(contact, now, model.get("_pulse")) !== shown) frame.schedule();
+  };
+  const onFrame = () => hear(contact, performance.now()); // (onChanges below schedules the paint)
+  const onMessage = (content) => {
+    if (content && content.type === "beat") {
+      hear(contact, performance.now());
+      recheck(performance.now()); // a beat repaints only a view that was not showing the kernel as there
+    }
+  };
+  model.on("change:_frame", onFrame);
+  model.on("msg:custom", onMessage);
+  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", "_pulse", ...names], frame.schedule);
+  const unwatch = watch(recheck);
   paint();
   send({ type: "hello" });
   return () => {
     off();
+    unwatch();
+    model.off("change:_frame", onFrame);
+    model.off("msg:custom", onMessage);
     frame.cancel();
     dropAck(view);
     send({ type: "bye" });
@@ -415,108 +665,6 @@ function noticeLine(model, testid) {
   };
 }
 return { NOTICE_MS, noticeLine };
-})();
-
-// ---- lib/format.js
-const __lib_format = (() => {
-// Number and time formatting for trading views: fixed decimals with thousands separators,
-// signed percentages, compact volumes. Formatters are cached per decimals because a ladder
-// formats hundreds of numbers per frame.
-
-const formatters = new Map();
-
-function formatter(decimals) {
-  let f = formatters.get(decimals);
-  if (!f) {
-    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-    formatters.set(decimals, f);
-  }
-  return f;
-}
-
-/** 88012.5 with 2 decimals -> "88,012.50"; "" for null, undefined or NaN. */
-function fmtFixed(value, decimals) {
-  if (value === null || value === undefined || value === "") return "";
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isFinite(n)) return "";
-  return formatter(Math.max(0, Math.min(12, decimals | 0))).format(n);
-}
-
-/** A percentage with its sign: 1.234 -> "+1.23%", -0.5 -> "-0.50%". */
-function fmtPct(value, decimals = 2) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "";
-  const sign = value > 0 ? "+" : value < 0 ? "-" : "";
-  return `${sign}${formatter(decimals).format(Math.abs(value))}%`;
-}
-
-/** Compact magnitude for volumes: 1234 -> "1.23K", 5.6e9 -> "5.60B". */
-function fmtCompact(value, decimals = 2) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "";
-  const abs = Math.abs(value);
-  const units = [
-    [1e12, "T"],
-    [1e9, "B"],
-    [1e6, "M"],
-    [1e3, "K"],
-  ];
-  for (const [size, suffix] of units) {
-    if (abs >= size) return `${formatter(decimals).format(value / size)}${suffix}`;
-  }
-  return formatter(abs < 10 ? 3 : decimals).format(value);
-}
-
-/** Digits after the point in a decimal string: "0.10" -> 2, "1" -> 0. */
-function decimalsOf(text) {
-  const s = String(text ?? "");
-  const dot = s.indexOf(".");
-  return dot < 0 ? 0 : s.length - dot - 1;
-}
-
-/** A price string exactly as the exchange sent it, with thousands separators: "88012.50" -> "88,012.50". */
-function groupDigits(text) {
-  const s = String(text ?? "");
-  if (!/^-?\d+(\.\d+)?$/.test(s)) return s;
-  const [int, frac] = s.split(".");
-  const sign = int.startsWith("-") ? "-" : "";
-  const digits = sign ? int.slice(1) : int;
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
-}
-
-/** Local wall-clock time of an epoch-ms timestamp: "14:03:07". */
-function fmtClock(ms) {
-  if (!Number.isFinite(ms) || ms <= 0) return "";
-  const d = new Date(ms);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** A history file's time as "2024-12-01 00:01:23.456 UTC" (Bybit's history files are UTC days). */
-function fmtTapeTime(ms) {
-  if (!Number.isFinite(ms) || ms <= 0) return "";
-  const d = new Date(ms);
-  const pad = (n, w = 2) => String(n).padStart(w, "0");
-  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
-}
-
-/** Time left until an epoch-ms instant: "3h 02m", "12m 09s", "" when past. */
-function fmtCountdown(targetMs, nowMs) {
-  const left = Math.floor((targetMs - nowMs) / 1000);
-  if (!Number.isFinite(left) || left <= 0) return "";
-  const h = Math.floor(left / 3600);
-  const m = Math.floor((left % 3600) / 60);
-  const s = left % 60;
-  const pad = (n) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
-}
-
-/** Direction class for a signed number: "bw-up", "bw-down" or "". */
-function dirClass(value) {
-  if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return "";
-  return value > 0 ? "bw-up" : "bw-down";
-}
-return { fmtFixed, fmtPct, fmtCompact, decimalsOf, groupDigits, fmtClock, fmtTapeTime, fmtCountdown, dirClass };
 })();
 
 // ---- candles.js

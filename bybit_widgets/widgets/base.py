@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
@@ -37,6 +38,7 @@ from ..stream.account import AccountFeed
 from ..stream.loop import spawn_on
 from ..stream.states import ConnState
 from .flow import FlowControl
+from .pulse import MAX_GAP, ensure_pulse, in_ipykernel
 from .scheduler import DEFAULT_MAX_HZ, FrameScheduler
 
 __all__ = ["STATIC", "LiveWidget", "SymbolWidget", "combined_state", "decimals_of", "message_size", "plain_error"]
@@ -112,6 +114,9 @@ class LiveWidget(anywidget.AnyWidget):
     # [seq, kernel ms, exchange ms shown or None, [lagging view ids]]: see flow.py
     _frame = traitlets.List([0, 0, None, []]).tag(sync=True)
     _id = traitlets.Unicode("").tag(sync=True)  # the model id, for the page's batched acknowledgements
+    # the longest gap (ms) between two proofs of life (frames or beats) while the kernel lives; 0: no
+    # beats in this host, so the views do not time out on silence (pulse.py)
+    _pulse = traitlets.Int(0).tag(sync=True)
 
     #: the live widgets of this kernel by model id (a page's acknowledgements come in one message)
     _by_id: ClassVar[weakref.WeakValueDictionary[str, LiveWidget]] = weakref.WeakValueDictionary()
@@ -125,6 +130,8 @@ class LiveWidget(anywidget.AnyWidget):
         # plain attributes first: the base constructor already sends state (and close() may run early)
         self.messages_sent = 0
         self.bytes_sent = 0
+        self.beats_sent = 0  # written by the pulse thread only
+        self._proof_at = time.monotonic()  # the last frame or beat sent (the pulse reads it from its thread)
         self._feeds: list[Any] = []
         self._state_feeds: list[Any] = []
         self._unsubscribers: list[Callable[[], None]] = []
@@ -140,11 +147,14 @@ class LiveWidget(anywidget.AnyWidget):
         if not isinstance(self.max_hz, (int, float)) or not self.max_hz > 0:
             raise ValueError(f"max_hz must be a positive number, got {max_hz!r}")
         self.frame_interval = 1.0 / self.max_hz
-        super().__init__(**traits)
+        beating = in_ipykernel()
+        super().__init__(**traits, _pulse=round(MAX_GAP * 1000) if beating else 0)
         self.env = str(getattr(self.session, "env", "") or "")
         self._id = self.model_id
         LiveWidget._by_id[self.model_id] = self
         self.on_msg(self._on_custom_msg)
+        if beating:
+            ensure_pulse(LiveWidget._by_id.values)
 
     # -- feeds -----------------------------------------------------------------------------------
 
@@ -250,6 +260,7 @@ class LiveWidget(anywidget.AnyWidget):
                 self._flow_news = False
                 stamp = self.flow.sent(self.loop.time())
                 self._frame = [stamp.seq, stamp.sent_ms, self._shown_ts(), self.flow.lagging_views()]
+                self._proof_at = time.monotonic()
         return self.messages_sent - before
 
     def _shown_ts(self) -> int | None:
@@ -276,8 +287,17 @@ class LiveWidget(anywidget.AnyWidget):
 
     @property
     def comm_stats(self) -> dict[str, int]:
-        """Comm messages and bytes this widget sent to the browser since it was created."""
-        return {"messages": self.messages_sent, "bytes": self.bytes_sent}
+        """Comm messages and bytes this widget sent to the browser since it was created (and beats, apart)."""
+        return {"messages": self.messages_sent, "bytes": self.bytes_sent, "beats": self.beats_sent}
+
+    def _beat(self) -> None:
+        """Tell the views that the kernel is there (called by the pulse thread: see pulse.py)."""
+        if self._closed or self.comm is None:
+            return
+        self._proof_at = time.monotonic()
+        self.beats_sent += 1
+        # past the counting _send: the frames' message count (the scheduler's budget) is the loop's own
+        anywidget.AnyWidget._send(self, {"method": "custom", "content": {"type": "beat"}})
 
     # -- flow control: the views introduce themselves and acknowledge painted frames ---------------
 

@@ -7,6 +7,8 @@
 // unchanged frame invalidates no style), and never reads layout (a read after a write forces a
 // synchronous layout: the old flash restart via offsetWidth cost one per flashing cell).
 
+import { fmtClock } from "./format.js";
+
 /** Create an element: h("div", {class: "x", "data-testid": "y"}, child, "text"). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -92,9 +94,31 @@ export function connectionBadge() {
 export function updateBadge(el, state, reason) {
   const s = STATE_LABELS[state] ? state : "connecting";
   setAttr(el, "data-state", s);
+  setAttr(el, "data-offline", null);
+  setAttr(el, "data-asof", null);
   setText(el.lastChild, STATE_LABELS[s]);
   const why = STATE_REASONS[s] || reason;
   setAttr(el, "title", why ? `${STATE_LABELS[s]}: ${why}` : STATE_LABELS[s]);
+}
+
+/**
+ * The badge of a view with no kernel behind it (js/lib/contact.js): `closed`, never live, with the
+ * time of what it shows. `contact` is "gone" (the kernel restarted, died or is out of reach:
+ * data-offline="kernel") or "snapshot" (rendered from a saved notebook: data-offline="snapshot");
+ * `asOfMs` the epoch ms of what the view shows (data-asof), or null.
+ */
+export function updateOfflineBadge(el, contact, asOfMs) {
+  const snapshot = contact === "snapshot";
+  const clock = fmtClock(asOfMs);
+  setAttr(el, "data-state", "closed");
+  setAttr(el, "data-offline", snapshot ? "snapshot" : "kernel");
+  setAttr(el, "data-asof", Number.isFinite(asOfMs) && asOfMs > 0 ? Math.round(asOfMs) : null);
+  const label = snapshot ? "Snapshot" : "Closed";
+  setText(el.lastChild, clock ? `${label} · ${snapshot ? "" : "last update "}${clock}` : label);
+  const why = snapshot
+    ? "saved with the notebook, no kernel behind it: run the cell for live data"
+    : "the kernel is gone (restarted, stopped or out of reach): run the cell again for live data";
+  setAttr(el, "title", `${label}: ${why}${clock ? `; last update ${clock}` : ""}`);
 }
 
 /** SIM / TESTNET / DEMO / MAINNET badge (data-testid bw-env). */

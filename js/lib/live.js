@@ -14,8 +14,13 @@
 // (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
 // in between. Each acknowledgement says how long ago its frame was painted (a duration on this
 // clock), so the wait for the batch is not taken for lag.
+//
+// And it keeps the badge honest when the kernel goes away (contact.js): a view whose kernel
+// restarted, died or is out of reach shows `closed` with the time of its last update within
+// 1.55 s, and one rendered from a saved notebook a snapshot; neither ever shows live.
 
-import { setAttr, frameBatcher, onChanges, updateBadge, expireFlashes } from "./dom.js";
+import { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } from "./dom.js";
+import { newContact, hear, contactState, onTime, CHECK_MS } from "./contact.js";
 
 let views = 0;
 
@@ -74,6 +79,41 @@ function dropAck(view) {
   ackBatch().pending.delete(view);
 }
 
+/** The page's one watcher of silent views (one timer however many views and bundles). */
+function watcher() {
+  const key = Symbol.for("bybit_widgets.contacts");
+  globalThis[key] ??= { checks: new Set(), timer: 0, last: 0 };
+  return globalThis[key];
+}
+
+/** Call `check(now)` every CHECK_MS while the view lives; returns the function that stops it. */
+function watch(check) {
+  const w = watcher();
+  w.checks.add(check);
+  if (!w.timer) {
+    w.last = performance.now();
+    w.timer = setInterval(() => {
+      const now = performance.now();
+      const late = !onTime(w.last, now); // after a stall, read the queued messages before judging silence
+      w.last = now;
+      if (!late) for (const c of w.checks) c(now);
+    }, CHECK_MS);
+  }
+  return () => {
+    w.checks.delete(check);
+    if (!w.checks.size && w.timer) {
+      clearInterval(w.timer);
+      w.timer = 0;
+    }
+  };
+}
+
+/** The epoch ms of what a view shows: its exchange time, else when it last heard the kernel. */
+function asOf(ts, contact, now) {
+  if (Number.isFinite(ts) && ts > 0) return ts;
+  return contact.heard === null ? null : Date.now() - (now - contact.heard);
+}
+
 /** A view id unique across the page's views (and across reloads, with the time in it). */
 export function newViewId() {
   views += 1;
@@ -108,24 +148,54 @@ export function live(model, { kind, root, badge = null, names, apply }) {
   };
   setAttr(root, "data-testid", "bw-widget");
   setAttr(root, "data-kind", kind);
+  const contact = newContact(performance.now());
+  let shown = null; // the contact state painted last
   let acked = 0;
   const paint = () => {
     expireFlashes();
     apply();
+    const now = performance.now();
     const stamp = readStamp(model.get("_frame"), view);
+    shown = contactState(contact, now, model.get("_pulse"));
+    const offline = shown === "gone" || shown === "snapshot";
     setAttr(root, "data-ts", stamp.ts);
-    if (badge) updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
-    if (stamp.seq && stamp.seq !== acked) {
+    root.classList.toggle("bw-offline", offline);
+    if (!badge) {
+      // (no badge to show it on: the root's class says it)
+    } else if (offline) {
+      updateOfflineBadge(badge, shown, asOf(stamp.ts, contact, now));
+    } else if (shown === "waiting") {
+      updateBadge(badge, "connecting", "waiting for the kernel");
+    } else {
+      updateBadge(badge, shownState(model.get("conn_state"), stamp.lagging), model.get("conn_reason"));
+    }
+    if (shown === "here" && stamp.seq && stamp.seq !== acked) {
       acked = stamp.seq;
       queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
     }
   };
   const frame = frameBatcher(paint);
-  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", ...names], frame.schedule);
+  const recheck = (now) => {
+    if (contactState(contact, now, model.get("_pulse")) !== shown) frame.schedule();
+  };
+  const onFrame = () => hear(contact, performance.now()); // (onChanges below schedules the paint)
+  const onMessage = (content) => {
+    if (content && content.type === "beat") {
+      hear(contact, performance.now());
+      recheck(performance.now()); // a beat repaints only a view that was not showing the kernel as there
+    }
+  };
+  model.on("change:_frame", onFrame);
+  model.on("msg:custom", onMessage);
+  const off = onChanges(model, ["_frame", "conn_state", "conn_reason", "_pulse", ...names], frame.schedule);
+  const unwatch = watch(recheck);
   paint();
   send({ type: "hello" });
   return () => {
     off();
+    unwatch();
+    model.off("change:_frame", onFrame);
+    model.off("msg:custom", onMessage);
     frame.cancel();
     dropAck(view);
     send({ type: "bye" });
