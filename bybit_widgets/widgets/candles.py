@@ -19,6 +19,7 @@ they are dragged to amend (see :mod:`.chart_lines`).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -431,6 +432,23 @@ class Candles(ipywidgets.VBox):
             "messages": self.header.messages_sent + self.chart.messages,
             "bytes": self.header.bytes_sent + self.chart.bytes,
         }
+
+    def _display_(self) -> Any:
+        """What marimo shows in place of the chart (only marimo calls ``_display_``): where it runs, in words.
+
+        marimo renders anywidgets, and the chart is jupyter_bokeh's ipywidget, which it does not
+        run: shown as is, the cell stays blank. The feeds are closed, so nothing runs unseen.
+        """
+        import marimo as mo  # (called by marimo only: it is there)
+
+        feed = html.escape(f"session.streams.kline({self.symbol!r}, {self.interval!r}, backfill=200)")
+        self.close()
+        return mo.Html(
+            '<div data-testid="bw-needs-jupyter" class="bw-note" role="note">'
+            "bw.Candles needs a Jupyter front end (JupyterLab, Notebook 7 or Voila): its chart is a "
+            f"jupyter_bokeh widget, which marimo does not run. The candles work here as a feed: <code>{feed}</code>."
+            "</div>"
+        )
 
     def close(self) -> None:
         """Stop the feeds and remove the chart from the page."""

@@ -81,11 +81,11 @@ class Lab:
         return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
 
 
-def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
-    """Start JupyterLab on loopback with private directories; return once it answers.
+def start_lab(root: Path, extra_env: dict[str, str] | None = None, app: str = "jupyterlab") -> Lab:
+    """Start JupyterLab (or ``app="notebook"``: Notebook 7) on loopback with private directories.
 
-    ``extra_env`` reaches the server and so every kernel it starts (the benchmark passes
-    the URL of an out-of-process exchange this way).
+    Returns once it answers. ``extra_env`` reaches the server and so every kernel it starts (the
+    benchmark passes the URL of an out-of-process exchange this way).
     """
     work = root / "work"
     work.mkdir(parents=True)
@@ -104,7 +104,7 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            app,
             "--no-browser",
             "--allow-root",
             "--ServerApp.ip=127.0.0.1",
@@ -124,13 +124,13 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None) -> Lab:
 
     def answers() -> bool:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}; see {root / 'lab.log'}")
+            raise RuntimeError(f"{app} exited with {process.returncode}; see {root / 'lab.log'}")
         try:
             return lab.api("GET", "/api/status").status_code == 200
         except httpx.HTTPError:
             return False
 
-    wait_until(answers, 60, "JupyterLab to answer")
+    wait_until(answers, 60, f"{app} to answer")
     return lab
 
 
@@ -191,6 +191,35 @@ def start_voila(root: Path, notebook: str) -> Lab:
             return False
 
     wait_until(answers, 60, "Voila to answer")
+    return server
+
+
+def start_marimo(root: Path, app: str) -> Lab:
+    """Serve the marimo app ``app`` (its source) with ``marimo run`` on loopback, without a token."""
+    work = root / "work"
+    work.mkdir(parents=True)
+    (work / "app.py").write_text(app)
+    port = free_port()
+    log = open(root / "marimo.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
+    process = subprocess.Popen(
+        [sys.executable, "-m", "marimo", "run", "app.py", "--headless", "--no-token", "--host", "127.0.0.1"]
+        + ["--port", str(port)],
+        env=private_env(root),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=work,
+    )
+    server = Lab(f"http://127.0.0.1:{port}", "", root, process, log)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"marimo exited with {process.returncode}; see {root / 'marimo.log'}")
+        try:
+            return httpx.get(f"{server.base}/", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, 60, "marimo to answer")
     return server
 
 
