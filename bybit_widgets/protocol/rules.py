@@ -1,8 +1,8 @@
-"""Instrument trading rules: tick size, qty step, min/max qty, min notional.
+"""Instrument trading rules: tick size, qty step, min/max qty, min notional, trigger and TP/SL sides.
 
 Exchanges reject orders that break these rules with terse codes (110017,
-110094, 170134...). Checking them first, in ``Decimal``, lets the client and
-the order ticket say exactly what is wrong *and* what the nearest valid
+110094, 170134, 10001...). Checking them first, in ``Decimal``, lets the client
+and the order ticket say exactly what is wrong *and* what the nearest valid
 values are, before anything is sent.
 """
 
@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, Invali
 from .errors import InvalidOrderError
 from .records import Instrument
 
-__all__ = ["InstrumentRules", "RuleViolation", "to_decimal_strict"]
+__all__ = ["InstrumentRules", "RuleViolation", "to_decimal_strict", "trigger_direction"]
 
 
 def to_decimal_strict(value: object, name: str) -> Decimal:
@@ -36,7 +36,7 @@ def to_decimal_strict(value: object, name: str) -> Decimal:
 class RuleViolation:
     """One broken rule, for a form to show next to its field."""
 
-    field: str  # "price" | "qty" | "notional"
+    field: str  # "price" | "qty" | "notional" | "trigger_price" | "take_profit" | "stop_loss"
     message: str
     suggestions: tuple[Decimal, ...] = ()
 
@@ -46,6 +46,18 @@ def _fmt(value: Decimal, step: Decimal) -> str:
     exponent = step.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return f"{value:.{places}f}"
+
+
+def trigger_direction(trigger: Decimal, last_price: Decimal) -> int:
+    """Bybit's ``triggerDirection`` for a conditional order: 1 (fires when the price rises to ``trigger``) when
+    the trigger is above the last price, 2 (fires when it falls to it) when below. A trigger at the last price
+    has no direction: :meth:`InstrumentRules.trigger_violation` refuses it, and this raises ``ValueError``."""
+    if trigger == last_price:
+        raise ValueError(f"a trigger at the last price {last_price} has no direction")
+    return 1 if trigger > last_price else 2
+
+
+_PROTECTION_LABELS = {"take_profit": "take profit", "stop_loss": "stop loss"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,57 @@ class InstrumentRules:
         return RuleViolation(
             field, f"{label} is not a multiple of the tick {self.tick_size.normalize()}", (lo, lo + self.tick_size)
         )
+
+    def trigger_violation(self, trigger: Decimal, last_price: Decimal) -> RuleViolation | None:
+        """Why a conditional order cannot wait for ``trigger`` with the market at ``last_price``; None when it can.
+
+        The trigger must be positive and must differ from the last price: Bybit fires the order when the price
+        crosses the trigger from the side it is on now (:func:`trigger_direction`), and a trigger at the last
+        price is on neither side, so it would fire at once. It must also be on the tick grid.
+        """
+        if trigger <= 0:
+            return RuleViolation("trigger_price", f"trigger price must be positive, got {trigger}")
+        if trigger == last_price:
+            return RuleViolation(
+                "trigger_price",
+                f"the trigger equals the last price {last_price}: it would fire at once; place a plain order instead",
+            )
+        return self.tick_violation("trigger_price", "trigger price", trigger)
+
+    def protection_violations(
+        self,
+        side: str,
+        reference: Decimal,
+        *,
+        take_profit: Decimal | None = None,
+        stop_loss: Decimal | None = None,
+        reference_name: str = "entry",
+    ) -> list[RuleViolation]:
+        """A take profit or stop loss on the wrong side of ``reference`` (empty when both are right or absent).
+
+        A long (``side`` "Buy") takes its profit when the price rises and stops its loss when it falls, so its
+        take profit must be above the reference and its stop loss below; a short ("Sell") the other way round.
+        A price equal to the reference is on neither side and is refused too. For an order the reference is its
+        entry; for an open position, the price now (Bybit's ``base_price``). ``reference_name`` names it in the
+        message ("entry", "mark price").
+        """
+        if side not in ("Buy", "Sell"):
+            raise ValueError(f"side must be Buy or Sell, got {side!r}")
+        out = []
+        for field, value in (("take_profit", take_profit), ("stop_loss", stop_loss)):
+            if value is None:
+                continue
+            above = (field == "take_profit") == (side == "Buy")
+            wrong_side = value <= reference if above else value >= reference
+            if wrong_side:
+                out.append(
+                    RuleViolation(
+                        field,
+                        f"a {side.lower()}'s {_PROTECTION_LABELS[field]} must be {'above' if above else 'below'} "
+                        f"the {reference_name} {self.format_price(reference)}",
+                    )
+                )
+        return out
 
     def _price_violations(self, p: Decimal) -> list[RuleViolation]:
         if p <= 0:

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..protocol.positions import position_idx_for, side_of_idx
-from ..protocol.rules import InstrumentRules, RuleViolation
+from ..protocol.rules import InstrumentRules, RuleViolation, trigger_direction
 
 __all__ = [
     "REJECT_REASONS",
@@ -182,7 +182,7 @@ def _check_price(form: OrderForm, problems: list[Problem]) -> Decimal | None:
 def _check_trigger(
     form: OrderForm, rules: InstrumentRules, last_price: Decimal | None, problems: list[Problem]
 ) -> Decimal | None:
-    """A conditional order's trigger: a number on the tick grid, away from the last price (which sets its direction)."""
+    """A conditional order's trigger: a number, then the rules' verdict on it against the last price."""
     if not form.conditional:
         return None
     if form.category == "spot":
@@ -196,17 +196,8 @@ def _check_trigger(
         )
     elif last_price is None:
         problems.append(Problem("trigger_price", "waiting for the last price to set the trigger direction"))
-    elif trigger == last_price:
-        problems.append(
-            Problem(
-                "trigger_price",
-                f"the trigger equals the last price {last_price}: it would fire at once; place a plain order instead",
-            )
-        )
-    elif trigger > 0:
-        off_grid = rules.tick_violation("trigger_price", "trigger price", trigger)
-        if off_grid is not None:
-            problems.append(_problem(rules, off_grid))
+    elif (violation := rules.trigger_violation(trigger, last_price)) is not None:
+        problems.append(_problem(rules, violation))
     return trigger
 
 
@@ -269,8 +260,8 @@ def _quote_to_base(
 def _check_protection(
     form: OrderForm, rules: InstrumentRules, reference: Decimal | None, name: str, problems: list[Problem]
 ) -> Decimal | None:
-    """A take profit or stop loss: derivatives only, not reduce-only, on the tick grid, on the winning (TP) or
-    losing (SL) side of the price the order trades at."""
+    """A take profit or stop loss: derivatives only, not reduce-only, on the tick grid, and on the rules' side
+    of the price the order trades at."""
     text = getattr(form, name)
     if not text.strip():
         return None
@@ -285,19 +276,10 @@ def _check_protection(
     elif (off_grid := rules.tick_violation(name, label, value)) is not None:
         problems.append(_problem(rules, off_grid))
     elif reference is not None:
-        above = (name == "take_profit") == (form.side == "Buy")
-        if above and value <= reference:
-            problems.append(
-                Problem(
-                    name, f"a {form.side.lower()}'s {label} must be above the entry {rules.format_price(reference)}"
-                )
-            )
-        elif not above and value >= reference:
-            problems.append(
-                Problem(
-                    name, f"a {form.side.lower()}'s {label} must be below the entry {rules.format_price(reference)}"
-                )
-            )
+        tp, sl = (value, None) if name == "take_profit" else (None, value)
+        problems.extend(
+            _problem(rules, v) for v in rules.protection_violations(form.side, reference, take_profit=tp, stop_loss=sl)
+        )
     return value
 
 
@@ -341,7 +323,7 @@ def _params(
         params["position_idx"] = position_idx_for(form.side, hedge=True, close=form.reduce_only)
     if trigger is not None and last_price is not None:
         params["trigger_price"] = rules.format_price(trigger)
-        params["trigger_direction"] = 1 if trigger > last_price else 2
+        params["trigger_direction"] = trigger_direction(trigger, last_price)
     if tp is not None:
         params["take_profit"] = rules.format_price(tp)
     if sl is not None:

@@ -118,6 +118,8 @@ class Positions(LiveWidget):
         async def run() -> None:
             try:
                 done = await coro_fn()
+            except _Refused as exc:
+                self.notice = {"kind": "error", "text": f"{label} refused, nothing sent: {exc}"}
             except Exception as exc:  # noqa: BLE001 - every failure is the user's news, in the notice line
                 self.notice = {"kind": "error", "text": f"{label} failed: {plain_error(exc)}"}
             else:
@@ -168,37 +170,61 @@ class Positions(LiveWidget):
         symbol = _required(content, "symbol")
         idx = _position_idx(content) or 0
         name = _position_name(symbol, idx)
-        values = {name: str(content.get(name) or "").strip() for name in ("take_profit", "stop_loss")}
+        values = {field: str(content.get(field) or "").strip() for field in ("take_profit", "stop_loss")}
         if not any(values.values()):
             raise ValueError("enter a take profit or a stop loss (0 removes one)")
-        for name, text in values.items():
+        for field, text in values.items():
             if text:
                 try:
                     number = Decimal(text)
                 except InvalidOperation:
-                    raise ValueError(f"{name.replace('_', ' ')} {text!r} is not a number") from None
+                    raise ValueError(f"{field.replace('_', ' ')} {text!r} is not a number") from None
                 if number < 0 or not number.is_finite():
-                    raise ValueError(f"{name.replace('_', ' ')} must be a positive price, or 0 to remove it")
+                    raise ValueError(f"{field.replace('_', ' ')} must be a positive price, or 0 to remove it")
 
         async def tpsl() -> str:
             inst = await self._in_thread(self.session.instrument, "linear", symbol)
             rules = InstrumentRules.from_instrument(inst)
             args = {}
-            for name, text in values.items():
+            for field, text in values.items():
                 if not text:
                     continue
                 number = Decimal(text)
-                off_grid = rules.tick_violation(name, f"{name.replace('_', ' ')} {text}", number) if number else None
+                off_grid = rules.tick_violation(field, f"{field.replace('_', ' ')} {text}", number) if number else None
                 if off_grid is not None:
                     nearest = " or ".join(rules.format_price(v) for v in off_grid.suggestions)
-                    raise ValueError(f"{off_grid.message}: try {nearest}" if nearest else off_grid.message)
-                args[name] = rules.format_price(number) if number else "0"
+                    raise _Refused(f"{off_grid.message}: try {nearest}" if nearest else off_grid.message)
+                args[field] = rules.format_price(number) if number else "0"
+            wrong_side = self._wrong_side(rules, symbol, idx, values)
+            if wrong_side:
+                raise _Refused(wrong_side)
             await self.session.aclient.set_trading_stop(
                 category="linear", symbol=symbol, tpsl_mode="Full", position_idx=idx, **args
             )
             return f"TP/SL set on {name}"
 
         return self._start(f"tpsl:{position_key(symbol, idx)}", f"setting TP/SL on {name}", tpsl)
+
+    def _wrong_side(self, rules: InstrumentRules, symbol: str, idx: int, values: dict[str, str]) -> str:
+        """Why a take profit or stop loss is on the wrong side of the position's price now, in plain words;
+        "" when both are right (a "0" removes one and is never wrong). Bybit checks the price now, not the
+        entry, so a long's stop may be moved above its entry into profit. The price is the live mark the row
+        shows; with no position or mark known here, the exchange decides."""
+        account = self._account
+        key = position_key(symbol, idx)
+        position = next((p for p in account.open_positions() if p.key == key), None) if account else None
+        mark = self._marks.mark(position) if position is not None else None
+        if position is None or mark is None or position.side not in ("Buy", "Sell"):
+            return ""
+        tp, sl = (Decimal(values[name] or 0) or None for name in ("take_profit", "stop_loss"))
+        problems = rules.protection_violations(
+            position.side, mark, take_profit=tp, stop_loss=sl, reference_name="mark price"
+        )
+        return "; ".join(p.message for p in problems)
+
+
+class _Refused(ValueError):
+    """An action the widget's own checks (Bybit's rules, written in ``protocol/``) refused before sending it."""
 
 
 _STOP_KINDS = {

@@ -144,6 +144,13 @@ def test_conditional_orders_get_the_trigger_direction_from_the_last_price():
     assert fields(now) == ["trigger_price"] and "fire at once" in now.problems[0].message
 
 
+def test_a_trigger_of_zero_is_refused_not_sent_as_a_plain_order():
+    zero = check_form(
+        form(order_type="Market", qty="0.01", conditional=True, trigger_price="0"), LINEAR, last_price=LAST
+    )
+    assert fields(zero) == ["trigger_price"] and zero.problems[0].message == "trigger price must be positive, got 0"
+
+
 def test_spot_rules_market_unit_and_no_derivative_features():
     check = check_form(
         OrderForm("BTCUSDT", category="spot", side="Buy", order_type="Market", qty="0.001"), SPOT, last_price=LAST

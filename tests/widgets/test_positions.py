@@ -86,3 +86,30 @@ def test_positions_follow_fills_and_actions_run_as_tasks(sim, account):
     eth_orders = [o for o in sim.truth_orders(key) if o["symbol"] == "ETHUSDT"]
     assert len(eth_orders) == 2, "one open and one close: the double click closed once"
     assert widget.notice["kind"] == "ok"
+
+
+def test_positions_refuses_a_stop_on_the_wrong_side_of_the_price_without_a_request(sim, account):
+    key, _ = account
+
+    async def main():
+        async with live_session(sim, account) as session:
+            client = session.aclient
+            await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.004")
+            widget = bw.Positions(session=session)
+            await wait_for(lambda: widget.positions and widget.positions[0]["mark"], what="the long and its mark")
+            sent = []
+            client.set_trading_stop = lambda **kw: sent.append(kw)  # nothing may reach the exchange
+            mark = Decimal(widget.positions[0]["mark"])
+            above = f"{(mark * Decimal('1.2')).quantize(Decimal('0.1'))}"
+            widget._on_custom_msg(widget, {"type": "tpsl", "symbol": "BTCUSDT", "stop_loss": above}, [])
+            await wait_for(lambda: widget.notice.get("kind") == "error", what="the wrong-side stop loss refusal")
+            notice = widget.notice["text"]
+            await wait_for(lambda: not widget.busy, what="the refusal to finish")
+            row = dict(widget.positions[0])
+            widget.close()
+            return notice, sent, row, above
+
+    notice, sent, row, above = asyncio.run(main())
+    assert notice.startswith("setting TP/SL on BTCUSDT refused, nothing sent: a buy's stop loss must be below the mark")
+    assert sent == [] and row["sl"] == "" and row["tp"] == ""
+    assert not [o for o in sim.truth_orders(key) if o.get("stopOrderType")], "no TP/SL order exists"
