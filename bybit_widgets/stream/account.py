@@ -29,6 +29,7 @@ from ..protocol.errors import ParameterError
 from ..protocol.records import Execution, Order, Position, Wallet
 from .loop import spawn_on
 from .state import PositionMap
+from .states import ConnState
 
 __all__ = ["AccountFeed", "AccountSource", "merge_newer"]
 
@@ -215,9 +216,9 @@ class AccountFeed:
     # -- seeding ---------------------------------------------------------------------------------
 
     def _state_changed(self, state: str, reason: str) -> None:
-        if state == "reconnecting":
+        if state == ConnState.RECONNECTING:
             self._seeded = False  # events sent while we are away are lost: reseed once back
-        elif state == "live" and not self._seeded and self._seeding is None and self._feeds:
+        elif state == ConnState.LIVE and not self._seeded and self._seeding is None and self._feeds:
             self._seed()
         self._changed()
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from ..protocol.errors import ParameterError
 from ..protocol.topics import Topic
+from .states import ConnState
 
 __all__ = ["MAX_BACKFILL", "Backfill", "HistorySource", "backfill_limit", "fetcher_for"]
 
@@ -107,11 +108,11 @@ class Backfill:
 
     def state_changed(self, sub: Subscription, state: str) -> None:
         """Fetch when live and due; a reconnect makes a fetch due again; closing cancels one running."""
-        if state == "reconnecting":
+        if state == ConnState.RECONNECTING:
             self._due = True
-        elif state == "closed" and self._task is not None:
+        elif state == ConnState.CLOSED and self._task is not None:
             self._task.cancel()
-        elif state == "live" and self._due and self._task is None and self.limit:
+        elif state == ConnState.LIVE and self._due and self._task is None and self.limit:
             self._due = False
             self._task = asyncio.get_running_loop().create_task(
                 self._run(sub, self.limit), name=f"bybit-backfill-{sub.name}"

@@ -32,6 +32,7 @@ from ..protocol.signing import Credentials
 from .errors import StreamDataError
 from .options import ConnectionStats, StreamOptions
 from .session import AuthFailed, Dead, Event, Ready, StreamSession, TradeOutcome
+from .states import ConnState
 
 if TYPE_CHECKING:
     from .feed import Subscription
@@ -147,10 +148,10 @@ class Connection:
             asyncio.get_running_loop().call_soon(self._flush)  # one request for everything added this tick
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"bybit-stream {self.name}")
-        if self.state in ("reconnecting", "connecting"):
+        if self.state in (ConnState.RECONNECTING, ConnState.CONNECTING):
             sub.set_state(self.state, self.reason or "opening the connection")
         else:
-            sub.set_state("connecting", "subscribing")
+            sub.set_state(ConnState.CONNECTING, "subscribing")
 
     def release(self, sub: Subscription) -> None:
         """The last consumer of ``sub`` left: unsubscribe, and close the socket when nothing is left."""
@@ -200,7 +201,7 @@ class Connection:
                     await task
                 except asyncio.CancelledError:
                     pass
-        self._set_state("closed", "closed")
+        self._set_state(ConnState.CLOSED, "closed")
 
     def _set_state(self, state: str, reason: str) -> None:
         self.state, self.reason = state, reason
@@ -210,7 +211,9 @@ class Connection:
         lost = False
         try:
             while not self._closing:
-                self._set_state("reconnecting" if lost else "connecting", self.reason or "opening the connection")
+                self._set_state(
+                    ConnState.RECONNECTING if lost else ConnState.CONNECTING, self.reason or "opening the connection"
+                )
                 worked = False
                 try:
                     ws = await connect(
@@ -240,7 +243,7 @@ class Connection:
                     attempt = 0
                 delay = self.options.backoff.delay(attempt, self._rng)
                 attempt += 1
-                self._set_state("reconnecting", reason)
+                self._set_state(ConnState.RECONNECTING, reason)
                 log.info("%s: %s; reconnecting in %.2f s", self.name, reason, delay)
                 self.session.lost(reason, delay)
                 self._wake.clear()
@@ -249,7 +252,7 @@ class Connection:
                 except asyncio.TimeoutError:
                     pass
         finally:
-            self._set_state("closed", "closed")
+            self._set_state(ConnState.CLOSED, "closed")
             self.session.closed()
 
     async def _serve(self, ws: StreamSocket) -> tuple[str, bool]:
@@ -344,7 +347,7 @@ class Connection:
                 else:
                     future.set_result(event.reply)
         elif type(event) is Ready:
-            self._set_state("live", "connected")
+            self._set_state(ConnState.LIVE, "connected")
             self._authenticated.set()
         elif type(event) is AuthFailed:
             self._authenticated.set()  # wake trade requests: they raise auth_error

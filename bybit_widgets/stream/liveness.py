@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .options import StreamOptions
+from .states import ConnState
 
 if TYPE_CHECKING:
     from .feed import Subscription
@@ -53,7 +54,7 @@ class Liveness:
             times.append(min(sent for _, _, sent in link.pending.values()) + self.options.subscribe_timeout)
         if self.options.watchdog is not None:
             for sub in subs.values():
-                if sub.state == "live" and sub.watch_silence:
+                if sub.state == ConnState.LIVE and sub.watch_silence:
                     times.append(sub.silent_since + self._limit(sub))
         return min(times)
 
@@ -61,7 +62,7 @@ class Liveness:
         """Look at every deadline at ``now``; marks silent topics stale (and ``link.probing``)."""
         options = self.options
         if link.pong_deadline is not None and now > link.pong_deadline:
-            silent = [now - s.silent_since for s in subs.values() if s.state == "stale"]
+            silent = [now - s.silent_since for s in subs.values() if s.state == ConnState.STALE]
             if silent:
                 return Checkup(dead=f"silent for {max(silent):.0f} s and no pong within {options.pong_timeout:g} s")
             return Checkup(dead=f"no pong within {options.pong_timeout:g} s")
@@ -83,11 +84,11 @@ class Liveness:
         """Mark live topics silent past their limit stale; True if any was."""
         found = False
         for sub in tuple(subs.values()):
-            if sub.state != "live" or not sub.watch_silence:
+            if sub.state != ConnState.LIVE or not sub.watch_silence:
                 continue
             silent = now - sub.silent_since
             if silent > self._limit(sub):
-                sub.set_state("stale", f"silent for {silent:.0f} s; checking the connection")
+                sub.set_state(ConnState.STALE, f"silent for {silent:.0f} s; checking the connection")
                 link.probing.add(sub.name)
                 found = True
         return found

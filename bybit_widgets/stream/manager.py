@@ -43,6 +43,7 @@ from .ledger import LedgerFeed
 from .loop import LoopHost
 from .options import StreamOptions
 from .state import reducer_for
+from .states import ConnState
 
 __all__ = ["StreamManager"]
 
@@ -410,8 +411,8 @@ class StreamManager:
         if self._closing_tasks:
             await asyncio.gather(*tuple(self._closing_tasks), return_exceptions=True)
         for sub in subs:
-            if sub.state != "closed":  # a refused topic keeps its reason
-                sub.set_state("closed", "the stream manager was closed")
+            if sub.state != ConnState.CLOSED:  # a refused topic keeps its reason
+                sub.set_state(ConnState.CLOSED, "the stream manager was closed")
 
     async def __aenter__(self) -> StreamManager:
         return self

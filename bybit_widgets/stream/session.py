@@ -38,6 +38,7 @@ from .handshake import Handshake, Step
 from .link import AuthFailed, Dead, Event, Link, Ready, next_id
 from .liveness import Liveness
 from .options import ConnectionStats, StreamOptions
+from .states import ConnState
 from .subscriptions import SubscriptionTable
 from .trading import TradeOutcome, TradeRequests
 
@@ -160,11 +161,11 @@ class StreamSession:
         """Between sockets: show why on every feed, and when the next attempt comes."""
         self.stats.last_error = reason
         for sub in tuple(self.subs.values()):
-            sub.set_state("reconnecting", f"{reason}; reconnecting in {delay:.1f} s")
+            sub.set_state(ConnState.RECONNECTING, f"{reason}; reconnecting in {delay:.1f} s")
 
     def closed(self) -> None:
         for sub in tuple(self.subs.values()):
-            sub.set_state("closed", "the stream manager was closed")
+            sub.set_state(ConnState.CLOSED, "the stream manager was closed")
 
     def _become_ready(self, now: float) -> None:
         link = self.link
@@ -178,7 +179,7 @@ class StreamSession:
             sub.auth_error = None
             if after_loss:
                 sub.reconnects += 1
-            if sub.state != "live":
+            if sub.state != ConnState.LIVE:
                 sub.set_state(sub.state, "connected; subscribing")
         self._events.append(Ready())
         link.want_sub.update(self.subs)
@@ -350,8 +351,10 @@ class StreamSession:
         if link.probing:  # the socket answers, so silent topics are stuck server-side: resubscribe them
             for name in sorted(link.probing):
                 sub = self.subs.get(name)
-                if sub is not None and sub.state == "stale":
-                    sub.set_state("stale", f"{sub.reason.split(';')[0]} while the connection answers; resubscribing")
+                if sub is not None and sub.state == ConnState.STALE:
+                    sub.set_state(
+                        ConnState.STALE, f"{sub.reason.split(';')[0]} while the connection answers; resubscribing"
+                    )
                     sub.disconnected()  # the answer starts with a snapshot, which is no reset
                     self._table.resubscribe(link, name, now)
             link.probing.clear()

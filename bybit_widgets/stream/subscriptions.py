@@ -18,6 +18,7 @@ from .errors import SubscriptionRefused
 from .link import Link, next_id
 from .options import StreamOptions
 from .replies import read_reply
+from .states import ConnState
 
 if TYPE_CHECKING:
     from .feed import Subscription
@@ -69,17 +70,17 @@ class SubscriptionTable:
             if link.ready and sub.name in link.active:
                 link.active.discard(sub.name)
                 self.request(link, "unsubscribe", [sub.name], now)
-        sub.set_state("closed", "unsubscribed: its last feed was closed")
+        sub.set_state(ConnState.CLOSED, "unsubscribed: its last feed was closed")
         return True
 
     def resync(self, sub: Subscription, reason: str, link: Link | None, now: float) -> None:
         """Resubscribe ``sub`` alone to get a fresh snapshot; once, until that snapshot comes."""
         if self.subs.get(sub.name) is not sub:
             return
-        if sub.state == "resyncing" and link is not None and sub.name in link.snapshot_deadline:
+        if sub.state == ConnState.RESYNCING and link is not None and sub.name in link.snapshot_deadline:
             return  # already on it: further bad deltas are expected until the snapshot
         sub.resyncs += 1
-        sub.set_state("resyncing", f"{reason}; resubscribing for a fresh snapshot")
+        sub.set_state(ConnState.RESYNCING, f"{reason}; resubscribing for a fresh snapshot")
         if link is not None and link.ready:
             self.resubscribe(link, sub.name, now)
 
