@@ -1,10 +1,10 @@
 """Orders moved by gestures on a view: a dragged ladder marker or chart line, a marker's ×, a dragged TP/SL.
 
 One object per widget, beside its view: it checks what the gesture asks against the instrument's
-rules before anything is sent (a price on the tick grid, a real change), lets each kind of gesture
-(amend, cancel, trading stop) act once at a time and not again for a second after its outcome (one
-:class:`~.intent.IntentGuard` per kind: a cancel right after a drag is a new intent, a second drop
-150 ms after the first is not), and
+rules before anything is sent (a price on the tick grid, a real change, a TP/SL on the right side of
+the position's live mark price), lets each kind of gesture (amend, cancel, trading stop) act once at
+a time and not again for a second after its outcome (one :class:`~.intent.IntentGuard` per kind: a
+cancel right after a drag is a new intent, a second drop 150 ms after the first is not), and
 reports every outcome in plain words through ``notify(kind, text)``, so the widget shows it where the
 gesture was made. Placing new orders is the ticket's job (:meth:`~.ticket.OrderTicket.place_at`),
 so a ladder shift-click and a ticket submit share one guard and one set of checks.
@@ -61,6 +61,9 @@ class Gestures:
         self.widget = widget
         self.notify = notify
         self.guards = {kind: IntentGuard(hold) for kind in ("amend", "cancel", "stop")}
+        self._ticker: Any = None  # the symbol's ticker feed, for the mark price a trading stop is checked against
+        if getattr(widget, "ticket", None) is not None:
+            self._mark_feed()  # a trading view: the mark is live by the first TP/SL drag
 
     def amend_price(self, order_id: str, from_price: Any, to_price: Any, field: str = "price") -> Any:
         """Move an open order to ``to_price`` (same orderId); ``None`` when nothing was sent (and why is told).
@@ -89,11 +92,19 @@ class Gestures:
         return self._act("cancel", "cancel", "cancel_order", {"order_id": order_id}, "order cancelled")
 
     def set_stop(self, which: str, price: Any, position_idx: int = 0) -> Any:
-        """Set the position's take-profit or stop-loss (``which``) to ``price``; ``None`` when nothing was sent."""
+        """Set the position's take-profit or stop-loss (``which``) to ``price``; ``None`` when nothing was sent.
+
+        Refused before sending when off the tick grid, or on the wrong side of the position's live mark price
+        (a long's take-profit above it and stop-loss below, a short's the other way round).
+        """
         if which not in STOPS:
             raise ValueError(f"which must be one of {sorted(STOPS)}, got {which!r:.20}")
         value = self._on_grid(parse_price(price), which.replace("_", "-"))
         if value is None:
+            return None
+        wrong_side = self._wrong_side(which, Decimal(value), position_idx)
+        if wrong_side:
+            self.notify("error", f"nothing sent: {wrong_side}")
             return None
         label = which.replace("_", "-")
         return self._act(
@@ -116,6 +127,45 @@ class Gestures:
             self.notify("error", f"nothing sent: {bad.message}")
             return None
         return rules.format_price(price)
+
+    def _wrong_side(self, which: str, value: Decimal, position_idx: int) -> str:
+        """Why ``value`` as the position's ``which`` is on the wrong side of its mark price, in plain words; "" when
+        it is right or cannot be told here (no open position on ``position_idx``, no live mark: the exchange decides).
+
+        Bybit checks a position's TP/SL against the price now, not its entry (a long's stop may be moved into
+        profit), so the reference is the symbol's live mark from its ticker feed. The mark a position's row
+        carries is not used: the private stream sends one only when the position changes (see :mod:`.marks`),
+        and a stale one would refuse a stop that is right.
+        """
+        widget = self.widget
+        account = widget._account
+        held = account.positions_of(widget.symbol) if account is not None else []
+        position = next((p for p in held if not p.is_flat and (p.position_idx or 0) == position_idx), None)
+        feed = self._mark_feed() if position is not None and position.side in ("Buy", "Sell") else None
+        mark = getattr(feed.latest, "mark_price", None) if feed is not None else None
+        if position is None or mark is None:
+            return ""
+        problems = widget.rules.protection_violations(
+            position.side,
+            mark,
+            take_profit=value if which == "take_profit" else None,
+            stop_loss=value if which == "stop_loss" else None,
+            reference_name="mark price",
+        )
+        return "; ".join(p.message for p in problems)
+
+    def _mark_feed(self) -> Any:
+        """The ticker feed of the widget's symbol, kept with its feeds (closed with them, and opened again after
+        a rebind, e.g. to another symbol); ``None`` once the widget or its streams are closed."""
+        widget = self.widget
+        if self._ticker is None or self._ticker not in widget._feeds:
+            if widget.closed:
+                return None
+            try:
+                self._ticker = widget._attach(widget.streams.ticker(widget.symbol, category=widget.category))
+            except RuntimeError:  # the session's streams are closed: no mark here
+                return None
+        return self._ticker
 
     def _act(self, kind: str, what: str, method: str, params: dict[str, Any], done: str) -> Any:
         guard = self.guards[kind]

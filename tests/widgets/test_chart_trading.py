@@ -4,7 +4,8 @@ A drag ends in the browser by writing ``[location, stamp]`` into the line's ``ta
 here the kernel side is driven the same way, by setting those tags. A dropped order line amends the
 same orderId at the nearest tick; one dropped on its own tick sends nothing and goes back; a refused
 amend is told in words above the chart and the line goes back; a dragged TP line sets the position's
-take-profit; a click with a modifier key puts its price into the ticket, a plain click does nothing.
+take-profit, and a stop dragged to the wrong side of the live mark price is refused unsent and goes
+back; a click with a modifier key puts its price into the ticket, a plain click does nothing.
 """
 
 from __future__ import annotations
@@ -141,6 +142,48 @@ def test_a_dragged_take_profit_line_sets_the_positions_take_profit(sim, account)
     (position,) = [p for p in sim.truth_positions(key) if p["symbol"] == "BTCUSDT" and Decimal(p["size"])]
     assert Decimal(position["takeProfit"]) == higher
     assert notice["text"].startswith("take-profit set to ") and entry
+
+
+def test_a_stop_loss_line_dragged_above_a_longs_mark_is_refused_unsent_and_goes_back_one_below_is_set(sim, account):
+    key, _ = account
+
+    async def main():
+        async with live_session(sim, account) as session:
+            ticket, candles = await trading_chart(session)
+            header, lines, client = candles.header, candles.chart.lines, session.aclient
+            await client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.001")
+            first = below(candles, "0.9")
+            await client.set_trading_stop(category="linear", symbol="BTCUSDT", stop_loss=str(first))
+            sl = lines.stops["stop_loss"]
+            await wait_for(lambda: sl.visible and sl.location == float(first), what="the stop-loss line")
+            feed = header._gestures._ticker
+            await wait_for(lambda: feed.latest is not None and feed.latest.mark_price, what="the live mark")
+            sent, real = [], client.set_trading_stop
+
+            async def recorded(**kw):
+                sent.append(kw)
+                return await real(**kw)
+
+            client.set_trading_stop = recorded
+            above = below(candles, "1.05")  # a long's stop loss above the price now: Bybit would refuse it
+            drop(sl, float(above))
+            await wait_for(lambda: header.notice.get("kind") == "error", what="the wrong-side refusal")
+            refused = (dict(header.notice), list(sent), header._gestures.guards["stop"].in_flight)
+            await wait_for(lambda: sl.location == float(first), what="the line to go back")
+            lower = first - 20 * header.rules.tick_size
+            drop(sl, float(lower))
+            await wait_for(lambda: header.notice.get("kind") == "ok", what="the right-side stop loss")
+            await wait_for(lambda: sl.location == float(lower), what="the line at the new stop loss")
+            candles.close()
+            ticket.close()
+            return refused, sent, lower
+
+    (notice, sent_then, in_flight), sent, lower = asyncio.run(main())
+    assert notice["text"].startswith("nothing sent: a buy's stop loss must be below the mark price ")
+    assert sent_then == [] and in_flight is False, "the refused drop reached nothing"
+    assert [(kw["stop_loss"], kw["position_idx"]) for kw in sent] == [(str(lower), 0)]
+    (position,) = [p for p in sim.truth_positions(key) if p["symbol"] == "BTCUSDT" and Decimal(p["size"])]
+    assert Decimal(position["stopLoss"]) == lower
 
 
 def test_a_click_with_a_modifier_puts_its_price_into_the_ticket_and_a_plain_click_does_nothing(sim):
