@@ -2,8 +2,9 @@
 
 A restart from the Kernel menu and a kernel killed outright both turn every
 badge (``bw-connection-state``) to ``closed`` within 2 s, labelled with the
-time of the last update; a quiet market and a blocked event loop (a busy
-cell) do not; a page reloaded while the kernel runs is live again, and so is
+time of the last update; a widget the kernel closes (its comm closed) is
+removed from the page within 2 s; a quiet market and a blocked event loop
+(a busy cell) do not close anything; a page reloaded while the kernel runs is live again, and so is
 a re-run after the restart. A notebook saved with its widget state and
 reopened without its kernel shows each widget's last picture as a snapshot
 with its time, never live. Each time-to-closed is printed (``-s`` shows it).
@@ -42,6 +43,16 @@ CELLS = [
     open("busy.done", "w").close()
 
 busy = asyncio.get_running_loop().create_task(busy_when_asked())""",
+    # when the test asks: the kernel closes a widget (its comm closes)
+    """closing = bw.Ticker("SOLUSDT")
+display(closing)
+
+async def close_when_asked():
+    while not os.path.exists("close.go"):
+        await asyncio.sleep(0.05)
+    closing.close()
+
+closer = asyncio.get_running_loop().create_task(close_when_asked())""",
 ]
 
 # every badge's states from now on, and when each first turned closed (page clock, ms); t0 is set by
@@ -96,7 +107,7 @@ def test_restart_and_death_close_every_badge_quiet_and_busy_do_not_and_reload_an
     name = write_notebook(lab, "kernel_gone.ipynb", CELLS)
     run_all(page, lab, name)
     count = page.locator(BADGE).count()
-    assert count >= 8, f"{count} badges"  # the dashboard's seven and the ticker
+    assert count >= 9, f"{count} badges"  # the dashboard's seven and two tickers
     wait_until(lambda: all_live(page, count), 60, "every badge live")
 
     # a quiet market, then the kernel's loop blocked for 4 s: busy is not gone
@@ -113,6 +124,14 @@ def test_restart_and_death_close_every_badge_quiet_and_busy_do_not_and_reload_an
     seen = page.evaluate("window.__bw.seen")
     assert "closed" not in seen, f"a quiet market and a busy loop were taken for a gone kernel: {seen}"
     wait_until(lambda: all_live(page, count), 30, "every badge live after the busy spell")
+
+    # the kernel closes a widget: its view goes at once (JupyterLab removes a closed model's views), so no
+    # picture is left saying live; the others stay live
+    (work / "close.go").touch()
+    wait_until(lambda: page.locator(BADGE).count() == count - 1, LIMIT_S, "the closed widget's view to go")
+    (work / "close.go").unlink()
+    count -= 1
+    assert all_live(page, count), states(page)
 
     # a page reloaded while the kernel runs reconnects and is live again
     save(page)
