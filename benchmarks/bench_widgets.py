@@ -42,8 +42,14 @@ briefly. Cases run interleaved ``--runs`` times; the report gives the median
 and the range per case. Writes ``benchmarks/results/widgets.md`` and the raw
 per-run numbers to ``benchmarks/results/widgets.json``.
 
+With ``--trace`` each window is also traced (``trace_main.py``: the main
+thread's self time per trace event, as a share of the window) and the report
+goes to ``widgets-trace.md`` / ``.json`` instead, with that breakdown added
+(the tracer costs some of what it measures: compare traced runs with traced
+runs).
+
 Run: ``python benchmarks/bench_widgets.py [--runs 3] [--seconds 10] [--cases ref,book]
-[--throttle 4]``; needs Chromium (``/usr/bin/chromium``).
+[--throttle 4] [--trace]``; needs Chromium (``/usr/bin/chromium``).
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ from typing import Any
 
 import nbformat
 import psutil
+import trace_main
 from jupyter_client import BlockingKernelClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -291,12 +298,19 @@ def end_kernels(lab: Lab, kernel: psutil.Process | None) -> None:
 
 
 def measure_window(
-    page: Any, cdp: Any, client: BlockingKernelClient, kernel: psutil.Process, case: Case, seconds: float
+    page: Any,
+    cdp: Any,
+    client: BlockingKernelClient,
+    kernel: psutil.Process,
+    case: Case,
+    seconds: float,
+    trace: bool = False,
 ) -> dict[str, Any]:
-    """The figures of one window: nothing but the observers and two CDP reads run in between."""
+    """The figures of one window: nothing but the observers and two CDP reads (and the tracer) run in between."""
     probe_args = {"kind": case.kind, "scope": case.scope}
     stats0, comm_t0 = comm_totals(evaluate(client, "w.comm_stats")), time.monotonic()
     page.evaluate(START_PROBES_JS, probe_args)
+    tracing = trace_main.start(cdp) if trace else None
     m0 = cdp_metrics(cdp)
     kernel.cpu_percent(None)
     psutil.cpu_percent(None)
@@ -307,6 +321,10 @@ def measure_window(
     stats1, comm_t1 = comm_totals(evaluate(client, "w.comm_stats")), time.monotonic()
 
     wall = m1["Timestamp"] - m0["Timestamp"]
+    traced = {}
+    if tracing is not None:
+        self_ms = trace_main.self_times(trace_main.finish(page, cdp, tracing))
+        traced = {"trace_pct": {name: ms / wall / 10 for name, ms in self_ms.items()}}  # ms over s: % of the window
     per_10s = 10.0 / wall
     frames = len(dom["lat"])
     layouts = m1["LayoutCount"] - m0["LayoutCount"]
@@ -340,6 +358,7 @@ def measure_window(
         "comm_kib_per_s": (stats1[1] - stats0[1]) / comm_s / 1024,
         "badge_states": list(dict.fromkeys(dom["states"])),
         "badge_final": dom["final"],
+        **traced,
     }
 
 
@@ -375,7 +394,7 @@ def measure_case(browser: Any, lab: Lab, case: Case, tag: str, args: argparse.Na
         if case.busy:
             burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         time.sleep(case.warm_up)  # warm-up: history loads and first frames settle (a heatmap fills its window)
-        result = measure_window(page, cdp, client, kernel, case, args.seconds)
+        result = measure_window(page, cdp, client, kernel, case, args.seconds, args.trace)
         rtt = round_trips(client, ROUND_TRIPS)
         result.update(rtt_p50_ms=pct(rtt, 50), rtt_p99_ms=pct(rtt, 99))
         if burner is not None:
@@ -605,6 +624,30 @@ def machine() -> dict[str, Any]:
     }
 
 
+def trace_table(records: list[dict[str, Any]], cases: list[str], top: int = 14) -> list[str]:
+    """The traced windows' main-thread self time per event, the names that weigh most in any case first."""
+    traced = [r for r in records if "trace_pct" in r]
+    if not traced:
+        return []
+
+    def values(case: str, name: str) -> list[float]:
+        return [r["trace_pct"].get(name, 0.0) for r in traced if r["case"] == case]
+
+    names = {name for r in traced for name in r["trace_pct"]}
+    weight = {n: max((statistics.median(v) for c in cases if (v := values(c, n))), default=0.0) for n in names}
+    heaviest = sorted(names, key=weight.__getitem__, reverse=True)[:top]
+    lines = [
+        "",
+        "## Main thread self time by trace event, % of the window (traced runs)",
+        "",
+        "| event | " + " | ".join(cases) + " |",
+        "|---|" + "---|" * len(cases),
+    ]
+    lines += [f"| {n} | " + " | ".join(spread(values(c, n), 2) for c in cases) + " |" for n in heaviest]
+    totals = [spread([sum(r["trace_pct"].values()) for r in traced if r["case"] == c], 1) for c in cases]
+    return lines + ["| all events | " + " | ".join(totals) + " |"]
+
+
 def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]) -> str:
     m = meta["machine"]
     lines = [
@@ -642,6 +685,7 @@ def report(records: list[dict[str, Any]], cases: list[str], meta: dict[str, Any]
         if all(c in cases for c in target.needs):
             measured, met = target.judge(records)
             lines.append(f"| {target.text} | {measured} | {'-' if met is None else 'yes' if met else 'NO'} |")
+    lines += trace_table(records, cases)
     failures = [r for r in records if "error" in r]
     if failures:
         lines += ["", "## Failed cases", ""] + [f"- {r['case']} run {r['run']}: {r['error']}" for r in failures]
@@ -682,6 +726,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the whole set of cases")
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma list of cases, from {', '.join(CASES)}")
     parser.add_argument("--throttle", type=float, default=1.0, help="CDP CPU throttling rate of the page")
+    parser.add_argument("--trace", action="store_true", help="also trace each window (widgets-trace.md)")
     args = parser.parse_args()
     names = [n.strip() for n in args.cases.split(",") if n.strip()]
     unknown = [n for n in names if n not in CASES]
@@ -716,9 +761,10 @@ def main() -> int:
         records = run_cases(browser, lab, [CASES[n] for n in names], args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "widgets.json").write_text(json.dumps({**meta, "records": records}, indent=1) + "\n")
+    stem = "widgets-trace" if args.trace else "widgets"
+    (RESULTS / f"{stem}.json").write_text(json.dumps({**meta, "records": records}, indent=1) + "\n")
     text = report(records, names, meta)
-    (RESULTS / "widgets.md").write_text(text)
+    (RESULTS / f"{stem}.md").write_text(text)
     print(text)
     return 1 if any("error" in r for r in records) else 0
 
