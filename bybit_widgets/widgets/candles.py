@@ -437,7 +437,8 @@ class Candles(ipywidgets.VBox):
         """What marimo shows in place of the chart (only marimo calls ``_display_``): where it runs, in words.
 
         marimo renders anywidgets, and the chart is jupyter_bokeh's ipywidget, which it does not
-        run: shown as is, the cell stays blank. The feeds are closed, so nothing runs unseen.
+        run: shown as is, the cell says only "Jupyter widgets are not supported in marimo" while the
+        feeds run on unseen. This says what runs where and what to use here, and closes the feeds.
         """
         import marimo as mo  # (called by marimo only: it is there)
 
