@@ -22,6 +22,7 @@ from typing import Any
 
 from .base import SymbolWidget, plain_error
 from .intent import HOLD_SECONDS, IntentGuard
+from .marks import stop_side_problem
 
 __all__ = ["Gestures", "Notices", "parse_price"]
 
@@ -129,30 +130,23 @@ class Gestures:
         return rules.format_price(price)
 
     def _wrong_side(self, which: str, value: Decimal, position_idx: int) -> str:
-        """Why ``value`` as the position's ``which`` is on the wrong side of its mark price, in plain words; "" when
-        it is right or cannot be told here (no open position on ``position_idx``, no live mark: the exchange decides).
+        """Why ``value`` as the position's ``which`` is on the wrong side of its mark price (see
+        :func:`.marks.stop_side_problem`); "" when right or when there is no open position on ``position_idx``.
 
-        Bybit checks a position's TP/SL against the price now, not its entry (a long's stop may be moved into
-        profit), so the reference is the symbol's live mark from its ticker feed. The mark a position's row
-        carries is not used: the private stream sends one only when the position changes (see :mod:`.marks`),
-        and a stale one would refuse a stop that is right.
+        The reference is the symbol's live mark from its ticker feed only: the mark a position's row carries
+        comes from the private stream when the position changes (see :mod:`.marks`), and a stale one would
+        refuse a stop that is right.
         """
         widget = self.widget
         account = widget._account
         held = account.positions_of(widget.symbol) if account is not None else []
         position = next((p for p in held if not p.is_flat and (p.position_idx or 0) == position_idx), None)
-        feed = self._mark_feed() if position is not None and position.side in ("Buy", "Sell") else None
-        mark = getattr(feed.latest, "mark_price", None) if feed is not None else None
-        if position is None or mark is None:
+        if position is None:
             return ""
-        problems = widget.rules.protection_violations(
-            position.side,
-            mark,
-            take_profit=value if which == "take_profit" else None,
-            stop_loss=value if which == "stop_loss" else None,
-            reference_name="mark price",
-        )
-        return "; ".join(p.message for p in problems)
+        feed = self._mark_feed()
+        mark = getattr(feed.latest, "mark_price", None) if feed is not None else None
+        stop = {which: value}
+        return stop_side_problem(widget.rules, position, mark, **stop)
 
     def _mark_feed(self) -> Any:
         """The ticker feed of the widget's symbol, kept with its feeds (closed with them, and opened again after

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Marks", "unrealised_pnl"]
+__all__ = ["Marks", "stop_side_problem", "unrealised_pnl"]
 
 
 def unrealised_pnl(
@@ -22,6 +22,28 @@ def unrealised_pnl(
         return None
     move = mark - entry if side == "Buy" else entry - mark
     return move * size
+
+
+def stop_side_problem(
+    rules: Any,
+    position: Any,
+    mark: Decimal | None,
+    *,
+    take_profit: Decimal | None = None,
+    stop_loss: Decimal | None = None,
+) -> str:
+    """Why a take profit or stop loss for ``position`` is on the wrong side of its ``mark`` price, in plain words.
+
+    "" when both are right, or when it cannot be told here (no mark, a position without a side): the exchange
+    decides then. Bybit checks a position's TP/SL against the price now, not its entry, so a long's stop may be
+    moved above its entry into profit; the rule itself is ``InstrumentRules.protection_violations``.
+    """
+    if mark is None or position.side not in ("Buy", "Sell"):
+        return ""
+    problems = rules.protection_violations(
+        position.side, mark, take_profit=take_profit, stop_loss=stop_loss, reference_name="mark price"
+    )
+    return "; ".join(p.message for p in problems)
 
 
 class Marks:

@@ -10,7 +10,7 @@ import traitlets
 from ..protocol.positions import POSITION_IDX, position_key, side_of_idx
 from ..protocol.rules import InstrumentRules
 from .base import STATIC, LiveWidget, plain_error
-from .marks import Marks, unrealised_pnl
+from .marks import Marks, stop_side_problem, unrealised_pnl
 
 __all__ = ["Positions", "unrealised_pnl"]
 
@@ -206,21 +206,15 @@ class Positions(LiveWidget):
         return self._start(f"tpsl:{position_key(symbol, idx)}", f"setting TP/SL on {name}", tpsl)
 
     def _wrong_side(self, rules: InstrumentRules, symbol: str, idx: int, values: dict[str, str]) -> str:
-        """Why a take profit or stop loss is on the wrong side of the position's price now, in plain words;
-        "" when both are right (a "0" removes one and is never wrong). Bybit checks the price now, not the
-        entry, so a long's stop may be moved above its entry into profit. The price is the live mark the row
-        shows; with no position or mark known here, the exchange decides."""
+        """Why a take profit or stop loss is on the wrong side of the mark the row shows (see
+        :func:`.marks.stop_side_problem`); a "0" removes one and is never wrong; no position here: ""."""
         account = self._account
         key = position_key(symbol, idx)
         position = next((p for p in account.open_positions() if p.key == key), None) if account else None
-        mark = self._marks.mark(position) if position is not None else None
-        if position is None or mark is None or position.side not in ("Buy", "Sell"):
+        if position is None:
             return ""
         tp, sl = (Decimal(values[name] or 0) or None for name in ("take_profit", "stop_loss"))
-        problems = rules.protection_violations(
-            position.side, mark, take_profit=tp, stop_loss=sl, reference_name="mark price"
-        )
-        return "; ".join(p.message for p in problems)
+        return stop_side_problem(rules, position, self._marks.mark(position), take_profit=tp, stop_loss=sl)
 
 
 class _Refused(ValueError):
