@@ -40,6 +40,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+# the rows of the page's largest bokeh column data source, as BokehJS holds it: a candle chart's bars
+BOKEH_BARS_JS = """() => {
+    let bars = 0;
+    for (const doc of window.Bokeh?.documents ?? [])
+        for (const model of doc.all_models)
+            if (typeof model.get_length === "function") bars = Math.max(bars, model.get_length() ?? 0);
+    return bars;
+}"""
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
     """Poll ``predicate`` until it returns something truthy; fail naming ``what`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout
@@ -97,41 +107,44 @@ def start_lab(root: Path, extra_env: dict[str, str] | None = None, app: str = "j
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    env = {**private_env(root), **(extra_env or {})}
     port, token = free_port(), secrets.token_hex(16)
-    log = open(root / "lab.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            app,
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={work}",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.news_url=None",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=work,
-    )
-    lab = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
+    argv = [
+        "-m",
+        app,
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]
+    env = {**private_env(root), **(extra_env or {})}
+    return _serve(root, app, argv, env, port, token, lambda lab: lab.api("GET", "/api/status").status_code == 200)
+
+
+def _serve(
+    root: Path, name: str, argv: list[str], env: dict[str, str], port: int, token: str, ready: Callable[[Lab], bool]
+) -> Lab:
+    """Run ``python argv`` in ``root/work`` (its output in ``root/<name>.log``) and return once ``ready`` holds."""
+    path = root / f"{name}.log"
+    log = open(path, "wb")  # noqa: SIM115 - the server writes to it until stop_lab
+    work = root / "work"
+    process = subprocess.Popen([sys.executable, *argv], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    server = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
 
     def answers() -> bool:
         if process.poll() is not None:
-            raise RuntimeError(f"{app} exited with {process.returncode}; see {root / 'lab.log'}")
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {path}")
         try:
-            return lab.api("GET", "/api/status").status_code == 200
+            return ready(server)
         except httpx.HTTPError:
             return False
 
-    wait_until(answers, 60, f"{app} to answer")
-    return lab
+    wait_until(answers, 60, f"{name} to answer")
+    return server
 
 
 def private_env(root: Path) -> dict[str, str]:
@@ -160,38 +173,9 @@ def start_voila(root: Path, notebook: str) -> Lab:
     work.mkdir(parents=True)
     shutil.copy(NOTEBOOKS / notebook, work / notebook)
     port, token = free_port(), secrets.token_hex(16)
-    log = open(root / "voila.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            notebook,
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            f"--Voila.token={token}",
-            f"--Voila.root_dir={work}",
-            "--show_tracebacks=True",
-        ],
-        env=private_env(root),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=work,
-    )
-    server = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"Voila exited with {process.returncode}; see {root / 'voila.log'}")
-        try:
-            httpx.get(f"{server.base}/voila/static/", timeout=5)  # any HTTP answer: the server is up
-            return True
-        except httpx.HTTPError:
-            return False
-
-    wait_until(answers, 60, "Voila to answer")
-    return server
+    argv = ["-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    argv += [f"--Voila.token={token}", f"--Voila.root_dir={work}", "--show_tracebacks=True"]
+    return _serve(root, "voila", argv, private_env(root), port, token, _answers_at("/voila/static/"))
 
 
 def start_marimo(root: Path, app: str) -> Lab:
@@ -200,27 +184,18 @@ def start_marimo(root: Path, app: str) -> Lab:
     work.mkdir(parents=True)
     (work / "app.py").write_text(app)
     port = free_port()
-    log = open(root / "marimo.log", "wb")  # noqa: SIM115 - the server writes to it until stop_lab
-    process = subprocess.Popen(
-        [sys.executable, "-m", "marimo", "run", "app.py", "--headless", "--no-token", "--host", "127.0.0.1"]
-        + ["--port", str(port)],
-        env=private_env(root),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=work,
-    )
-    server = Lab(f"http://127.0.0.1:{port}", "", root, process, log)
+    argv = ["-m", "marimo", "run", "app.py", "--headless", "--no-token", "--host", "127.0.0.1", "--port", str(port)]
+    return _serve(root, "marimo", argv, private_env(root), port, "", _answers_at("/"))
 
-    def answers() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"marimo exited with {process.returncode}; see {root / 'marimo.log'}")
-        try:
-            return httpx.get(f"{server.base}/", timeout=5).status_code == 200
-        except httpx.HTTPError:
-            return False
 
-    wait_until(answers, 60, "marimo to answer")
-    return server
+def _answers_at(path: str) -> Callable[[Lab], bool]:
+    """Ready once the server gives any HTTP answer at ``path`` (Voila answers its root only once the notebook ran)."""
+
+    def ready(server: Lab) -> bool:
+        httpx.get(f"{server.base}{path}", timeout=5)
+        return True
+
+    return ready
 
 
 def stop_lab(lab: Lab) -> None:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from .lab import Lab, screenshot, start_lab, start_marimo, stop_lab, wait_until
+from .lab import BOKEH_BARS_JS, Lab, screenshot, start_lab, start_marimo, stop_lab, wait_until
 from .test_live_flow import write_notebook
+from .test_notebooks import assert_true_book, book_picture
 
 pytestmark = pytest.mark.browser
 
-LEVELS = 20
 BADGE = '[data-testid="bw-connection-state"]'
 
 NOTEBOOK = [
@@ -76,26 +76,15 @@ if __name__ == "__main__":
 """
 
 
-def ladder(page) -> tuple[list[float], list[float], int] | None:
-    """Both sides of the first book and its update id, or None while it shows fewer than LEVELS a side."""
-    bids, asks, u = page.locator(".bw-book").first.evaluate(  # one evaluation: one consistent frame of the DOM
-        """b => [...['bid', 'ask'].map(side => Array.from(b.querySelectorAll(`[data-testid="bw-book-${side}"]`))
-                 .map(e => Number(e.dataset.price))), Number(b.dataset.u || 0)]"""
-    )
-    return (bids, asks, u) if len(bids) >= LEVELS and len(asks) >= LEVELS else None
-
-
 def check_book_keeps_updating(page, seconds: float = 5.0) -> int:
     """Every picture of the book for ``seconds`` is sorted, uncrossed and newer than the last; returns how many."""
     pictures, last_u = 0, -1
     end = time.monotonic() + seconds
     while time.monotonic() < end or pictures < 3:
         bids, asks, u = wait_until(
-            lambda last=last_u: (got := ladder(page)) and got[2] > last and got, 30, "the book to update"
+            lambda last=last_u: (got := book_picture(page)) and got[2] > last and got, 30, "the book to update"
         )
-        assert bids == sorted(bids, reverse=True) and len(set(bids)) == len(bids), f"bids not sorted: {bids}"
-        assert asks == sorted(asks) and len(set(asks)) == len(asks), f"asks not sorted: {asks}"
-        assert bids[0] < asks[0], f"crossed book: best bid {bids[0]} >= best ask {asks[0]}"
+        assert_true_book(bids, asks)
         pictures, last_u = pictures + 1, u
     return pictures
 
@@ -131,15 +120,6 @@ def check_ticket_fills_once(page) -> None:
     assert float(row.get_attribute("data-size")) == pytest.approx(0.01), "one click placed more than one order"
 
 
-BOKEH_BARS = """() => {
-    let bars = 0;  // rows of the chart's column data source, as BokehJS holds it
-    for (const doc of window.Bokeh?.documents ?? [])
-        for (const model of doc.all_models)
-            if (typeof model.get_length === "function") bars = Math.max(bars, model.get_length() ?? 0);
-    return bars;
-}"""
-
-
 @pytest.fixture(scope="module")
 def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     server = start_lab(tmp_path_factory.mktemp("notebook7"), app="notebook")
@@ -166,7 +146,7 @@ def test_in_notebook_7_the_widgets_are_live_an_order_fills_once_and_the_candles_
         assert errors.count() == 0, errors.first.inner_text()[:2000]
         check_live_widgets(page)
         check_ticket_fills_once(page)
-        wait_until(lambda: page.evaluate(BOKEH_BARS) > 50, 60, "the candle chart's bars")
+        wait_until(lambda: page.evaluate(BOKEH_BARS_JS) > 50, 60, "the candle chart's bars")
         screenshot(page, "notebook7")
     finally:
         context.close()

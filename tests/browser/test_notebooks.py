@@ -28,20 +28,30 @@ def ticker_price(page) -> float | None:
     return prices[0] if prices else None
 
 
-def check_book(page, scope: str = "") -> tuple[list[float], list[float]]:
-    """Wait until a ladder shows LEVELS+ levels a side; check they are sorted and uncrossed."""
-    box = page.locator(f"{scope} .bw-book").first
-    box.wait_for()
+def book_picture(page, scope: str = "") -> tuple[list[float], list[float], int] | None:
+    """The first ladder's bids, asks and update id (``data-u``), or None while it shows fewer than LEVELS a side.
 
-    def ladder():  # both sides in one evaluation: one consistent frame of the DOM
-        bids, asks = box.evaluate("""b => ['bid', 'ask'].map(side =>
-            Array.from(b.querySelectorAll(`[data-testid="bw-book-${side}"]`)).map(e => Number(e.dataset.price)))""")
-        return (bids, asks) if len(bids) >= LEVELS and len(asks) >= LEVELS else None
+    Both sides in one evaluation: one consistent frame of the DOM (locators reach into marimo's shadow roots too).
+    """
+    bids, asks, u = page.locator(f"{scope} .bw-book").first.evaluate(
+        """b => [...['bid', 'ask'].map(side => Array.from(b.querySelectorAll(`[data-testid="bw-book-${side}"]`))
+                 .map(e => Number(e.dataset.price))), Number(b.dataset.u || 0)]"""
+    )
+    return (bids, asks, u) if len(bids) >= LEVELS and len(asks) >= LEVELS else None
 
-    bids, asks = wait_until(ladder, 30, f"{LEVELS} levels a side in the book")
+
+def assert_true_book(bids: list[float], asks: list[float]) -> None:
+    """Each side sorted from the touch with no repeated price, and best bid below best ask."""
     assert bids == sorted(bids, reverse=True) and len(set(bids)) == len(bids), f"bids not sorted: {bids}"
     assert asks == sorted(asks) and len(set(asks)) == len(asks), f"asks not sorted: {asks}"
     assert bids[0] < asks[0], f"crossed book: best bid {bids[0]} >= best ask {asks[0]}"
+
+
+def check_book(page, scope: str = "") -> tuple[list[float], list[float]]:
+    """Wait until a ladder shows LEVELS+ levels a side; check they are sorted and uncrossed."""
+    page.locator(f"{scope} .bw-book").first.wait_for()
+    bids, asks, _ = wait_until(lambda: book_picture(page, scope), 30, f"{LEVELS} levels a side in the book")
+    assert_true_book(bids, asks)
     return bids, asks
 
 

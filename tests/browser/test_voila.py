@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .lab import numbers, screenshot, start_voila, stop_lab, wait_until
+from .lab import BOKEH_BARS_JS, numbers, screenshot, start_voila, stop_lab, wait_until
 from .test_notebooks import check_book, ticker_price
 
 pytestmark = pytest.mark.browser
@@ -25,17 +25,7 @@ def test_dashboard_runs_in_voila(browser, tmp_path: Path):
         # the chart was built and filled before the page existed: it must show the bars, not an empty plot
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if "inconsistent lengths" in m.text else None)
-        wait_until(
-            lambda: page.evaluate("""() => {
-            let bars = 0;  // rows of the chart's column data source, as BokehJS holds it
-            for (const doc of window.Bokeh?.documents ?? [])
-                for (const model of doc.all_models)
-                    if (typeof model.get_length === "function") bars = Math.max(bars, model.get_length() ?? 0);
-            return bars > 50;
-        }"""),
-            30,
-            "the chart's bars in Voila",
-        )
+        wait_until(lambda: page.evaluate(BOKEH_BARS_JS) > 50, 30, "the chart's bars in Voila")
         assert not errors, errors[:3]
         assert "Traceback" not in page.content()
         screenshot(page, "voila-dashboard", page.locator(".bw-dashboard").first)
