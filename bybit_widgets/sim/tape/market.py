@@ -135,7 +135,7 @@ class TapeMarket(Market):
         They fill the REST tape, set the last price and build the candles (one-minute candles, the
         other intervals aggregated from them), but they count as printed nowhere: ``n_trades`` stays
         and each candle series keeps its count of closed candles, so open streams push only what
-        happens from ``t_ms`` on. The serve module bounds how many (measured in bench_tape).
+        happens from ``t_ms`` on. The serve module bounds how many (measured in bench_recall).
         """
         cursors = {interval: series.n_closed for interval, series in self._series.items()}
         self.tape.clear()
