@@ -13,7 +13,7 @@ from typing import Any
 from ..protocol.endpoints import ENDPOINTS
 from ..protocol.errors import BybitError, ParameterError
 from ..protocol.records import ApiKeyInfo, Page, Position
-from ..protocol.windows import WEEK_MS, weekly_windows
+from ..protocol.windows import HISTORY_WINDOWS
 from .pipeline import Flow, Pipeline, Sleep
 
 __all__ = ["CredentialReport", "check_credentials", "close_position", "all_pages", "history"]
@@ -141,14 +141,24 @@ def close_position(
 
 
 def all_pages(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Flow:
-    """Every item of a cursor-paged endpoint, following ``nextPageCursor`` to the end, as one Page."""
+    """Every item of a cursor-paged endpoint, following ``nextPageCursor`` to the end, as one Page.
+
+    Closed PnL and the transaction log are also read across Bybit's query window (see :func:`history`).
+    """
     endpoint = ENDPOINTS.get(name)
     if endpoint is None or endpoint.param("cursor") is None:
         paged = ", ".join(e.name for e in ENDPOINTS.values() if e.param("cursor") is not None)
         raise ParameterError(f"{name!r} is not a paged endpoint; these are: {paged}", param="method")
     known = {k: v for k, v in kwargs.items() if endpoint.param(k) is not None}
     extra = {**(extra or {}), **{k: v for k, v in kwargs.items() if k not in known}}  # build_params checks these
+    if endpoint.path in HISTORY_WINDOWS:
+        return (yield from history(pipeline, name, known, extra, every_page=True))
+    return (yield from _every_page(pipeline, name, known, extra))
+
+
+def _every_page(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None) -> Flow:
     items: list[Any] = []
+    known = dict(kwargs)
     cursor = known.pop("cursor", None)
     while True:
         page = yield from pipeline.call(name, {**known, "cursor": cursor}, extra)
@@ -158,22 +168,38 @@ def all_pages(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: M
             return Page(items, "", page.category)
 
 
-def history(pipeline: Pipeline, name: str, kwargs: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Flow:
+def history(
+    pipeline: Pipeline,
+    name: str,
+    kwargs: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
+    every_page: bool = False,
+) -> Flow:
     """Closed PnL or the transaction log over any range, newest first.
 
-    Bybit answers at most 7 days a request; a longer ``[start_time, end_time]`` is asked week by
-    week and every page of each week, stitched into one Page (no cursor left to follow). A range
-    of 7 days or less is one request, exactly as Bybit answers it.
+    Bybit answers one window a request (:mod:`..protocol.windows`): a ``start_time`` with no
+    ``end_time`` means everything since then (up to now), and a range longer than Bybit serves
+    at once is asked window by window, every page of each, stitched into one Page (no cursor
+    left to follow). A range one request covers is that one request, exactly as Bybit answers
+    it (one page, unless ``every_page``).
     """
     start, end = kwargs.get("start_time"), kwargs.get("end_time")
-    if not (type(start) is int and type(end) is int and end - start > WEEK_MS):  # else: Bybit's own rules
-        return (yield from pipeline.call(name, kwargs, extra))
+    windows = None
+    if type(start) is int and (end is None or type(end) is int):  # else: refused by the catalogue's checks
+        now = (yield from pipeline.server_now()) if end is None else 0
+        windows = HISTORY_WINDOWS[ENDPOINTS[name].path].requests(start, end, now)
+    if windows is None:
+        return (
+            yield from (
+                _every_page(pipeline, name, kwargs, extra) if every_page else pipeline.call(name, kwargs, extra)
+            )
+        )
     if kwargs.get("cursor"):
         raise ParameterError("a cursor pages one 7-day window; a longer range is paged for you", param="cursor")
     items: list[Any] = []
     category = None
-    for low, high in weekly_windows(start, end):
-        page = yield from all_pages(pipeline, name, {**kwargs, "start_time": low, "end_time": high}, extra)
+    for low, high in windows:
+        page = yield from _every_page(pipeline, name, {**kwargs, "start_time": low, "end_time": high}, extra)
         items.extend(page)
         category = page.category
     return Page(items, "", category)

@@ -372,10 +372,10 @@ class Endpoints:
         cursor: str | None = None,
         **extra: Any,
     ) -> Page[ClosedPnl]:
-        """What each close made after fees, newest first: the last 7 days unless a range is given.
+        """What each close made after fees, newest first: the last 7 days, or since ``start_time``.
 
-        Bybit answers 7 days a request; a longer ``start_time``..``end_time`` is fetched week by
-        week, every page, and returned as one list.
+        ``start_time`` alone means up to now. Bybit answers at most 7 days a request; a longer
+        range is fetched window by window, every page, and returned as one list.
         """
         kwargs, extra = _kwargs(locals())
         return self._run(history(self._pipeline, "get_closed_pnl", kwargs, extra))
@@ -396,13 +396,17 @@ class Endpoints:
     ) -> Page[Transaction]:
         """Every change of the wallet (``type`` TRADE, SETTLEMENT for funding, ...), newest first.
 
-        The same 7-day window as :meth:`get_closed_pnl`, stitched the same way for a longer range.
+        The last 24 hours (Bybit's default here), or since ``start_time`` up to now; a range
+        longer than one request covers is stitched as in :meth:`get_closed_pnl`.
         """
         kwargs, extra = _kwargs(locals())
         return self._run(history(self._pipeline, "get_transaction_log", kwargs, extra))
 
     def all_pages(self, method: str, **kwargs: Any) -> Page:
-        """Every page of a cursor-paged method as one list: ``client.all_pages("get_executions", category=...)``."""
+        """Every page of a cursor-paged method as one list: ``client.all_pages("get_executions", category=...)``.
+
+        Closed PnL and the transaction log are read across Bybit's 7-day window too, as their methods are.
+        """
         return self._run(all_pages(self._pipeline, method, kwargs))
 
     def get_api_key_info(self) -> ApiKeyInfo:

@@ -176,6 +176,12 @@ class Pipeline:
         log.debug("clock synced: offset %.1f ms, rtt %.1f ms", self.clock.offset_ms, self.clock.rtt_ms or 0)
         return self.clock.offset_ms
 
+    def server_now(self) -> Flow:
+        """Flow: Bybit's time now, in ms (the clock offset measured first if it has not been)."""
+        if not self.clock.synced:
+            yield from self._sync_clock_or_transport_error()
+        return self.clock.now_ms()
+
     # -- guards --------------------------------------------------------------------------------------
     def _guard(self, endpoint: Endpoint) -> None:
         if endpoint.signed and self.credentials is None:

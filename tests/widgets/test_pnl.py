@@ -92,3 +92,32 @@ def test_without_keys_the_panel_says_why_and_a_bad_start_is_refused(sim):
 
     available, reason = asyncio.run(main())
     assert not available and "api_key" in reason
+
+
+def test_a_panel_since_more_than_7_days_ago_counts_the_fills_of_8_days_ago_and_of_today():
+    day = 86_400_000
+    with (
+        bw.sim.run(seed=5) as exchange,
+        bw.Client(exchange.api_key, exchange.api_secret, base_url=exchange.rest_url) as c,
+    ):
+        exchange.core.clock.skew_ms = -8 * day  # the exchange's clock 8 days back for a round trip, then put right
+        c.place_order(**ETH, side="Buy", order_type="Market", qty="0.10")
+        c.close_position("linear", "ETHUSDT")
+        exchange.core.clock.skew_ms = 0
+        now = int(time.time() * 1000)
+
+        async def main():
+            async with live_session(exchange, (exchange.api_key, exchange.api_secret)) as session:
+                panel = bw.PnL(session=session, since=now - 9 * day)
+                await session.aclient.place_order(**ETH, side="Buy", order_type="Market", qty="0.10")
+                today = await session.aclient.get_transaction_log(start_time=now)  # within Bybit's 24 h: as asked
+                old = await session.aclient.get_transaction_log(start_time=now - 9 * day, end_time=now - 2 * day)
+                want = ledger_totals([*today, *old], "ETHUSDT")
+                await wait_for(lambda: [r["trades"] for r in panel.rows] == [len(today) + len(old)], what="all fills")
+                (row,) = panel.rows
+                panel.close()
+                return row, want, {(now - r.time) // day for r in old}
+
+        row, want, old_ages = asyncio.run(main())
+        c.close_position("linear", "ETHUSDT")
+    assert old_ages == {8} and (Decimal(row["realised"]), Decimal(row["fees"]), Decimal(row["funding"])) == want

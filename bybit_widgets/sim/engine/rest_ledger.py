@@ -1,7 +1,8 @@
 """``/v5/position/closed-pnl`` and ``/v5/account/transaction-log``: the account's ledger as booked.
 
-Both serve newest first within Bybit's 7-day query window (:mod:`...protocol.windows`), filtered
-as Bybit filters, paged by a cursor that names the next row's sequence number.
+Both serve newest first within Bybit's query window of each (:mod:`...protocol.windows`: 7 days for
+closed PnL, 24 hours for the transaction log, from one bound alone), filtered as Bybit filters, paged
+by a cursor that names the next row's sequence number.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ...protocol.windows import query_window
+from ...protocol.windows import HISTORY_WINDOWS
 from .accounts import Account
 from .categories import category_of
 from .errors import param_error
@@ -19,11 +20,13 @@ from .trading import Trading
 __all__ = ["closed_pnl", "transaction_log"]
 
 Row = tuple[int, dict[str, Any]]
+_TIME_KEY = {"/v5/position/closed-pnl": "updatedTime", "/v5/account/transaction-log": "transactionTime"}
 
 
-def _page(rows: Iterable[Row], p: Params, time_key: str, keep: Callable[[dict], bool], limit: int, now: int) -> dict:
+def _page(rows: Iterable[Row], p: Params, path: str, keep: Callable[[dict], bool], limit: int, now: int) -> dict:
+    time_key = _TIME_KEY[path]
     try:
-        start, end = query_window(p.time_ms("startTime"), p.time_ms("endTime"), now)
+        start, end = HISTORY_WINDOWS[path].serves(p.time_ms("startTime"), p.time_ms("endTime"), now)
     except ValueError as exc:
         raise param_error(f"params error: {exc}") from None
     cursor = p.str("cursor")
@@ -47,7 +50,7 @@ def closed_pnl(t: Trading, account: Account, p: Params) -> dict[str, Any]:
     def keep(row: dict) -> bool:  # every record is linear: nothing inverse is traded here
         return category == "linear" and symbol in (None, row["symbol"])
 
-    result = _page(account.ledger.closed_pnl, p, "updatedTime", keep, limit, t.begin())
+    result = _page(account.ledger.closed_pnl, p, "/v5/position/closed-pnl", keep, limit, t.begin())
     return {"category": category, **result}
 
 
@@ -69,4 +72,4 @@ def transaction_log(t: Trading, account: Account, p: Params) -> dict[str, Any]:
             return False
         return base is None or row["symbol"].startswith(base)
 
-    return _page(account.ledger.transactions, p, "transactionTime", keep, limit, t.begin())
+    return _page(account.ledger.transactions, p, "/v5/account/transaction-log", keep, limit, t.begin())

@@ -1,8 +1,9 @@
 """Closed PnL, the transaction log and funding over real sockets, on both faces, judged on the wallet.
 
-Rules relied on (Bybit v5 docs): both endpoints serve the last 7 days unless a range is given, newest
-first, paged by ``nextPageCursor``; ``change = cashFlow + funding - fee``, ``funding`` positive when
-received; funding settles as a ``SETTLEMENT`` row. ``POST /sim/funding`` settles now (design.md).
+Rules relied on (Bybit v5 docs): from one bound alone (or none) closed PnL serves 7 days and the
+transaction log 24 hours, both at most 7 days between two bounds, newest first, paged by
+``nextPageCursor``; ``change = cashFlow + funding - fee``, ``funding`` positive when received;
+funding settles as a ``SETTLEMENT`` row. ``POST /sim/funding`` settles now (design.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,29 @@ from tests.integration.stream.support import wait_for
 from .conftest import truth
 
 BTC = {"category": "linear", "symbol": "BTCUSDT"}
+ETH = {"category": "linear", "symbol": "ETHUSDT"}
+DAY_MS = 86_400_000
+
+
+@pytest.fixture(scope="module")
+def old_fill():
+    """An exchange of its own whose account made a round trip 8 days ago, then one today.
+
+    The exchange's clock is set back 8 days (further than a ``clock_skew`` fault goes) for the old fills
+    and put right after, so those fills are booked, and served, as 8 days old; the client, which signs
+    with the server's time, resyncs on the 10002 that follows.
+    """
+    with (
+        bw.sim.run(seed=11) as exchange,
+        bw.Client(exchange.api_key, exchange.api_secret, base_url=exchange.rest_url) as c,
+    ):
+        exchange.core.clock.skew_ms = -8 * DAY_MS
+        c.place_order(**ETH, side="Buy", order_type="Market", qty="0.10")
+        c.close_position("linear", "ETHUSDT")
+        exchange.core.clock.skew_ms = 0
+        c.place_order(**ETH, side="Buy", order_type="Market", qty="0.10")
+        c.close_position("linear", "ETHUSDT")
+        yield exchange
 
 
 def usdt(sim) -> Decimal:
@@ -92,3 +116,30 @@ def test_funding_reaches_the_private_stream_as_the_new_wallet_balance(sim):
 
     row = asyncio.run(main())
     assert row.funding > 0 and row.side == "Sell", "a short receives a positive rate"
+
+
+def test_history_from_a_start_older_than_7_days_reaches_now_with_or_without_an_end_on_both_faces(old_fill):
+    now = int(time.time() * 1000)
+    since = now - 9 * DAY_MS
+
+    def read(c):
+        return (
+            c.get_transaction_log(start_time=since),
+            c.all_pages("get_transaction_log", start_time=since, limit=1),
+            c.all_pages("get_transaction_log", start_time=since, end_time=now + 60_000, limit=1),
+            c.get_closed_pnl(category="linear", start_time=since),
+            c.all_pages("get_closed_pnl", category="linear", start_time=since, limit=1),
+        )
+
+    async def read_async():
+        async with bw.AsyncClient(old_fill.api_key, old_fill.api_secret, base_url=old_fill.rest_url) as aclient:
+            return await asyncio.gather(*read(aclient))
+
+    with bw.Client(old_fill.api_key, old_fill.api_secret, base_url=old_fill.rest_url) as client:
+        answers = [*read(client), *asyncio.run(read_async())]
+    logs, pnls = answers[0:3] + answers[5:8], answers[3:5] + answers[8:10]
+    for same in (logs, pnls):  # every way of asking, on both faces, reads the same rows, old ones included
+        assert all([r.to_dict() for r in rows] == [r.to_dict() for r in same[0]] for rows in same)
+        ages = [(now - row.time) // DAY_MS for row in same[0]]
+        assert ages == sorted(ages) and set(ages) == {0, 8}, "today's rows first, then those of 8 days ago"
+    assert all(rows.next_page_cursor == "" for rows in answers)

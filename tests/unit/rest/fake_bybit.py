@@ -18,7 +18,7 @@ import httpx
 import orjson
 
 from bybit_widgets.protocol.signing import Credentials, rest_sign_string
-from bybit_widgets.protocol.windows import WEEK_MS
+from bybit_widgets.protocol.windows import HISTORY_WINDOWS
 
 # The response examples of Bybit's "Get Account Info" and "Get Coin Info" pages (docs/v5/account/account-info,
 # docs/v5/asset/coin-info).
@@ -190,7 +190,7 @@ class FakeBybit:
         if path == "/v5/position/list":
             return {"category": "linear", "list": [], "nextPageCursor": ""}
         if path in ("/v5/account/transaction-log", "/v5/position/closed-pnl"):
-            return self.history_page(params)
+            return self.history_page(path, params)
         if path == "/v5/account/info":
             return ACCOUNT_INFO
         if path == "/v5/asset/coin/query-info":
@@ -206,11 +206,14 @@ class FakeBybit:
             }
         return {}
 
-    def history_page(self, params: dict):
-        """A page of ``self.history`` (rows with a "time"), newest first, refusing windows over 7 days as Bybit does."""
-        start, end = int(params["startTime"]), int(params["endTime"])
-        if end - start > WEEK_MS:
-            return self.reply(10001, "params error: the time range cannot exceed 7 days", {})
+    def history_page(self, path: str, params: dict):
+        """A page of ``self.history`` (rows with a "time"), newest first, in the window Bybit serves for
+        the bounds given (refusing a range over 7 days as Bybit does)."""
+        bounds = [int(params[k]) if k in params else None for k in ("startTime", "endTime")]
+        try:
+            start, end = HISTORY_WINDOWS[path].serves(*bounds, self.server_ms())
+        except ValueError as exc:
+            return self.reply(10001, f"params error: {exc}", {})
         rows = sorted((r for r in self.history if start <= r["time"] <= end), key=lambda r: -r["time"])
         offset, limit = int(params.get("cursor") or 0), int(params.get("limit") or 20)
         more = str(offset + limit) if offset + limit < len(rows) else ""

@@ -326,3 +326,22 @@ def test_a_history_longer_than_7_days_is_asked_week_by_week_and_stitched_newest_
     assert one.raw["id"] == "row-0"
     with pytest.raises(E.ParameterError, match="a cursor pages one 7-day window"):
         face.get_transaction_log(start_time=end - 30 * day, end_time=end, cursor="5")
+
+
+def test_a_start_older_than_bybits_window_is_read_up_to_now_by_the_methods_and_all_pages(face, fake):
+    day = 86_400_000
+    now = fake.server_ms()
+    fake.history = [{"time": now - i * day // 4, "id": f"row-{i}", "type": "TRADE"} for i in range(40)]  # 10 days
+    since, ids = now - 10 * day, [f"row-{i}" for i in range(40)]
+    assert [r.id for r in face.get_transaction_log(start_time=since, limit=50)] == ids  # Bybit alone: 24 h of it
+    assert [r.raw["id"] for r in face.get_closed_pnl(category="linear", start_time=since)] == ids  # 7 days of it
+    assert [r.id for r in face.all_pages("get_transaction_log", start_time=since, limit=7)] == ids
+    assert [r.id for r in face.all_pages("get_transaction_log", start_time=since, end_time=now, limit=7)] == ids
+    span = {"/v5/account/transaction-log": day, "/v5/position/closed-pnl": 7 * day}  # what a start alone gets
+    asked = [(r.path, dict(p.split("=", 1) for p in r.query.split("&"))) for r in fake.requests if "Time" in r.query]
+    assert all("endTime" in q or int(q["startTime"]) + span[path] > now for path, q in asked), "open ends reach now"
+    assert all(int(q["endTime"]) - int(q["startTime"]) <= 7 * day for _, q in asked if "endTime" in q)
+    fake.requests.clear()
+    assert [r.id for r in face.all_pages("get_transaction_log", start_time=now - day // 2)] == ids[:3]
+    (one,) = [r for r in fake.requests if "Time" in r.query]
+    assert "endTime" not in one.query, "a start Bybit answers whole from is one request, as asked"
