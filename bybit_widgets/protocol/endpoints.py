@@ -30,7 +30,6 @@ __all__ = [
     "OPEN_INTEREST_INTERVALS",
     "build_params",
     "new_order_link_id",
-    "rate_limit_for",
 ]
 
 _LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
@@ -387,34 +386,6 @@ _ENDPOINTS = [
 ]
 
 ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in _ENDPOINTS}
-
-# Per-UID per-endpoint limits (requests per rolling second) by category class, reference 3.1.
-_RATE_LIMITS: dict[str, dict[str, int]] = {
-    "/v5/order/create": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
-    "/v5/order/amend": {"linear": 10, "inverse": 10, "option": 10, "spot": 10},
-    "/v5/order/cancel": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
-    "/v5/order/cancel-all": {"linear": 10, "inverse": 10, "option": 1, "spot": 20},
-    "/v5/order/realtime": {"*": 50},
-    "/v5/order/history": {"*": 50},
-    "/v5/execution/list": {"*": 50},
-    "/v5/position/list": {"*": 50},
-    "/v5/position/set-leverage": {"*": 10},
-    "/v5/position/trading-stop": {"*": 10},
-    "/v5/account/wallet-balance": {"*": 50},
-    "/v5/user/query-api": {"*": 10},
-    "/v5/account/fee-rate": {"*": 10},
-    "/v5/order/create-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
-    "/v5/order/amend-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
-    "/v5/order/cancel-batch": {"linear": 10, "inverse": 10, "option": 10, "spot": 20},
-}
-
-
-def rate_limit_for(path: str, category: str | None) -> int | None:
-    """Bybit's default per-second budget for this endpoint and category, if it has one."""
-    table = _RATE_LIMITS.get(path)
-    if table is None:
-        return None
-    return table.get(category or "", table.get("*", min(table.values())))
 
 
 def new_order_link_id() -> str:

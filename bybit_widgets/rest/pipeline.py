@@ -26,7 +26,6 @@ from ..protocol.endpoints import (
     Endpoint,
     build_params,
     new_order_link_id,
-    rate_limit_for,
 )
 from ..protocol.environments import guard_trading
 from ..protocol.errors import (
@@ -41,6 +40,7 @@ from ..protocol.errors import (
     error_for,
     error_for_http_status,
 )
+from ..protocol.limits import client_rate_limit
 from ..protocol.raw import raw_endpoint, raw_params
 from ..protocol.records import BatchResult
 from ..protocol.signing import Credentials, rest_sign_string
@@ -264,7 +264,7 @@ class Pipeline:
                 yield from self._sync_clock_or_transport_error()
             key = f"{endpoint.path}:{wire.get('category', '')}"
             wait_ms = self.limiter.reserve(
-                key, rate_limit_for(endpoint.path, wire.get("category")), self.clock.local_ms()
+                key, client_rate_limit(endpoint, wire.get("category")), self.clock.local_ms()
             )
             if wait_ms > 0:
                 yield Sleep(wait_ms / 1000.0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 __all__ = ["RateLimiter"]
 
 WINDOW_MS = 1000.0
+_NO_BUDGET = 1 << 30  # a bucket made by a block or a status header alone: only the block holds until a limit is told
 
 
 @dataclass
@@ -35,11 +36,17 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def reserve(self, key: str, default_limit: int | None, now_ms: float) -> float:
-        """Reserve a send slot; return how many ms to wait before sending (0 = now)."""
-        if default_limit is None:
-            return 0.0
+        """Reserve a send slot; return how many ms to wait before sending (0 = now).
+
+        ``default_limit`` is the budget until a header says otherwise; with none, the endpoint is
+        unlimited until a header (or a 10006) has set a budget or a block for it, which then holds.
+        """
         with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(default_limit))
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if default_limit is None:
+                    return 0.0
+                bucket = self._buckets[key] = _Bucket(default_limit)
             sends = bucket.sends
             while sends and sends[0] <= now_ms - WINDOW_MS:
                 sends.popleft()
@@ -61,7 +68,7 @@ class RateLimiter:
         if limit is None and status is None:
             return
         with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(limit or 1))
+            bucket = self._buckets.setdefault(key, _Bucket(limit or _NO_BUDGET))
             if limit:
                 bucket.limit = limit
             if status == 0 and reset is not None:
@@ -70,7 +77,7 @@ class RateLimiter:
     def block_until(self, key: str, local_ms: float) -> None:
         """After a 10006: nothing more on this endpoint until ``local_ms``."""
         with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(1))
+            bucket = self._buckets.setdefault(key, _Bucket(_NO_BUDGET))
             bucket.blocked_until = max(bucket.blocked_until, local_ms)
 
 

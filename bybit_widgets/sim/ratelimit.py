@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from ..protocol.endpoints import rate_limit_for
+from ..protocol.limits import rate_limit_for
 
 __all__ = ["LimitState", "UidLimiter", "IpLimiter"]
 

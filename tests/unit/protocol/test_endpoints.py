@@ -2,13 +2,9 @@
 
 import pytest
 
-from bybit_widgets.protocol.endpoints import (
-    ENDPOINTS,
-    build_params,
-    new_order_link_id,
-    rate_limit_for,
-)
+from bybit_widgets.protocol.endpoints import ENDPOINTS, build_params, new_order_link_id
 from bybit_widgets.protocol.errors import ParameterError
+from bybit_widgets.protocol.limits import UNLISTED_RATE_LIMIT, client_rate_limit, rate_limit_for
 from bybit_widgets.protocol.raw import raw_endpoint, raw_params
 
 ORDER = dict(category="linear", symbol="BTCUSDT", side="Buy", order_type="Limit", qty="0.001", price="65000")
@@ -124,6 +120,25 @@ def test_link_id_and_rate_limits():
     assert rate_limit_for("/v5/market/tickers", "linear") is None
 
 
+def test_the_history_account_and_asset_endpoints_have_bybits_documented_budgets():
+    # https://bybit-exchange.github.io/docs/v5/rate-limit (UTA 2.0): per UID, per rolling second
+    assert rate_limit_for("/v5/position/closed-pnl", "linear") == 50
+    assert rate_limit_for("/v5/account/transaction-log", None) == 30
+    assert [rate_limit_for("/v5/account/fee-rate", c) for c in ("linear", "inverse", "spot", "option")] == [
+        10,
+        10,
+        5,
+        5,
+    ]
+    assert rate_limit_for("/v5/asset/coin/query-info", None) == 5
+    for name in ("switch_position_mode", "set_margin_mode", "get_account_info"):  # the table lists no figure
+        assert rate_limit_for(ENDPOINTS[name].path, "linear") is None
+        assert client_rate_limit(ENDPOINTS[name], "linear") == UNLISTED_RATE_LIMIT == 5
+    assert client_rate_limit(raw_endpoint("POST", "/v5/position/set-auto-add-margin"), "linear") == 5
+    assert client_rate_limit(raw_endpoint("GET", "/v5/market/insurance"), None) is None  # market data: the IP's limit
+    assert client_rate_limit(ENDPOINTS["get_closed_pnl"], "linear") == 50
+
+
 def batch(name: str, requests, category: str = "linear") -> dict:
     return build_params(ENDPOINTS[name], {"category": category, "requests": requests})
 
@@ -171,7 +186,8 @@ def test_a_raw_request_uses_the_catalogue_where_it_can_and_guards_every_other_po
     assert raw_endpoint("post", "/v5/order/create") is ENDPOINTS["place_order"]
     insurance = raw_endpoint("GET", "/v5/market/insurance")
     assert not insurance.signed and not insurance.trading and insurance.idempotent
-    unknown = raw_endpoint("POST", "/v5/position/switch-mode")
+    assert raw_endpoint("POST", "/v5/position/switch-mode") is ENDPOINTS["switch_position_mode"]
+    unknown = raw_endpoint("POST", "/v5/position/set-auto-add-margin")  # not in the catalogue
     assert unknown.signed and unknown.trading and not unknown.idempotent
     assert raw_endpoint("GET", "/v5/account/transaction-log").signed
     for method, path in (("DELETE", "/v5/order/create"), ("GET", "v5/market/time"), ("GET", "/v4/x"), ("GET", 5)):
