@@ -60,6 +60,9 @@ class BatchItem(Record):
         return f"{ident} ({self.symbol})" if self.symbol else ident
 
 
+_DONE = {"create": "placed", "amend": "amended", "cancel": "cancelled"}  # what a batch's accepted orders were
+
+
 class BatchResult(list):
     """The items of a batch order request, in request order, each its order id or its error.
 
@@ -117,10 +120,12 @@ class BatchResult(list):
         if not failed:
             return self
         listed = "; ".join(f"{item.name}: retCode {item.ret_code} {item.ret_msg}".rstrip() for item in failed)
-        placed = len(self) - len(failed)
+        done = len(self) - len(failed)
+        verb = next((word for op, word in _DONE.items() if op in (self.op or "")), "placed")
         hint = (
             f"Bybit accepted the batch but refused {len(failed)} of its {len(self)} orders; "
-            + ("none was placed. " if not placed else f"the other {placed} were placed (see error.result). ")
+            + (f"none was {verb}. " if not done else f"the other {done} {'was' if done == 1 else 'were'} {verb}")
+            + (" (see error.result). " if done else "")
             + "error.failed lists each refused order with its own error."
         )
         first = failed[0].error

@@ -146,3 +146,62 @@ def test_client_request_reaches_any_endpoint_signed_and_keeps_the_named_methods_
         client.request("POST", "/v5/order/cancel", {**BTC, "orderId": "no-such-order"})
     with pytest.raises(E.ParameterError, match="method must be 'GET' or 'POST'"):
         client.request("PUT", "/v5/order/create", body)
+
+
+@pytest.mark.parametrize(("kind", "done"), [("amend", "amended"), ("cancel", "cancelled")])
+def test_an_amend_or_cancel_batch_names_each_refused_order_and_keeps_the_others(client, sim, kind, done):
+    price = far_bid(client)
+    order = {"symbol": "BTCUSDT", "side": "Buy", "order_type": "Limit", "qty": "0.001", "price": price}
+    (kept,) = client.place_batch_order(category="linear", requests=[order])
+    lower = str(Decimal(price) - 100)
+    change = {"price": lower} if kind == "amend" else {}
+    batch = getattr(client, f"{kind}_batch_order")
+    with pytest.raises(E.BatchOrderError) as info:
+        batch(
+            category="linear",
+            requests=[
+                {"symbol": "BTCUSDT", "order_id": kept.order_id, **change},
+                {"symbol": "ETHUSDT", "order_id": "gone", **change},
+            ],
+        )
+    (refused,) = info.value.failed
+    assert (refused.index, refused.ret_code, refused.name) == (1, 110001, "#1 (ETHUSDT)")
+    assert isinstance(refused.error, E.OrderNotFoundError) and "#1 (ETHUSDT): retCode 110001" in str(info.value)
+    assert [item.order_id for item in info.value.result.succeeded] == [kept.order_id]
+    assert f"the other 1 was {done}" in info.value.hint
+    still = [o for o in truth(sim, "orders", api_key=sim.api_key) if o["orderId"] == kept.order_id]
+    assert [(o["orderStatus"], o["price"]) for o in still] == [
+        ("New", f"{Decimal(lower):.2f}") if kind == "amend" else ("Cancelled", f"{Decimal(price):.2f}")
+    ]
+    client.cancel_all_orders(category="linear", symbol="BTCUSDT")
+
+
+def test_the_async_face_amends_batches_sets_the_margin_mode_and_calls_request_both_ways(sim):
+    key, secret = bw.sim.generate_keys()
+    sim.add_account(key, secret)
+
+    async def main():
+        async with bw.AsyncClient(key, secret, base_url=sim.rest_url) as aclient:
+            last = (await aclient.get_tickers(**BTC))[0].last_price
+            price = (last * Decimal("0.8")).quantize(Decimal("0.1"))
+            order = {"symbol": "BTCUSDT", "side": "Buy", "order_type": "Limit", "qty": "0.001", "price": str(price)}
+            ids = [item.order_id for item in await aclient.place_batch_order(category="linear", requests=[order] * 2)]
+            moved = await aclient.amend_batch_order(
+                category="linear",
+                requests=[{"symbol": "BTCUSDT", "order_id": i, "price": str(price - 50)} for i in ids],
+            )
+            listed = await aclient.request("GET", "/v5/order/realtime", BTC)
+            await aclient.request("POST", "/v5/order/cancel", {**BTC, "orderId": ids[0]})
+            after = await aclient.request("GET", "/v5/order/realtime", BTC)
+            await aclient.cancel_all_orders(**BTC)
+            regular = await aclient.set_margin_mode(set_margin_mode="REGULAR_MARGIN")
+            with pytest.raises(E.BybitError, match="cross margin") as refused:
+                await aclient.set_margin_mode(set_margin_mode="PORTFOLIO_MARGIN")
+            info = await aclient.get_account_info()
+            return ids, moved, listed, after, regular, refused.value, info, price
+
+    ids, moved, listed, after, regular, refused, info, price = asyncio.run(main())
+    assert moved.ok and [item.order_id for item in moved] == ids
+    assert sorted((o["orderId"], o["price"]) for o in listed["list"]) == sorted((i, f"{price - 50:.2f}") for i in ids)
+    assert [o["orderId"] for o in after["list"]] == [ids[1]]
+    assert regular is None and refused.ret_code == 3400045 and info.margin_mode == "REGULAR_MARGIN"

@@ -224,6 +224,17 @@ def test_create_orders_and_cancel_orders_go_through_the_batch_endpoints(sim, byb
     assert sorted(o["orderId"] for o in sim.truth_orders() if o["orderStatus"] == "Cancelled") == ids
 
 
+def test_edit_orders_goes_through_the_amend_batch_endpoint(sim, bybit):
+    orders = [{"symbol": LINEAR, "type": "limit", "side": "buy", "amount": 0.001, "price": p} for p in (60000, 61000)]
+    ids = [o["id"] for o in bybit.create_orders(orders)]
+    edits = [{**order, "id": i, "price": order["price"] - 1000} for order, i in zip(orders, ids)]
+    edited = bybit.edit_orders(edits)  # ccxt 4.5: one POST /v5/order/amend-batch
+    assert [o["id"] for o in edited] == ids
+    prices = {o["id"]: o["price"] for o in bybit.fetch_open_orders(LINEAR)}
+    assert prices == {ids[0]: 59000.0, ids[1]: 60000.0}
+    bybit.cancel_orders(ids, LINEAR)
+
+
 def test_spot_orders_rest_and_fill_moving_both_coins(sim, bybit):
     resting = bybit.create_order(SPOT, "limit", "buy", 0.001, 60000)
     assert [o["id"] for o in bybit.fetch_open_orders(SPOT)] == [resting["id"]]

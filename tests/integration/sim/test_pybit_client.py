@@ -132,3 +132,17 @@ def test_pybit_trades_both_sides_in_hedge_mode_and_reads_each_row(sim):
     with pytest.raises(InvalidRequestError, match="position idx not match position mode") as refused:
         session.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Market", qty="0.001")
     assert refused.value.status_code == 10001
+
+
+def test_pybit_amends_a_batch_each_order_with_its_own_outcome(sim):
+    session = pybit_unified.HTTP(api_key=sim.api_key, api_secret=sim.api_secret)
+    session.endpoint = sim.rest_url
+    order = {"symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.001", "price": "60000"}
+    placed = session.place_batch_order(category="linear", request=[order, order])["result"]["list"]
+    ids = [p["orderId"] for p in placed]
+    amends = [{"symbol": "BTCUSDT", "orderId": ids[0], "price": "59000"}, {"symbol": "BTCUSDT", "orderId": "gone"}]
+    amended = session.amend_batch_order(category="linear", request=amends)
+    assert [c["code"] for c in amended["retExtInfo"]["list"]] == [0, 110001]  # each order its own outcome
+    resting = session.get_open_orders(category="linear", symbol="BTCUSDT")["result"]["list"]
+    assert sorted((o["orderId"], o["price"]) for o in resting) == sorted([(ids[0], "59000.00"), (ids[1], "60000.00")])
+    session.cancel_batch_order(category="linear", request=[{"symbol": "BTCUSDT", "orderId": i} for i in ids])

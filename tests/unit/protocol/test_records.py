@@ -252,7 +252,7 @@ def test_a_batch_pairs_each_order_with_its_own_code_and_names_the_refused_ones()
     err = info.value
     assert err.result is result and err.failed == [refused] and isinstance(err, E.BybitError)
     assert "1 of 2 orders refused" in str(err) and "batch-000 (SOLUSDT): retCode 10001 position idx" in str(err)
-    assert "the other 1 were placed" in err.hint and "Check the parameter" in err.hint
+    assert "the other 1 was placed" in err.hint and "Check the parameter" in err.hint
 
 
 def test_a_batch_that_went_through_is_returned_and_missing_codes_mean_success():
@@ -264,7 +264,7 @@ def test_a_batch_that_went_through_is_returned_and_missing_codes_mean_success():
     assert lone.failed[0].name == "#0" and isinstance(lone.failed[0].error, E.OrderNotFoundError)
     with pytest.raises(E.BatchOrderError, match="1 of 1 orders refused") as info:
         lone.raise_for_failures()
-    assert "none was placed" in info.value.hint
+    assert "none was cancelled" in info.value.hint  # a cancel batch: nothing was cancelled
 
 
 def test_an_ip_bound_key_never_expires_whatever_placeholder_bybit_sends():

@@ -127,6 +127,43 @@ def test_network_timeout_retried_for_gets(face, fake):
     assert fake.count("/v5/position/list") == 2
 
 
+RAW_ORDER = {
+    "category": "linear",
+    "symbol": "BTCUSDT",
+    "side": "Buy",
+    "orderType": "Limit",
+    "qty": "0.001",
+    "price": "1",
+}
+
+
+def test_request_retries_a_read_on_5xx_and_a_timeout_as_the_named_methods_do(face, fake):
+    fake.inject("/v5/position/list", "503", "timeout")
+    assert face.request("GET", "/v5/position/list", {"category": "linear"})["list"] == []
+    assert fake.count("/v5/position/list") == 3
+    fake.inject("/v5/account/borrow-history", "503")  # a read the catalogue does not know: a GET, so retried
+    face.request("GET", "/v5/account/borrow-history")
+    assert fake.count("/v5/account/borrow-history") == 2
+
+
+def test_request_resends_an_order_create_only_with_its_orderlinkid_and_never_twins_it(face, fake):
+    fake.inject("/v5/order/create", "timeout")  # lost before the exchange saw it: resent, same orderLinkId
+    ack = face.request("POST", "/v5/order/create", RAW_ORDER)
+    first, second = signed(fake, "/v5/order/create")
+    assert orjson.loads(first.body)["orderLinkId"] == orjson.loads(second.body)["orderLinkId"] == ack["orderLinkId"]
+    fake.inject("/v5/order/create", "timeout_after")  # processed, answer lost: looked up, not resent
+    again = face.request("POST", "/v5/order/create", {**RAW_ORDER, "orderLinkId": "raw-2"})
+    assert again["orderLinkId"] == "raw-2" and fake.count("/v5/order/create") == 3 and len(fake.orders) == 2
+
+
+@pytest.mark.parametrize("path", ["/v5/order/cancel", "/v5/position/set-auto-add-margin"])
+def test_request_never_resends_any_other_post(face, fake, path):
+    fake.inject(path, "503")
+    with pytest.raises(E.ServerError):
+        face.request("POST", path, {"category": "linear", "symbol": "BTCUSDT", "orderId": "x"})
+    assert fake.count(path) == 1
+
+
 def test_create_timeout_after_processing_is_not_resent(face, fake):
     fake.inject("/v5/order/create", "timeout_after")
     ack = face.place_order(**ORDER)
