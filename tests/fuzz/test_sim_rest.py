@@ -293,6 +293,7 @@ def test_the_engine_answers_random_parameters_of_every_endpoint_with_an_envelope
             "/sim/faults",
             "/sim/market",
             "/sim/accounts",
+            "/sim/funding",
             "/sim/truth/book",
             "/sim/truth/orders",
             "/sim/truth/positions",
@@ -318,3 +319,15 @@ def test_the_control_surface_refuses_junk_with_a_named_error(asgi, sim_errors, m
         assert isinstance(orjson.loads(response.content).get("error"), str)
     assert sim_errors.records == [], sim_errors.records
     count("accepted" if response.status_code == 200 else "rejected")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{}", b'{"symbol": "NOPEUSDT"}', b'{"symbol": "BTCUSDT", "rate": "0.01"}', b'{"symbol": 5}', b"[]", b"not json"],
+)
+def test_funding_on_request_refuses_a_body_that_is_not_exactly_one_known_symbol(asgi, sim_errors, body):
+    sim_errors.records.clear()
+    response = asgi.send("POST", "/sim/funding", {}, body)
+    assert response.status_code == 400 and isinstance(orjson.loads(response.content).get("error"), str)
+    assert asgi.send("POST", "/sim/funding", {}, b'{"symbol": "BTCUSDT"}').status_code == 200
+    assert sim_errors.records == []
