@@ -4,6 +4,7 @@ order to amend it, its × to cancel."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import traitlets
@@ -13,7 +14,7 @@ from ..protocol.environments import mainnet_block
 from .base import STATIC, SymbolWidget
 from .gestures import Gestures, Notices, parse_price
 from .levels import feed_depth_for, group_levels, group_price, pack_book
-from .ticket import OrderTicket, check_ticket
+from .ticket import CONFIRM_SECONDS, OrderTicket, check_ticket
 
 __all__ = ["MAX_ROWS", "OrderBook"]
 
@@ -76,6 +77,7 @@ class OrderBook(SymbolWidget):
         self._ticket = ticket
         self._arming = False  # only arm() may set `armed` (a view cannot arm itself past the mainnet checks)
         self._arm_token = ""
+        self._arm_asked_at = 0.0
         super().__init__(
             symbol,
             category=category,
@@ -90,6 +92,7 @@ class OrderBook(SymbolWidget):
         self._gestures = Gestures(self, self._notify)
         self.trading = ticket is not None
         self.observe(self._shape_changed, names=["depth", "grouping"])
+        self.observe(self._symbol_changed, names=["symbol"])
 
     @property
     def ticket(self) -> OrderTicket | None:
@@ -112,6 +115,12 @@ class OrderBook(SymbolWidget):
             self._rebind()  # a deeper (or shallower) book is needed for these rows
         else:
             self._request_frame()
+
+    def _symbol_changed(self, change: dict) -> None:
+        """Armed for one market is not armed for another: a shift-click must never trade a symbol nobody armed."""
+        if self.armed or self.arm_confirm:
+            self._set_armed(False)
+            self._notify("info", f"one-click trading is off: the ladder now shows {change['new']}; arm it again")
 
     def _rules_loaded(self) -> None:
         self.tick_size = float(self.rules.tick_size)
@@ -202,6 +211,7 @@ class OrderBook(SymbolWidget):
             self._notify("error", why)
         elif self.session.env == "mainnet":
             self._arm_token = new_order_link_id()
+            self._arm_asked_at = time.monotonic()
             self.arm_confirm = {
                 "summary": "Arm one-click trading on MAINNET (real money): a shift-click places an order at once",
                 "token": self._arm_token,
@@ -214,6 +224,10 @@ class OrderBook(SymbolWidget):
         if not token or content.get("token") != token:
             self.arm_confirm = {}
             self._notify("info", "nothing to confirm: arm again")
+            return
+        if time.monotonic() - self._arm_asked_at > CONFIRM_SECONDS:  # as the ticket's confirm: an old ask is void
+            self.arm_confirm = {}
+            self._notify("info", f"the confirm expired after {CONFIRM_SECONDS:.0f} s: arm again")
             return
         self.arm(True, confirm=True)
 

@@ -17,6 +17,7 @@ import pytest
 import bybit_widgets as bw
 from bybit_widgets.session import Session
 from bybit_widgets.widgets.gestures import Gestures
+from bybit_widgets.widgets.ticket import CONFIRM_SECONDS
 
 from .conftest import live_session, wait_for
 from .test_ticket import click
@@ -195,6 +196,44 @@ def test_arming_on_mainnet_needs_the_opt_in_and_then_a_confirm(sim, account):
     assert notice["kind"] == "error" and "allow_mainnet_trading=True" in notice["text"]
     (armed, _), asked, forged, finally_armed = results[True]
     assert not armed and "MAINNET" in asked["summary"] and forged is False and finally_armed is True
+
+
+def test_a_mainnet_arm_confirm_older_than_the_tickets_confirm_window_is_void(sim, account):
+    async def main():
+        async with live_session(sim, account) as real:
+            session = Session("mainnet", real.client, real.aclient, real.streams, allow_mainnet_trading=True)
+            ticket = bw.OrderTicket("BTCUSDT", session=session, qty="0.001")
+            book = bw.OrderBook("BTCUSDT", session=session, ticket=ticket)
+            click(book, {"type": "arm", "on": True})
+            token = book.arm_confirm["token"]
+            book._arm_asked_at -= CONFIRM_SECONDS + 1  # the confirm bar was left open that long
+            click(book, {"type": "arm_confirm", "token": token})
+            outcome = (book.armed, dict(book.arm_confirm), dict(book.notice))
+            book.close()
+            ticket.close()
+            return outcome
+
+    armed, asked, notice = run(main())
+    assert armed is False and asked == {}
+    assert "expired" in notice["text"] and "arm again" in notice["text"]
+
+
+def test_an_armed_ladder_switched_to_another_symbol_is_disarmed_and_says_so(sim, account):
+    async def main():
+        async with live_session(sim, account) as session:
+            ticket = bw.OrderTicket("BTCUSDT", session=session, qty="0.001")
+            book = bw.OrderBook("BTCUSDT", session=session, ticket=ticket)
+            await book.ready()
+            armed = book.arm()
+            book.symbol = "ETHUSDT"
+            outcome = (armed, book.armed, dict(book.notice))
+            book.close()
+            ticket.close()
+            return outcome
+
+    was_armed, armed, notice = run(main())
+    assert was_armed is True and armed is False
+    assert "ETHUSDT" in notice["text"] and "arm it again" in notice["text"]
 
 
 def test_a_plain_ladder_refuses_to_arm_and_a_ticket_must_be_a_ticket(sim):
