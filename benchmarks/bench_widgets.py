@@ -122,6 +122,14 @@ CASES = {
             "ref",
             "w.conn_state",
         ),
+        # the reference drawn on a canvas: what the drawing technique costs by itself
+        Case(
+            "ref-canvas",
+            "from ref_ladder import RefCanvasLadder\n"
+            'w = RefCanvasLadder(session.streams.order_book("BTCUSDT", depth=50))\nw',
+            "ref",
+            "w.conn_state",
+        ),
         Case("book", 'w = bw.OrderBook("BTCUSDT", depth=25)\nw', "book", "w.conn_state"),
         # bokeh via jupyter_bokeh: its "frames" are the header's (data-ts moves with each kline push)
         Case(

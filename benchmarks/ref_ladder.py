@@ -9,9 +9,12 @@ reasonable: an asyncio task on the kernel's running loop sets one Bytes trait
 builds its rows once and sets ``textContent`` of the existing spans (only
 where the text changed) on ``requestAnimationFrame``. Its root carries
 ``data-testid="bw-widget" data-kind="ref" data-ts=<ts of the book shown>``.
-With ``acks=True`` the view also sends the page -> kernel traffic of the widgets'
-flow control (one message every 250 ms, as ``js/lib/live.js`` batches them), so the
-benchmark can tell that cost apart from the drawing.
+``RefCanvasLadder`` draws the same numbers on a canvas instead, so the benchmark
+shows what the drawing technique alone costs. With ``acks=True`` the view also
+sends the page -> kernel traffic of the widgets' flow control at its short pace
+(one message every 250 ms, as ``js/lib/pace.js`` sets it while a page is behind;
+a page that keeps up sends one every 750 ms), so the benchmark can tell that cost
+apart from the drawing.
 Comm messages and bytes are counted where they leave the kernel, as the
 widgets count theirs, so ``comm_stats`` compares like for like.
 """
@@ -65,6 +68,48 @@ export default {
     // with acks: only the page -> kernel traffic of the widgets' flow control (one message per 250 ms)
     const ackTimer = model.get("acks") ? setInterval(() => model.send({ type: "acks", acks: [] }), 250) : 0;
     return () => { model.off("change:levels", schedule); cancelAnimationFrame(pending); clearInterval(ackTimer); };
+  },
+};
+"""
+
+
+# The same ladder drawn on one canvas (the whole picture each frame, fillText per cell): what the
+# drawing technique alone costs, beside the DOM rows above (bw.OrderBook draws on a canvas too).
+CANVAS_ESM = """
+export default {
+  render({ model, el }) {
+    const n = model.get("rows");
+    const root = el.appendChild(document.createElement("div"));
+    root.setAttribute("data-testid", "bw-widget");
+    root.setAttribute("data-kind", "ref");
+    const canvas = root.appendChild(document.createElement("canvas"));
+    const dpr = window.devicePixelRatio || 1, H = 15, W = 220;
+    canvas.width = W * dpr; canvas.height = 2 * n * H * dpr;
+    canvas.style.width = W + "px"; canvas.style.height = 2 * n * H + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(dpr, dpr);
+    ctx.font = "12px monospace"; ctx.textBaseline = "middle";
+    let pending = 0;
+    const draw = () => {
+      pending = 0;
+      const d = model.get("levels");
+      if (!d || d.byteLength < 8 * (1 + 4 * n)) return;
+      const v = new DataView(d.buffer ?? d, d.byteOffset ?? 0, d.byteLength), at = (i) => v.getFloat64(8 * i, true);
+      ctx.clearRect(0, 0, W, 2 * n * H);
+      const text = (x, y, digits, left) => { if (!Number.isNaN(x)) ctx.fillText(x.toFixed(digits), left, y); };
+      for (let i = 0; i < n; i++) {
+        ctx.fillStyle = "#27ae60";
+        const yb = (n + i + 0.5) * H, ya = (n - 1 - i + 0.5) * H;
+        text(at(1 + 2 * i), yb, 1, 0); text(at(2 + 2 * i), yb, 3, 100);
+        ctx.fillStyle = "#c0392b";
+        text(at(1 + 2 * n + 2 * i), ya, 1, 0); text(at(2 + 2 * n + 2 * i), ya, 3, 100);
+      }
+      root.setAttribute("data-ts", String(at(0)));
+    };
+    const schedule = () => { if (!pending) pending = requestAnimationFrame(draw); };
+    model.on("change:levels", schedule);
+    schedule();
+    return () => { model.off("change:levels", schedule); cancelAnimationFrame(pending); };
   },
 };
 """
@@ -124,3 +169,9 @@ class RefLadder(anywidget.AnyWidget):
         self._task.cancel()
         self.feed.close()
         super().close()
+
+
+class RefCanvasLadder(RefLadder):
+    """The reference ladder drawn on a canvas instead of DOM rows (same feed, rate and numbers)."""
+
+    _esm = CANVAS_ESM

@@ -4,15 +4,20 @@
 // With a ticket it trades: a click on a row picks its price, a shift-click (armed) places, your
 // order's marker drags onto another row to amend and its x cancels; B / S / Esc while focused.
 // The kernel decides and checks everything; the view only says what the gesture was.
+//
+// The numbers, bars and flashes are drawn on a canvas under the rows (lib/rungs.js says why and
+// what it saves); the rows are the elements a user and a test touch.
 
-import { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } from "./lib/dom.js";
+import { h, setText, setAttr, setHidden, setProp, onChanges, header, errorLine, updateError, FLASH_MS } from "./lib/dom.js";
 import { live } from "./lib/live.js";
 import { noticeLine } from "./lib/notice.js";
 import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } from "./lib/ladder.js";
+import { rungPainter } from "./lib/rungs.js";
 
 const FLASH_GAP_MS = 700;
+const OWN_PX = { plain: 12, trading: 30 }; // the marker column (the CSS's .bw-own flex basis)
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -28,17 +33,13 @@ function onGrid(value, decimals) {
   return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
-// A row's nodes are made once (each text span with its text node) and only their data,
-// attributes and classes change afterwards; `frac` and `level` remember what is shown.
+// A row is made once and only its attributes and classes change afterwards; what the canvas
+// draws for it is `rung` (null while the row shows no level), `shownPrice` the level it shows.
 function makeRow(side) {
-  const bar = h("div", { class: "bw-bar" });
-  const price = h("span", { class: "bw-price" }, "");
-  const size = h("span", { class: "bw-size" }, "");
-  const total = h("span", { class: "bw-total" }, "");
   const marker = makeMarker();
   const own = h("span", { class: "bw-own" }, marker);
-  const el = h("div", { class: `bw-row bw-${side}`, hidden: true }, bar, own, price, size, total);
-  return { el, bar, price, size, total, own, side, frac: -1, shownPrice: null, flashedAt: 0, ownKey: "", markers: [marker] };
+  const el = h("div", { class: `bw-row bw-${side}` }, own);
+  return { el, own, side, rung: null, shownPrice: null, flashedAt: 0, ownKey: "", markers: [marker] };
 }
 
 // One marker per open order at the row's price: a row keeps a pool of markers (one made with the
@@ -46,7 +47,7 @@ function makeRow(side) {
 // moving between rows as the book shifts create no nodes.
 function makeMarker() {
   const dot = h("span", { class: "bw-own-dot" }, "●");
-  const cancel = h("button", { class: "bw-own-cancel", type: "button", "data-testid": "bw-book-own-cancel", "aria-label": "cancel this order", title: "cancel" }, "×");
+  const cancel = h("button", { class: "bw-own-cancel", type: "button", "aria-label": "cancel this order", title: "cancel" }, "×");
   return h("span", { class: "bw-own-order", hidden: true }, dot, cancel);
 }
 
@@ -60,8 +61,15 @@ function fillMarker(marker, order, side, qd) {
   setAttr(marker, "data-qty", order.qty);
   const what = `your ${side === "bid" ? "buy" : "sell"} ${fmtFixed(Number(order.qty), qd)} at ${order.price}`;
   setAttr(marker, "title", real ? `${what}: drag to another row to move it, × cancels` : what);
+  setAttr(marker.lastChild, "data-testid", real ? "bw-book-own-cancel" : null); // only inside a real bw-book-own
   setHidden(marker.lastChild, !real);
   setHidden(marker, false);
+}
+
+function hideMarker(marker) {
+  setHidden(marker, true);
+  marker.removeAttribute("data-testid");
+  marker.lastChild.removeAttribute("data-testid");
 }
 
 function showOwn(row, mine, qd) {
@@ -77,20 +85,19 @@ function showOwn(row, mine, qd) {
   }
   for (let i = 0; i < pool.length; i++) {
     if (i < orders.length) fillMarker(pool[i], orders[i], row.side, qd);
-    else if (!pool[i].hidden) {
-      setHidden(pool[i], true);
-      pool[i].removeAttribute("data-testid");
-    }
+    else if (!pool[i].hidden) hideMarker(pool[i]);
   }
   row.el.classList.toggle("bw-has-own", Boolean(mine));
 }
 
-function hideRow(row) {
-  if (row.el.hidden) return;
-  row.el.hidden = true;
-  row.el.removeAttribute("data-testid");
+// A row without a level stays in place (the ladder keeps its height) but is no book row.
+function emptyRow(row) {
+  if (row.rung === null) return;
+  row.rung = null;
   row.shownPrice = null;
-  unflash(row.size);
+  row.el.removeAttribute("data-testid");
+  row.el.removeAttribute("data-price");
+  row.el.removeAttribute("data-size");
   showOwn(row, null, 0);
 }
 
@@ -108,8 +115,10 @@ function render({ model, el }) {
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
-  const asksBox = h("div", { class: "bw-side bw-asks" });
-  const bidsBox = h("div", { class: "bw-side bw-bids" });
+  const asksCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const bidsCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const asksBox = h("div", { class: "bw-side bw-asks" }, asksCanvas);
+  const bidsBox = h("div", { class: "bw-side bw-bids" }, bidsCanvas);
   const mid = h("span", { class: "bw-mid" });
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
@@ -118,6 +127,12 @@ function render({ model, el }) {
   el.append(root);
 
   const rows = { bid: [], ask: [] };
+  let mono = "";
+  const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
+  const painters = {
+    ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
+    bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),
+  };
   let prevSizes = { bid: new Map(), ask: new Map() };
   let centred = false;
   let userScrolled = false;
@@ -139,16 +154,19 @@ function render({ model, el }) {
   confirmNo.addEventListener("click", () => send({ type: "arm", on: false }));
   root.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, textarea")) return;
-    const key = hotkey(event.key);
+    const key = hotkey(event.key, event);
+    if (!key) return;
+    event.stopPropagation(); // the ladder's key: not also JupyterLab's (B inserts a cell in command mode)
+    event.preventDefault();
     if (key === "disarm") send({ type: "arm", on: false });
-    else if (key) send({ type: "side", side: key });
+    else send({ type: "side", side: key });
   });
   let drag = null; // {orderId, orderPrice, rowPrice, marker} while an order marker is held
-  let dropped = false; // the last pointer-up ended a drag on another row: its click is not a pick
+  let dropped = false; // a pointer-up just ended a drag: the click it makes is part of the drag, not a pick
   const rowAt = (x, y) => {
     const hit = document.elementFromPoint(x, y);
     const row = hit && hit.closest(".bw-row");
-    return row && body.contains(row) && !row.hidden ? row : null;
+    return row && body.contains(row) && row.dataset.price ? row : null;
   };
   body.addEventListener("pointerdown", (event) => {
     const marker = event.target.closest(".bw-own-order");
@@ -166,8 +184,12 @@ function render({ model, el }) {
     for (const el of body.querySelectorAll(".bw-drop")) el.classList.remove("bw-drop");
     const row = event.type === "pointerup" ? rowAt(event.clientX, event.clientY) : null;
     const amend = dropAmend(held, row ? row.dataset.price : null);
-    dropped = amend !== null;
     if (amend) send(amend);
+    // whatever the drop did (an amend, or nothing when it ended on its own row), the click that
+    // follows this pointer-up is not a pick nor, armed with shift held, a new order; it comes
+    // before any task, so the flag is cleared right after in case no click follows
+    dropped = event.type === "pointerup";
+    setTimeout(() => (dropped = false), 0);
   };
   const moveDrag = (event) => {
     if (!drag) return;
@@ -250,6 +272,7 @@ function render({ model, el }) {
     const ladder = ladderRows(book, model.get("cumulative"));
     const own = ownByLevel(model.get("own"));
     const depth = model.get("depth");
+    const ownWidth = model.get("trading") ? OWN_PX.trading : OWN_PX.plain;
     for (const [side, box, levels, list] of [
       ["ask", asksBox, book.asks, ladder.asks],
       ["bid", bidsBox, book.bids, ladder.bids],
@@ -257,41 +280,39 @@ function render({ model, el }) {
       const pool = ensureRows(side, box, Math.max(depth, list.length));
       const { changed, sizes } = changedLevels(prevSizes[side], levels);
       prevSizes[side] = sizes;
+      const now = performance.now();
+      const rungs = new Array(pool.length);
       for (let i = 0; i < pool.length; i++) {
         const row = pool[i];
         const level = list[i];
         if (!level) {
-          hideRow(row);
+          emptyRow(row);
+          rungs[i] = null;
           continue;
         }
-        if (row.el.hidden) {
-          row.el.hidden = false;
-          row.el.setAttribute("data-testid", `bw-book-${side}`);
-        }
+        setAttr(row.el, "data-testid", `bw-book-${side}`);
         setAttr(row.el, "data-price", level.price);
         setAttr(row.el, "data-size", level.size);
-        setText(row.price, fmtFixed(level.price, pd));
-        setText(row.size, fmtFixed(level.size, qd));
-        setText(row.total, level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd));
-        const frac = Math.round(level.frac * 1000) / 1000; // a thousandth of the width: below a pixel
-        if (frac !== row.frac) {
-          row.frac = frac;
-          row.bar.style.transform = `scaleX(${frac})`;
-        }
         showOwn(row, own.get(`${side}:${level.price}`), qd);
+        const rung = (row.rung ??= { flashUntil: 0, flashDir: 0 });
         if (row.shownPrice !== level.price) {
           row.shownPrice = level.price;
-          unflash(row.size); // the row now shows another level: its flash was about the old one
+          rung.flashUntil = 0; // the row now shows another level: its flash was about the old one
         }
         const move = changed.get(level.price);
-        if (move) {
-          const now = performance.now();
-          if (now - row.flashedAt > FLASH_GAP_MS) {
-            row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
-            flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
-          }
+        if (move && now - row.flashedAt > FLASH_GAP_MS) {
+          row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
+          rung.flashUntil = now + FLASH_MS;
+          rung.flashDir = move;
         }
+        rung.price = fmtFixed(level.price, pd);
+        rung.size = fmtFixed(level.size, qd);
+        rung.total = level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd);
+        rung.frac = Math.round(level.frac * 1000) / 1000; // a thousandth of the width: below a pixel
+        rung.ownWidth = ownWidth;
+        rungs[i] = rung;
       }
+      painters[side].draw(rungs, now);
     }
     const s = spreadOf(book);
     setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
@@ -327,7 +348,7 @@ function render({ model, el }) {
     kind: "book",
     root,
     badge: head.badge,
-    names: ["levels", "own", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth", "height"],
+    names: ["levels", "own", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth", "height", "trading"],
     apply,
   });
   return () => {
@@ -339,6 +360,8 @@ function render({ model, el }) {
     window.removeEventListener("pointermove", moveDrag);
     window.removeEventListener("pointerup", endDrag);
     window.removeEventListener("pointercancel", endDrag);
+    painters.ask.stop();
+    painters.bid.stop();
   };
 }
 

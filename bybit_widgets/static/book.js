@@ -415,6 +415,50 @@ function onTime(lastTick, now, every = CHECK_MS) {
 return { SLACK_MS, CHECK_MS, newContact, hear, silenceLimit, contactState, onTime };
 })();
 
+// ---- lib/pace.js
+const __lib_pace = (() => {
+// How often the page acknowledges what it painted (live.js sends, bybit_widgets/widgets/flow.py
+// listens): every ACK_GAP_MS while any view is behind or the page is busy, every ACK_CALM_MS once
+// two batches in a row found every view keeping up.
+//
+// Why two paces: each acknowledgement is a shell request, and the kernel answers every one with
+// a busy and an idle status that JupyterLab turns into a favicon swap and a status-bar redraw.
+// With one ladder on the page that traffic alone, at 4 messages a second, cost as much of the
+// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.3-1.4x the
+// reference ladder); at 750 ms it costs a third of that. But the kernel lets frames flow for the
+// announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
+// stretch of frames a page that suddenly slows must catch up on: hence calm only while it keeps
+// up, and back to the short gap at the first sign it does not.
+
+const ACK_GAP_MS = 250;
+const ACK_CALM_MS = 750;
+const PROMPT_MS = 100; // a frame painted within this of its arrival was painted promptly
+const LATE_MS = 50; // a batch timer this late: the main thread is busy
+
+/** A new pace: not calm until two healthy batches. */
+function newPace() {
+  return { streak: 0 };
+}
+
+/** Is a painted frame a sign of trouble? (painted late after it arrived, or its view is lagging) */
+function troubled(delayMs, lagging) {
+  return lagging || delayMs > PROMPT_MS;
+}
+
+/** The gap, in ms, the page keeps until its next batch at the latest. */
+function gapOf(pace) {
+  return pace.streak >= 2 ? ACK_CALM_MS : ACK_GAP_MS;
+}
+
+/** Update `pace` with a batch: `entries` each {delay, lagging}, its timer `lateMs` late. */
+function paceAfter(pace, entries, lateMs) {
+  const healthy = lateMs <= LATE_MS && entries.every((e) => !troubled(e.delay, e.lagging));
+  pace.streak = healthy ? pace.streak + 1 : 0;
+  return pace;
+}
+return { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, paceAfter };
+})();
+
 // ---- lib/live.js
 const __lib_live = (() => {
 // The view's half of flow control (bybit_widgets/widgets/flow.py): introduce the view to the
@@ -429,10 +473,11 @@ const __lib_live = (() => {
 // a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
 // turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
 // 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
-// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
-// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
-// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
-// clock), so the wait for the batch is not taken for lag.
+// message per kernel, sent through any of their models of that kernel (the kernel routes each
+// acknowledgement to its widget by model id), at most one per 250 ms while anything is behind and
+// one per 750 ms while the page keeps up (pace.js); each batch tells the kernel that gap, and the
+// kernel's window (flow.py) lets frames flow for it. Each acknowledgement says how long ago its
+// frame was painted (a duration on this clock), so the wait for the batch is not taken for lag.
 //
 // And it keeps the badge honest when the kernel goes away (contact.js): a view whose kernel
 // restarted, died or is out of reach shows `closed` with the time of its last update within
@@ -440,21 +485,27 @@ const __lib_live = (() => {
 
 const { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } = __lib_dom;
 const { newContact, hear, contactState, onTime, CHECK_MS } = __lib_contact;
+const { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter } = __lib_pace;
 
 let views = 0;
-
-const ACK_GAP_MS = 250;
 
 /** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
 function ackBatch() {
   const key = Symbol.for("bybit_widgets.acks");
-  globalThis[key] ??= { pending: new Map(), timer: 0, sentAt: -Infinity };
+  globalThis[key] ??= { pending: new Map(), timer: 0, dueAt: 0, sentAt: -Infinity, pace: newPace() };
   return globalThis[key];
+}
+
+function armAcks(batch, gap) {
+  const now = performance.now();
+  batch.dueAt = Math.max(now, batch.sentAt + gap);
+  batch.timer = setTimeout(() => flushAcks(batch), batch.dueAt - now);
 }
 
 function flushAcks(batch) {
   batch.timer = 0;
   batch.sentAt = performance.now();
+  const gap = gapOf(paceAfter(batch.pace, [...batch.pending.values()], batch.sentAt - batch.dueAt));
   // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
   // (and widget manager), and a kernel knows only its own models' ids
   const groups = new Map();
@@ -468,7 +519,7 @@ function flushAcks(batch) {
     const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
     for (let i = entries.length - 1; i >= 0; i--) {
       try {
-        entries[i].model.send({ type: "acks", acks });
+        entries[i].model.send({ type: "acks", acks, gap });
         break;
       } catch (_) {
         // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
@@ -483,13 +534,20 @@ function kernelOf(model) {
   return model.widget_manager ?? NO_MANAGER;
 }
 
-/** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
-function queueAck(model, view, seq) {
+/**
+ * Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its
+ * paint), painted `delay` ms after it arrived; `lagging` when the kernel says the view is behind.
+ * A sign of trouble while the calm gap runs brings the batch forward to the short one.
+ */
+function queueAck(model, view, seq, delay = 0, lagging = false) {
   const batch = ackBatch();
-  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
-  if (!batch.timer) {
-    const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
-    batch.timer = setTimeout(() => flushAcks(batch), wait);
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now(), delay, lagging });
+  if (troubled(delay, lagging) && batch.timer && batch.dueAt > batch.sentAt + ACK_GAP_MS) {
+    clearTimeout(batch.timer);
+    batch.pace.streak = 0;
+    armAcks(batch, ACK_GAP_MS);
+  } else if (!batch.timer) {
+    armAcks(batch, gapOf(batch.pace));
   }
 }
 
@@ -570,6 +628,7 @@ function live(model, { kind, root, badge = null, names, apply }) {
   const contact = newContact(performance.now());
   let shown = null; // the contact state painted last
   let acked = 0;
+  let heardAt = performance.now(); // when the newest frame arrived
   const paint = () => {
     expireFlashes();
     apply();
@@ -590,14 +649,17 @@ function live(model, { kind, root, badge = null, names, apply }) {
     }
     if (shown === "here" && stamp.seq && stamp.seq !== acked) {
       acked = stamp.seq;
-      queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
+      queueAck(model, view, stamp.seq, now - heardAt, stamp.lagging); // a task queued from the animation frame runs after its paint
     }
   };
   const frame = frameBatcher(paint);
   const recheck = (now) => {
     if (contactState(contact, now, model.get("_pulse")) !== shown) frame.schedule();
   };
-  const onFrame = () => hear(contact, performance.now()); // (onChanges below schedules the paint)
+  const onFrame = () => {
+    heardAt = performance.now();
+    hear(contact, heardAt); // (onChanges below schedules the paint)
+  };
   const onMessage = (content) => {
     if (content && content.type === "beat") {
       hear(contact, performance.now());
@@ -620,7 +682,7 @@ function live(model, { kind, root, badge = null, names, apply }) {
     send({ type: "bye" });
   };
 }
-return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
+return { kernelOf, queueAck, newViewId, shownState, readStamp, live };
 })();
 
 // ---- lib/notice.js
@@ -815,8 +877,35 @@ function dropAmend(drag, toPrice) {
   return { type: "amend", order_id: drag.orderId, from_price: drag.orderPrice, price: String(toPrice) };
 }
 
-/** The ticket side a hotkey picks ("b" / "s", any case), "disarm" for Escape, else null. */
-function hotkey(key) {
+/** A ladder row's height in CSS px (the CSS's `.bw-book .bw-row` height: the canvas draws on the same grid). */
+const RUNG_PX = 18;
+
+/**
+ * Where a row's cells sit, in CSS px from the row's left edge, for a row `width` wide whose marker
+ * column is `ownWidth`: the CSS's flex row (padding 0 4px, gap 6px, the marker column, then
+ * price, size and total sharing the rest equally). Each {left, width}; text is right-aligned.
+ */
+function rungColumns(width, ownWidth, pad = 4, gap = 6) {
+  const cell = Math.max(0, (width - 2 * pad - ownWidth - 3 * gap) / 3);
+  const price = pad + ownWidth + gap;
+  return {
+    price: { left: price, width: cell },
+    size: { left: price + cell + gap, width: cell },
+    total: { left: price + 2 * (cell + gap), width: cell },
+  };
+}
+
+/** The top, in CSS px, of row `index` (0 = best) of a side of `count` rows: asks stack up from the spread. */
+function rungTop(side, index, count) {
+  return (side === "ask" ? count - 1 - index : index) * RUNG_PX;
+}
+
+/**
+ * The ticket side a hotkey picks ("b" / "s", any case), "disarm" for Escape, else null. A key
+ * pressed with Ctrl, Meta or Alt is someone else's shortcut (Ctrl+S saves the notebook).
+ */
+function hotkey(key, { ctrlKey = false, metaKey = false, altKey = false } = {}) {
+  if (ctrlKey || metaKey || altKey) return null;
   if (key === "b" || key === "B") return "Buy";
   if (key === "s" || key === "S") return "Sell";
   if (key === "Escape") return "disarm";
@@ -837,7 +926,489 @@ function groupingChoices(tickSize) {
   if (!(tickSize > 0)) return [1];
   return choices.filter((m) => m * tickSize <= 1000);
 }
-return { ladderRows, spreadOf, changedLevels, ownByLevel, rowGesture, dropAmend, hotkey, isSane, groupingChoices };
+return { ladderRows, spreadOf, changedLevels, ownByLevel, rowGesture, dropAmend, RUNG_PX, rungColumns, rungTop, hotkey, isSane, groupingChoices };
+})();
+
+// ---- lib/heat.js
+const __lib_heat = (() => {
+// The liquidity heatmap's pure parts: the kernel's binary frame (layout in
+// bybit_widgets/widgets/heatcols.py), the view's ring of columns and how a frame merges into it
+// (whole, relative, stale or a gap that needs a rebuild), the colour scale (square root of the
+// size, clipped at a high percentile kept in a log-binned histogram), the colour ramp, and the
+// geometry that maps time and price to canvas pixels. Also the canvas helpers the depth chart
+// shares: theme colours read once, and nice axis ticks.
+
+const LAYOUT = 1;
+const HEADER = 16;
+const COLUMN_HEAD = 6;
+const BUBBLE = 5;
+const FILL = 5;
+const OWN = 4;
+
+/** An ArrayBuffer slice of a DataView / typed array / ArrayBuffer, 8-byte aligned (copied only when it is not). */
+function alignedBytes(data) {
+  if (!data) return { buffer: new ArrayBuffer(0), offset: 0, length: 0 };
+  let buffer;
+  let offset = 0;
+  let length;
+  if (data instanceof ArrayBuffer) {
+    buffer = data;
+    length = data.byteLength;
+  } else if (ArrayBuffer.isView(data)) {
+    buffer = data.buffer;
+    offset = data.byteOffset;
+    length = data.byteLength;
+  } else {
+    return { buffer: new ArrayBuffer(0), offset: 0, length: 0 };
+  }
+  if (offset % 8 !== 0) {
+    buffer = buffer.slice(offset, offset + length);
+    offset = 0;
+  }
+  return { buffer, offset, length };
+}
+
+/** One frame: {version, base, levels, step, columnMs, capacity, now, bubbleFrom, bid, ask, columns, bubbles, fills, own}; null when empty. */
+function decodeHeat(data) {
+  const { buffer, offset, length } = alignedBytes(data);
+  if (length === 0) return null;
+  if (length < HEADER * 8) throw new Error(`heatmap frame too short: ${length} bytes`);
+  const h = new Float64Array(buffer, offset, HEADER);
+  if (h[0] !== LAYOUT) throw new Error(`heatmap frame of layout ${h[0]}, this view reads layout ${LAYOUT}`);
+  const levels = h[3] | 0;
+  const rows = 2 * levels;
+  const [nc, nb, nf, no] = [h[7] | 0, h[8] | 0, h[9] | 0, h[10] | 0];
+  const need = HEADER * 8 + nc * (COLUMN_HEAD * 8 + rows * 4) + 8 * (nb * BUBBLE + nf * FILL + no * OWN);
+  if (length !== need) throw new Error(`heatmap frame of ${length} bytes, its header says ${need}`);
+  let at = offset + HEADER * 8;
+  const heads = new Float64Array(buffer, at, nc * COLUMN_HEAD);
+  at += nc * COLUMN_HEAD * 8;
+  const sizes = new Float32Array(buffer, at, nc * rows);
+  at += nc * rows * 4;
+  const tail = new Float64Array(buffer, at, nb * BUBBLE + nf * FILL + no * OWN);
+  const columns = new Array(nc);
+  for (let i = 0; i < nc; i++) {
+    const j = i * COLUMN_HEAD;
+    // a copy: the ring outlives the frame, and must not keep a whole rebuild's buffer alive
+    columns[i] = { c: heads[j], n: heads[j + 1], ts: heads[j + 2], p0: heads[j + 3], bid: heads[j + 4], ask: heads[j + 5], sizes: sizes.slice(i * rows, (i + 1) * rows) };
+  }
+  let t = 0;
+  const bubbles = new Array(nb);
+  for (let i = 0; i < nb; i++, t += BUBBLE) bubbles[i] = { n: tail[t], side: tail[t + 1], price: tail[t + 2], qty: tail[t + 3], count: tail[t + 4] };
+  const fills = new Array(nf);
+  for (let i = 0; i < nf; i++, t += FILL) fills[i] = { k: tail[t], ts: tail[t + 1], price: tail[t + 2], qty: tail[t + 3], side: tail[t + 4] };
+  const own = new Array(no);
+  for (let i = 0; i < no; i++, t += OWN) own[i] = { price: tail[t], side: tail[t + 1], qty: tail[t + 2], count: tail[t + 3] };
+  return { version: h[1], base: h[2], levels, step: h[4], columnMs: h[5], capacity: h[6] | 0, now: h[11], bubbleFrom: h[12], bid: h[13], ask: h[14], columns, bubbles, fills, own };
+}
+
+/** What a view has: the window's columns (oldest first), bubbles (by slot), fills, open orders. */
+function newHeatState() {
+  return { have: 0, levels: 0, step: 0, columnMs: 0, capacity: 0, now: 0, bid: 0, ask: 0, columns: [], bubbles: [], fills: [], own: [], wholes: 0, gaps: 0 };
+}
+
+/**
+ * Merge `frame` into `state`. Returns {kind, added, evicted}: "whole" (state replaced; `added` is
+ * every column), "merge" (the new columns added and the old ones evicted), "stale" (already
+ * applied) or "gap" (the frame needs something this view never got: ask for a rebuild; only the
+ * open orders and the clock are taken, the picture waits for the whole frame).
+ */
+function mergeHeat(state, frame) {
+  if (!frame) return { kind: "stale", added: [], evicted: [] };
+  if (frame.version <= state.have) return { kind: "stale", added: [], evicted: [] }; // (a repaint reads the same frame again)
+  state.own = frame.own;
+  state.now = Math.max(state.now, frame.now);
+  const sameShape = frame.levels === state.levels && frame.step === state.step && frame.capacity === state.capacity && frame.columnMs === state.columnMs;
+  if (frame.base !== 0 && (frame.base > state.have || !sameShape)) {
+    state.gaps += 1;
+    return { kind: "gap", added: [], evicted: [] };
+  }
+  const whole = frame.base === 0;
+  const evicted = whole ? state.columns : [];
+  if (whole) {
+    Object.assign(state, { levels: frame.levels, step: frame.step, columnMs: frame.columnMs, capacity: frame.capacity, now: frame.now, columns: [], bubbles: [], fills: [] });
+    state.wholes += 1;
+  }
+  const added = [];
+  const lastC = state.columns.length ? state.columns[state.columns.length - 1].c : 0;
+  for (const col of frame.columns) {
+    if (col.c > lastC) {
+      state.columns.push(col);
+      added.push(col);
+    }
+  }
+  const bubbles = state.bubbles;
+  while (bubbles.length && bubbles[bubbles.length - 1].n >= frame.bubbleFrom) bubbles.pop();
+  for (const b of frame.bubbles) bubbles.push(b);
+  const lastK = state.fills.length ? state.fills[state.fills.length - 1].k : 0;
+  for (const f of frame.fills) if (f.k > lastK) state.fills.push(f);
+  state.bid = frame.bid;
+  state.ask = frame.ask;
+  state.have = frame.version;
+  evicted.push(...trimHeat(state));
+  return { kind: whole ? "whole" : "merge", added, evicted };
+}
+
+/** Drop what left the window (older than the newest slot minus the capacity); returns the evicted columns. */
+function trimHeat(state) {
+  const newest = Math.max(newestSlot(state), Math.floor(state.now / (state.columnMs || 1)));
+  const oldest = newest - state.capacity + 1;
+  let i = 0;
+  while (i < state.columns.length && state.columns[i].n < oldest) i++;
+  const evicted = i ? state.columns.splice(0, i) : [];
+  let b = 0;
+  while (b < state.bubbles.length && state.bubbles[b].n < oldest) b++;
+  if (b) state.bubbles.splice(0, b);
+  let f = 0;
+  while (f < state.fills.length && Math.floor(state.fills[f].ts / state.columnMs) < oldest) f++;
+  if (f) state.fills.splice(0, f);
+  return evicted;
+}
+
+function newestSlot(state) {
+  const c = state.columns.length ? state.columns[state.columns.length - 1].n : -Infinity;
+  const b = state.bubbles.length ? state.bubbles[state.bubbles.length - 1].n : -Infinity;
+  return Math.max(c, b);
+}
+
+// -- colour scale -----------------------------------------------------------------------------
+
+const BINS_PER_OCTAVE = 4;
+const LOW_OCTAVE = -40; // 2^-40 .. 2^40: any quantity a venue quotes
+const BINS = 80 * BINS_PER_OCTAVE;
+
+/** A log-binned histogram of the window's non-empty cells (add a column's sizes, remove an evicted one's). */
+function newHistogram() {
+  return { counts: new Float64Array(BINS), total: 0 };
+}
+
+function binOf(v) {
+  const b = Math.floor((Math.log2(v) - LOW_OCTAVE) * BINS_PER_OCTAVE);
+  return b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
+}
+
+function histogramAdd(hist, sizes, sign = 1) {
+  const counts = hist.counts;
+  for (let i = 0; i < sizes.length; i++) {
+    const v = sizes[i];
+    if (v > 0) {
+      counts[binOf(v)] += sign;
+      hist.total += sign;
+    }
+  }
+}
+
+/** The size below which a share `q` of the cells lie (the upper edge of its bin); 0 when empty. */
+function histogramQuantile(hist, q) {
+  if (hist.total <= 0) return 0;
+  const want = (1 - q) * hist.total;
+  let above = 0;
+  for (let b = BINS - 1; b >= 0; b--) {
+    above += hist.counts[b];
+    if (above > want) return 2 ** ((b + 1) / BINS_PER_OCTAVE + LOW_OCTAVE);
+  }
+  return 2 ** (1 / BINS_PER_OCTAVE + LOW_OCTAVE);
+}
+
+/** True when the painted clip is too far (a quarter) from the wanted one: recolour everything. */
+function clipMoved(painted, wanted) {
+  if (!(painted > 0)) return wanted > 0;
+  return wanted > painted * 1.25 || wanted < painted / 1.25;
+}
+
+/** Colour index 1..255 of a size (square root, clipped at `clip`); 0 for an empty cell. */
+function shade(size, clip) {
+  if (!(size > 0) || !(clip > 0)) return 0;
+  const t = Math.sqrt(size / clip);
+  return t >= 1 ? 255 : 1 + Math.floor(t * 254);
+}
+
+/** [r, g, b, a] (0..255) of a CSS colour in hex or rgb()/rgba() form; null when it is something else. */
+function parseColor(text) {
+  const s = String(text ?? "").trim().toLowerCase();
+  let m = /^#([0-9a-f]{3,8})$/.exec(s);
+  if (m) {
+    let hex = m[1];
+    if (hex.length === 3 || hex.length === 4) hex = [...hex].map((c) => c + c).join("");
+    if (hex.length !== 6 && hex.length !== 8) return null;
+    const v = [0, 2, 4, 6].map((i) => (i < hex.length ? parseInt(hex.slice(i, i + 2), 16) : 255));
+    return v;
+  }
+  m = /^rgba?\(([^)]*)\)$/.exec(s);
+  if (!m) return null;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean);
+  if (parts.length < 3) return null;
+  const channel = (p) => (p.endsWith("%") ? (parseFloat(p) * 255) / 100 : parseFloat(p));
+  const alpha = parts.length > 3 ? (parts[3].endsWith("%") ? parseFloat(parts[3]) / 100 : parseFloat(parts[3])) : 1;
+  const v = [channel(parts[0]), channel(parts[1]), channel(parts[2]), alpha * 255].map((x) => Math.max(0, Math.min(255, Math.round(x))));
+  return v.some(Number.isNaN) ? null : v;
+}
+
+/**
+ * A 256-entry colour table (Uint32, the bytes of canvas ImageData on a little-endian machine:
+ * r, g, b, a) running through `stops` ([r, g, b] each); entry 0 is transparent (an empty cell
+ * shows the background), the faintest entries fade in.
+ */
+function makeRamp(stops) {
+  const lut = new Uint32Array(256);
+  const n = stops.length - 1;
+  for (let i = 1; i < 256; i++) {
+    const t = (i - 1) / 254;
+    const x = Math.min(n - 1e-9, t * n);
+    const k = Math.floor(x);
+    const f = x - k;
+    const [a, b] = [stops[k], stops[k + 1]];
+    const c = [0, 1, 2].map((j) => Math.round(a[j] + (b[j] - a[j]) * f));
+    const alpha = Math.round(255 * Math.min(1, 0.35 + t * 3));
+    lut[i] = ((alpha << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+  }
+  return lut;
+}
+
+// -- geometry ---------------------------------------------------------------------------------
+
+/**
+ * Paint one column into `pixels` (Uint32, row-major, `stride` pixels a row, `height` rows; the
+ * lowest price at the bottom) at pixel column `x`: row i of the column is at axis row
+ * (p0 - axisP0) / step + i. Cells outside the image are left out; the rest of the column is cleared.
+ */
+function paintColumn(pixels, stride, height, x, col, axisP0, step, lut, clip) {
+  for (let y = 0; y < height; y++) pixels[y * stride + x] = 0;
+  if (!col) return;
+  const offset = Math.round((col.p0 - axisP0) / step);
+  const sizes = col.sizes;
+  const from = Math.max(0, -offset);
+  const to = Math.min(sizes.length, height - offset);
+  for (let i = from; i < to; i++) {
+    const v = sizes[i];
+    if (v > 0) pixels[(height - 1 - (offset + i)) * stride + x] = lut[shade(v, clip)];
+  }
+}
+
+/** Where the ring's image is read from: slots [a, capacity) hold the older columns, [0, a) the newer. */
+function ringPieces(newestN, capacity) {
+  const a = (((newestN + 1) % capacity) + capacity) % capacity;
+  const pieces = [];
+  if (capacity - a > 0) pieces.push({ sx: a, sw: capacity - a, n0: newestN - capacity + 1 });
+  if (a > 0) pieces.push({ sx: 0, sw: a, n0: newestN - a + 1 });
+  return pieces;
+}
+
+/** The centre price of the rows shown: kept until the mid is more than a quarter of the rows a side away. */
+function recentre(centre, mid, levels, step) {
+  if (!(mid > 0) || !(step > 0)) return centre;
+  if (centre > 0 && Math.abs(mid - centre) <= (levels * step) / 4) return centre;
+  return Math.round(mid / step) * step;
+}
+
+/** x of exchange time `t` (ms) in a plot whose right edge is `now` and which spans `spanMs`. */
+function timeX(t, now, spanMs, plot) {
+  return plot.x + (plot.w * (t - (now - spanMs))) / spanMs;
+}
+
+/** y of `price` in a plot showing `rows` rows of `step` from `lo` (the lowest row's price) up; row centres. */
+function priceY(price, lo, step, rows, plot) {
+  return plot.y + ((rows - 0.5 - (price - lo) / step) * plot.h) / rows;
+}
+
+/** A bubble's radius: area by quantity against a reference quantity (drawn at `ref` px), within [min, max]. */
+function bubbleRadius(qty, refQty, ref, min = 1.5, max = 14) {
+  if (!(qty > 0) || !(refQty > 0)) return min;
+  return Math.max(min, Math.min(max, ref * Math.sqrt(qty / refQty)));
+}
+
+/** The `q` quantile of a few numbers (a copy is sorted); 0 for none. */
+function quantile(values, q) {
+  if (!values.length) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Round numbers between lo and hi, about `count` of them (steps of 1, 2 or 5 times a power of ten). */
+function niceTicks(lo, hi, count = 5) {
+  if (!(hi > lo) || !(count > 0)) return [];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const out = [];
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toFixed(digits)));
+  return out;
+}
+
+// -- canvas helpers (browser only) -------------------------------------------------------------
+
+/**
+ * A canvas that fills `box` at the device's pixel ratio: `onSize()` runs after each resize
+ * (a ResizeObserver, so nothing reads layout in the frame path). Returns {canvas, ctx, size, stop};
+ * `size` is {w, h, dpr} in device pixels (0 until the first observation).
+ */
+function fitCanvas(box, canvas, onSize) {
+  const ctx = canvas.getContext("2d", { alpha: false });
+  const size = { w: 0, h: 0, dpr: 1, cssW: 0, cssH: 0 };
+  const observer = new ResizeObserver((entries) => {
+    const entry = entries[entries.length - 1];
+    const dpr = globalThis.devicePixelRatio || 1;
+    const cssW = entry.contentRect.width;
+    const cssH = entry.contentRect.height;
+    const device = entry.devicePixelContentBoxSize && entry.devicePixelContentBoxSize[0];
+    const w = Math.max(1, device ? device.inlineSize : Math.round(cssW * dpr));
+    const h = Math.max(1, device ? device.blockSize : Math.round(cssH * dpr));
+    if (w === size.w && h === size.h) return;
+    Object.assign(size, { w, h, dpr, cssW, cssH });
+    canvas.width = w;
+    canvas.height = h;
+    onSize();
+  });
+  observer.observe(box);
+  return { ctx, size, stop: () => observer.disconnect() };
+}
+
+/** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
+function readColors(el, ctx, names) {
+  const style = getComputedStyle(el);
+  const out = {};
+  for (const [key, prop, fallback] of names) {
+    const value = style.getPropertyValue(prop).trim() || fallback;
+    ctx.fillStyle = fallback;
+    ctx.fillStyle = value; // the canvas normalises any CSS colour to #rrggbb or rgba()
+    const css = ctx.fillStyle;
+    out[key] = { css, rgba: parseColor(css) || parseColor(fallback) || [128, 128, 128, 255] };
+  }
+  return out;
+}
+
+/** Call `onChange()` when JupyterLab switches theme (and once more after its stylesheet settled). */
+function onThemeChange(onChange) {
+  const body = globalThis.document && document.body;
+  if (!body || typeof MutationObserver === "undefined") return () => {};
+  let timer = 0;
+  const observer = new MutationObserver(() => {
+    onChange();
+    clearTimeout(timer);
+    timer = setTimeout(onChange, 400); // the new theme's variables may land after the attribute
+  });
+  observer.observe(body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+}
+return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange };
+})();
+
+// ---- lib/rungs.js
+const __lib_rungs = (() => {
+// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows.
+//
+// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 14-16 % as text in
+// DOM rows (the benchmark's reference ladder) and 8-10 % drawn on a canvas (the same feed and
+// rate, one run of three interleaved, `bench_widgets.py`): text in the DOM pays style, layout,
+// pre-paint, paint, layerize and hit testing for every changed cell, a canvas only its own
+// drawing. The rows stay real elements on top (transparent, fixed 18 px boxes), carrying the
+// contract's `data-testid`, `data-price` and `data-size`, the user's order markers and every
+// gesture; only their attributes change per frame, and no style rule reads those.
+//
+// Each frame redraws only the rows whose text, bar, flash or colours changed (a busy book moves
+// about a third of its rows per 40 ms frame); nothing here reads layout except the
+// ResizeObserver's own figures.
+
+const { fitCanvas, readColors, onThemeChange } = __lib_heat;
+const { rungColumns, rungTop, RUNG_PX } = __lib_ladder;
+
+const COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+  ["upBg", "--bw-up-bg", "rgba(14, 203, 129, 0.16)"],
+  ["downBg", "--bw-down-bg", "rgba(246, 70, 93, 0.16)"],
+];
+
+/**
+ * A painter for one side's canvas (`side` "bid" or "ask") filling `box`, which holds one row of
+ * RUNG_PX per entry of `rungs` (asks best at the bottom). `draw(rungs, now)` takes one entry per row:
+ * null (no level) or {price, size, total (texts), frac (bar width 0..1), flashUntil, flashDir,
+ * ownWidth (px of the marker column)}. Returns {draw, stop}.
+ */
+function rungPainter({ root, box, canvas, side, font }) {
+  let colors = null;
+  let drawn = []; // the key each row was last drawn with
+  let rungs = [];
+  let flashTimer = 0;
+  const fit = fitCanvas(box, canvas, () => {
+    colors = null; // a resized canvas lost its state, and the dpr may have changed
+    paint(performance.now());
+  });
+  const offTheme = onThemeChange(() => {
+    colors = null;
+    paint(performance.now());
+  });
+
+  const keyOf = (r, flashing) => (r ? `${r.price}|${r.size}|${r.total}|${r.frac}|${flashing}|${r.ownWidth}` : "");
+
+  function paint(now) {
+    const { w, dpr, cssW } = fit.size;
+    if (!w || !rungs.length) return;
+    const ctx = fit.ctx;
+    if (!colors) {
+      colors = readColors(root, ctx, COLORS);
+      drawn = [];
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.font = `12px ${font()}`;
+      ctx.textBaseline = "middle";
+      ctx.textAlign = "right";
+    }
+    let nextFlashEnd = Infinity;
+    for (let i = 0; i < rungs.length; i++) {
+      const r = rungs[i];
+      const flashing = r && r.flashUntil > now ? r.flashDir : 0;
+      if (flashing) nextFlashEnd = Math.min(nextFlashEnd, r.flashUntil);
+      const key = keyOf(r, flashing);
+      if (drawn[i] === key) continue;
+      drawn[i] = key;
+      const y = rungTop(side, i, rungs.length);
+      ctx.fillStyle = colors.bg.css;
+      ctx.fillRect(0, y, cssW, RUNG_PX);
+      if (!r) continue;
+      const cols = rungColumns(cssW, r.ownWidth);
+      if (r.frac > 0) {
+        ctx.fillStyle = side === "bid" ? colors.upBg.css : colors.downBg.css;
+        ctx.fillRect(cssW * (1 - r.frac), y + 1, cssW * r.frac, RUNG_PX - 2);
+      }
+      if (flashing) {
+        ctx.fillStyle = flashing > 0 ? colors.upBg.css : colors.downBg.css;
+        ctx.fillRect(cols.size.left, y, cols.size.width, RUNG_PX);
+      }
+      const mid = y + RUNG_PX / 2;
+      ctx.fillStyle = side === "bid" ? colors.up.css : colors.down.css;
+      ctx.fillText(r.price, cols.price.left + cols.price.width, mid);
+      ctx.fillStyle = colors.fg.css;
+      ctx.fillText(r.size, cols.size.left + cols.size.width, mid);
+      ctx.fillStyle = colors.dim.css;
+      ctx.fillText(r.total, cols.total.left + cols.total.width, mid);
+    }
+    for (let i = rungs.length; i < drawn.length; i++) drawn[i] = undefined;
+    drawn.length = rungs.length;
+    // a flash ends on a drawn frame; when frames stop, one more paint ends it on time
+    clearTimeout(flashTimer);
+    flashTimer = nextFlashEnd < Infinity ? setTimeout(() => requestAnimationFrame(() => paint(performance.now())), nextFlashEnd - now + 1) : 0;
+  }
+
+  return {
+    draw(next, now) {
+      rungs = next;
+      paint(now);
+    },
+    stop() {
+      clearTimeout(flashTimer);
+      fit.stop();
+      offTheme();
+    },
+  };
+}
+return { rungPainter };
 })();
 
 // ---- book.js
@@ -847,15 +1418,20 @@ return { ladderRows, spreadOf, changedLevels, ownByLevel, rowGesture, dropAmend,
 // With a ticket it trades: a click on a row picks its price, a shift-click (armed) places, your
 // order's marker drags onto another row to amend and its x cancels; B / S / Esc while focused.
 // The kernel decides and checks everything; the view only says what the gesture was.
+//
+// The numbers, bars and flashes are drawn on a canvas under the rows (lib/rungs.js says why and
+// what it saves); the rows are the elements a user and a test touch.
 
-const { h, setText, setAttr, setHidden, setProp, onChanges, flash, unflash, header, errorLine, updateError } = __lib_dom;
+const { h, setText, setAttr, setHidden, setProp, onChanges, header, errorLine, updateError, FLASH_MS } = __lib_dom;
 const { live } = __lib_live;
 const { noticeLine } = __lib_notice;
 const { fmtFixed, fmtCompact, decimalsOf } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } = __lib_ladder;
+const { rungPainter } = __lib_rungs;
 
 const FLASH_GAP_MS = 700;
+const OWN_PX = { plain: 12, trading: 30 }; // the marker column (the CSS's .bw-own flex basis)
 
 const BANNERS = {
   connecting: "Connecting…",
@@ -871,17 +1447,13 @@ function onGrid(value, decimals) {
   return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
-// A row's nodes are made once (each text span with its text node) and only their data,
-// attributes and classes change afterwards; `frac` and `level` remember what is shown.
+// A row is made once and only its attributes and classes change afterwards; what the canvas
+// draws for it is `rung` (null while the row shows no level), `shownPrice` the level it shows.
 function makeRow(side) {
-  const bar = h("div", { class: "bw-bar" });
-  const price = h("span", { class: "bw-price" }, "");
-  const size = h("span", { class: "bw-size" }, "");
-  const total = h("span", { class: "bw-total" }, "");
   const marker = makeMarker();
   const own = h("span", { class: "bw-own" }, marker);
-  const el = h("div", { class: `bw-row bw-${side}`, hidden: true }, bar, own, price, size, total);
-  return { el, bar, price, size, total, own, side, frac: -1, shownPrice: null, flashedAt: 0, ownKey: "", markers: [marker] };
+  const el = h("div", { class: `bw-row bw-${side}` }, own);
+  return { el, own, side, rung: null, shownPrice: null, flashedAt: 0, ownKey: "", markers: [marker] };
 }
 
 // One marker per open order at the row's price: a row keeps a pool of markers (one made with the
@@ -889,7 +1461,7 @@ function makeRow(side) {
 // moving between rows as the book shifts create no nodes.
 function makeMarker() {
   const dot = h("span", { class: "bw-own-dot" }, "●");
-  const cancel = h("button", { class: "bw-own-cancel", type: "button", "data-testid": "bw-book-own-cancel", "aria-label": "cancel this order", title: "cancel" }, "×");
+  const cancel = h("button", { class: "bw-own-cancel", type: "button", "aria-label": "cancel this order", title: "cancel" }, "×");
   return h("span", { class: "bw-own-order", hidden: true }, dot, cancel);
 }
 
@@ -903,8 +1475,15 @@ function fillMarker(marker, order, side, qd) {
   setAttr(marker, "data-qty", order.qty);
   const what = `your ${side === "bid" ? "buy" : "sell"} ${fmtFixed(Number(order.qty), qd)} at ${order.price}`;
   setAttr(marker, "title", real ? `${what}: drag to another row to move it, × cancels` : what);
+  setAttr(marker.lastChild, "data-testid", real ? "bw-book-own-cancel" : null); // only inside a real bw-book-own
   setHidden(marker.lastChild, !real);
   setHidden(marker, false);
+}
+
+function hideMarker(marker) {
+  setHidden(marker, true);
+  marker.removeAttribute("data-testid");
+  marker.lastChild.removeAttribute("data-testid");
 }
 
 function showOwn(row, mine, qd) {
@@ -920,20 +1499,19 @@ function showOwn(row, mine, qd) {
   }
   for (let i = 0; i < pool.length; i++) {
     if (i < orders.length) fillMarker(pool[i], orders[i], row.side, qd);
-    else if (!pool[i].hidden) {
-      setHidden(pool[i], true);
-      pool[i].removeAttribute("data-testid");
-    }
+    else if (!pool[i].hidden) hideMarker(pool[i]);
   }
   row.el.classList.toggle("bw-has-own", Boolean(mine));
 }
 
-function hideRow(row) {
-  if (row.el.hidden) return;
-  row.el.hidden = true;
-  row.el.removeAttribute("data-testid");
+// A row without a level stays in place (the ladder keeps its height) but is no book row.
+function emptyRow(row) {
+  if (row.rung === null) return;
+  row.rung = null;
   row.shownPrice = null;
-  unflash(row.size);
+  row.el.removeAttribute("data-testid");
+  row.el.removeAttribute("data-price");
+  row.el.removeAttribute("data-size");
   showOwn(row, null, 0);
 }
 
@@ -951,8 +1529,10 @@ function render({ model, el }) {
   const banner = h("div", { class: "bw-banner", hidden: true });
   const error = errorLine();
   const cols = h("div", { class: "bw-cols" }, h("span", { text: "" }), h("span", { text: "Price" }), h("span", { text: "Size" }), h("span", { text: "Total" }));
-  const asksBox = h("div", { class: "bw-side bw-asks" });
-  const bidsBox = h("div", { class: "bw-side bw-bids" });
+  const asksCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const bidsCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const asksBox = h("div", { class: "bw-side bw-asks" }, asksCanvas);
+  const bidsBox = h("div", { class: "bw-side bw-bids" }, bidsCanvas);
   const mid = h("span", { class: "bw-mid" });
   const spread = h("span", { class: "bw-spread-text" });
   const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
@@ -961,6 +1541,12 @@ function render({ model, el }) {
   el.append(root);
 
   const rows = { bid: [], ask: [] };
+  let mono = "";
+  const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
+  const painters = {
+    ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
+    bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),
+  };
   let prevSizes = { bid: new Map(), ask: new Map() };
   let centred = false;
   let userScrolled = false;
@@ -982,16 +1568,19 @@ function render({ model, el }) {
   confirmNo.addEventListener("click", () => send({ type: "arm", on: false }));
   root.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, textarea")) return;
-    const key = hotkey(event.key);
+    const key = hotkey(event.key, event);
+    if (!key) return;
+    event.stopPropagation(); // the ladder's key: not also JupyterLab's (B inserts a cell in command mode)
+    event.preventDefault();
     if (key === "disarm") send({ type: "arm", on: false });
-    else if (key) send({ type: "side", side: key });
+    else send({ type: "side", side: key });
   });
   let drag = null; // {orderId, orderPrice, rowPrice, marker} while an order marker is held
-  let dropped = false; // the last pointer-up ended a drag on another row: its click is not a pick
+  let dropped = false; // a pointer-up just ended a drag: the click it makes is part of the drag, not a pick
   const rowAt = (x, y) => {
     const hit = document.elementFromPoint(x, y);
     const row = hit && hit.closest(".bw-row");
-    return row && body.contains(row) && !row.hidden ? row : null;
+    return row && body.contains(row) && row.dataset.price ? row : null;
   };
   body.addEventListener("pointerdown", (event) => {
     const marker = event.target.closest(".bw-own-order");
@@ -1009,8 +1598,12 @@ function render({ model, el }) {
     for (const el of body.querySelectorAll(".bw-drop")) el.classList.remove("bw-drop");
     const row = event.type === "pointerup" ? rowAt(event.clientX, event.clientY) : null;
     const amend = dropAmend(held, row ? row.dataset.price : null);
-    dropped = amend !== null;
     if (amend) send(amend);
+    // whatever the drop did (an amend, or nothing when it ended on its own row), the click that
+    // follows this pointer-up is not a pick nor, armed with shift held, a new order; it comes
+    // before any task, so the flag is cleared right after in case no click follows
+    dropped = event.type === "pointerup";
+    setTimeout(() => (dropped = false), 0);
   };
   const moveDrag = (event) => {
     if (!drag) return;
@@ -1093,6 +1686,7 @@ function render({ model, el }) {
     const ladder = ladderRows(book, model.get("cumulative"));
     const own = ownByLevel(model.get("own"));
     const depth = model.get("depth");
+    const ownWidth = model.get("trading") ? OWN_PX.trading : OWN_PX.plain;
     for (const [side, box, levels, list] of [
       ["ask", asksBox, book.asks, ladder.asks],
       ["bid", bidsBox, book.bids, ladder.bids],
@@ -1100,41 +1694,39 @@ function render({ model, el }) {
       const pool = ensureRows(side, box, Math.max(depth, list.length));
       const { changed, sizes } = changedLevels(prevSizes[side], levels);
       prevSizes[side] = sizes;
+      const now = performance.now();
+      const rungs = new Array(pool.length);
       for (let i = 0; i < pool.length; i++) {
         const row = pool[i];
         const level = list[i];
         if (!level) {
-          hideRow(row);
+          emptyRow(row);
+          rungs[i] = null;
           continue;
         }
-        if (row.el.hidden) {
-          row.el.hidden = false;
-          row.el.setAttribute("data-testid", `bw-book-${side}`);
-        }
+        setAttr(row.el, "data-testid", `bw-book-${side}`);
         setAttr(row.el, "data-price", level.price);
         setAttr(row.el, "data-size", level.size);
-        setText(row.price, fmtFixed(level.price, pd));
-        setText(row.size, fmtFixed(level.size, qd));
-        setText(row.total, level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd));
-        const frac = Math.round(level.frac * 1000) / 1000; // a thousandth of the width: below a pixel
-        if (frac !== row.frac) {
-          row.frac = frac;
-          row.bar.style.transform = `scaleX(${frac})`;
-        }
         showOwn(row, own.get(`${side}:${level.price}`), qd);
+        const rung = (row.rung ??= { flashUntil: 0, flashDir: 0 });
         if (row.shownPrice !== level.price) {
           row.shownPrice = level.price;
-          unflash(row.size); // the row now shows another level: its flash was about the old one
+          rung.flashUntil = 0; // the row now shows another level: its flash was about the old one
         }
         const move = changed.get(level.price);
-        if (move) {
-          const now = performance.now();
-          if (now - row.flashedAt > FLASH_GAP_MS) {
-            row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
-            flash(row.size, move > 0 ? "bw-flash-up" : "bw-flash-down");
-          }
+        if (move && now - row.flashedAt > FLASH_GAP_MS) {
+          row.flashedAt = now; // one flash per row at a time: a level that keeps moving is not a strobe
+          rung.flashUntil = now + FLASH_MS;
+          rung.flashDir = move;
         }
+        rung.price = fmtFixed(level.price, pd);
+        rung.size = fmtFixed(level.size, qd);
+        rung.total = level.total >= 1e5 ? fmtCompact(level.total) : fmtFixed(level.total, qd);
+        rung.frac = Math.round(level.frac * 1000) / 1000; // a thousandth of the width: below a pixel
+        rung.ownWidth = ownWidth;
+        rungs[i] = rung;
       }
+      painters[side].draw(rungs, now);
     }
     const s = spreadOf(book);
     setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
@@ -1170,7 +1762,7 @@ function render({ model, el }) {
     kind: "book",
     root,
     badge: head.badge,
-    names: ["levels", "own", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth", "height"],
+    names: ["levels", "own", "error", "symbol", "grouping", "cumulative", "tick_size", "price_decimals", "qty_decimals", "depth", "height", "trading"],
     apply,
   });
   return () => {
@@ -1182,6 +1774,8 @@ function render({ model, el }) {
     window.removeEventListener("pointermove", moveDrag);
     window.removeEventListener("pointerup", endDrag);
     window.removeEventListener("pointercancel", endDrag);
+    painters.ask.stop();
+    painters.bid.stop();
   };
 }
 

@@ -415,6 +415,50 @@ function onTime(lastTick, now, every = CHECK_MS) {
 return { SLACK_MS, CHECK_MS, newContact, hear, silenceLimit, contactState, onTime };
 })();
 
+// ---- lib/pace.js
+const __lib_pace = (() => {
+// How often the page acknowledges what it painted (live.js sends, bybit_widgets/widgets/flow.py
+// listens): every ACK_GAP_MS while any view is behind or the page is busy, every ACK_CALM_MS once
+// two batches in a row found every view keeping up.
+//
+// Why two paces: each acknowledgement is a shell request, and the kernel answers every one with
+// a busy and an idle status that JupyterLab turns into a favicon swap and a status-bar redraw.
+// With one ladder on the page that traffic alone, at 4 messages a second, cost as much of the
+// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.3-1.4x the
+// reference ladder); at 750 ms it costs a third of that. But the kernel lets frames flow for the
+// announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
+// stretch of frames a page that suddenly slows must catch up on: hence calm only while it keeps
+// up, and back to the short gap at the first sign it does not.
+
+const ACK_GAP_MS = 250;
+const ACK_CALM_MS = 750;
+const PROMPT_MS = 100; // a frame painted within this of its arrival was painted promptly
+const LATE_MS = 50; // a batch timer this late: the main thread is busy
+
+/** A new pace: not calm until two healthy batches. */
+function newPace() {
+  return { streak: 0 };
+}
+
+/** Is a painted frame a sign of trouble? (painted late after it arrived, or its view is lagging) */
+function troubled(delayMs, lagging) {
+  return lagging || delayMs > PROMPT_MS;
+}
+
+/** The gap, in ms, the page keeps until its next batch at the latest. */
+function gapOf(pace) {
+  return pace.streak >= 2 ? ACK_CALM_MS : ACK_GAP_MS;
+}
+
+/** Update `pace` with a batch: `entries` each {delay, lagging}, its timer `lateMs` late. */
+function paceAfter(pace, entries, lateMs) {
+  const healthy = lateMs <= LATE_MS && entries.every((e) => !troubled(e.delay, e.lagging));
+  pace.streak = healthy ? pace.streak + 1 : 0;
+  return pace;
+}
+return { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, paceAfter };
+})();
+
 // ---- lib/live.js
 const __lib_live = (() => {
 // The view's half of flow control (bybit_widgets/widgets/flow.py): introduce the view to the
@@ -429,10 +473,11 @@ const __lib_live = (() => {
 // a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
 // turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
 // 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
-// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
-// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
-// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
-// clock), so the wait for the batch is not taken for lag.
+// message per kernel, sent through any of their models of that kernel (the kernel routes each
+// acknowledgement to its widget by model id), at most one per 250 ms while anything is behind and
+// one per 750 ms while the page keeps up (pace.js); each batch tells the kernel that gap, and the
+// kernel's window (flow.py) lets frames flow for it. Each acknowledgement says how long ago its
+// frame was painted (a duration on this clock), so the wait for the batch is not taken for lag.
 //
 // And it keeps the badge honest when the kernel goes away (contact.js): a view whose kernel
 // restarted, died or is out of reach shows `closed` with the time of its last update within
@@ -440,21 +485,27 @@ const __lib_live = (() => {
 
 const { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } = __lib_dom;
 const { newContact, hear, contactState, onTime, CHECK_MS } = __lib_contact;
+const { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter } = __lib_pace;
 
 let views = 0;
-
-const ACK_GAP_MS = 250;
 
 /** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
 function ackBatch() {
   const key = Symbol.for("bybit_widgets.acks");
-  globalThis[key] ??= { pending: new Map(), timer: 0, sentAt: -Infinity };
+  globalThis[key] ??= { pending: new Map(), timer: 0, dueAt: 0, sentAt: -Infinity, pace: newPace() };
   return globalThis[key];
+}
+
+function armAcks(batch, gap) {
+  const now = performance.now();
+  batch.dueAt = Math.max(now, batch.sentAt + gap);
+  batch.timer = setTimeout(() => flushAcks(batch), batch.dueAt - now);
 }
 
 function flushAcks(batch) {
   batch.timer = 0;
   batch.sentAt = performance.now();
+  const gap = gapOf(paceAfter(batch.pace, [...batch.pending.values()], batch.sentAt - batch.dueAt));
   // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
   // (and widget manager), and a kernel knows only its own models' ids
   const groups = new Map();
@@ -468,7 +519,7 @@ function flushAcks(batch) {
     const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
     for (let i = entries.length - 1; i >= 0; i--) {
       try {
-        entries[i].model.send({ type: "acks", acks });
+        entries[i].model.send({ type: "acks", acks, gap });
         break;
       } catch (_) {
         // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
@@ -483,13 +534,20 @@ function kernelOf(model) {
   return model.widget_manager ?? NO_MANAGER;
 }
 
-/** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
-function queueAck(model, view, seq) {
+/**
+ * Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its
+ * paint), painted `delay` ms after it arrived; `lagging` when the kernel says the view is behind.
+ * A sign of trouble while the calm gap runs brings the batch forward to the short one.
+ */
+function queueAck(model, view, seq, delay = 0, lagging = false) {
   const batch = ackBatch();
-  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
-  if (!batch.timer) {
-    const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
-    batch.timer = setTimeout(() => flushAcks(batch), wait);
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now(), delay, lagging });
+  if (troubled(delay, lagging) && batch.timer && batch.dueAt > batch.sentAt + ACK_GAP_MS) {
+    clearTimeout(batch.timer);
+    batch.pace.streak = 0;
+    armAcks(batch, ACK_GAP_MS);
+  } else if (!batch.timer) {
+    armAcks(batch, gapOf(batch.pace));
   }
 }
 
@@ -570,6 +628,7 @@ function live(model, { kind, root, badge = null, names, apply }) {
   const contact = newContact(performance.now());
   let shown = null; // the contact state painted last
   let acked = 0;
+  let heardAt = performance.now(); // when the newest frame arrived
   const paint = () => {
     expireFlashes();
     apply();
@@ -590,14 +649,17 @@ function live(model, { kind, root, badge = null, names, apply }) {
     }
     if (shown === "here" && stamp.seq && stamp.seq !== acked) {
       acked = stamp.seq;
-      queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
+      queueAck(model, view, stamp.seq, now - heardAt, stamp.lagging); // a task queued from the animation frame runs after its paint
     }
   };
   const frame = frameBatcher(paint);
   const recheck = (now) => {
     if (contactState(contact, now, model.get("_pulse")) !== shown) frame.schedule();
   };
-  const onFrame = () => hear(contact, performance.now()); // (onChanges below schedules the paint)
+  const onFrame = () => {
+    heardAt = performance.now();
+    hear(contact, heardAt); // (onChanges below schedules the paint)
+  };
   const onMessage = (content) => {
     if (content && content.type === "beat") {
       hear(contact, performance.now());
@@ -620,7 +682,7 @@ function live(model, { kind, root, badge = null, names, apply }) {
     send({ type: "bye" });
   };
 }
-return { ACK_GAP_MS, kernelOf, queueAck, newViewId, shownState, readStamp, live };
+return { kernelOf, queueAck, newViewId, shownState, readStamp, live };
 })();
 
 // ---- watchlist.js

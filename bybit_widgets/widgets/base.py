@@ -307,18 +307,25 @@ class LiveWidget(anywidget.AnyWidget):
         self._request_frame()
 
     def _msg_acks(self, content: dict) -> None:
-        """The page's views painted these frames: ``acks`` = [[model id, view id, seq, ms since paint], ...]."""
+        """The page's views painted these frames: ``acks`` = [[model id, view id, seq, ms since paint], ...].
+
+        ``gap``, when given, is the most milliseconds the page now waits before its next batch.
+        """
         acks = content.get("acks")
         if not isinstance(acks, list) or not all(isinstance(a, list) and len(a) == 4 for a in acks):
             raise ValueError(
                 f"acknowledgements must be a list of [model id, view id, seq, ms since paint], got {acks!r:.60}"
             )
+        gap_ms = content.get("gap")
+        if gap_ms is not None and (isinstance(gap_ms, bool) or not isinstance(gap_ms, (int, float)) or gap_ms < 0):
+            raise ValueError(f"the gap between acknowledgements must be milliseconds, got {gap_ms!r:.40}")
+        gap = None if gap_ms is None else gap_ms / 1000
         for model_id, view, seq, ago_ms in acks:
             widget = LiveWidget._by_id.get(model_id) if isinstance(model_id, str) else None
             if widget is not None:  # (one closed meanwhile has nothing left to pace)
-                widget._ack(_view_id(view), seq, ago_ms)
+                widget._ack(_view_id(view), seq, ago_ms, gap)
 
-    def _ack(self, view: str, seq: Any, ago_ms: Any) -> None:
+    def _ack(self, view: str, seq: Any, ago_ms: Any, gap: float | None = None) -> None:
         if isinstance(seq, bool) or not isinstance(seq, int):
             raise ValueError(f"an acknowledgement needs an integer seq, got {seq!r:.40}")
         if isinstance(ago_ms, bool) or not isinstance(ago_ms, (int, float)):
@@ -326,7 +333,7 @@ class LiveWidget(anywidget.AnyWidget):
         if self._closed:
             return
         lagging = self.flow.lagging_views()
-        if self.flow.ack(view, seq, self.loop.time(), ago_ms / 1000):
+        if self.flow.ack(view, seq, self.loop.time(), ago_ms / 1000, gap):
             self.scheduler.released(self)
         if self.flow.lagging_views() != lagging:
             self._flow_news = True  # the views must learn it even if the state stays as it is

@@ -10,16 +10,19 @@ So a widget's views acknowledge the frames they have painted, and the
 kernel holds the widget's frames while the oldest unacknowledged one is
 more than ``window`` seconds old. Frames are whole states, so one that is
 never sent loses nothing: the next carries everything. With ``window=0``
-this is one frame in flight, as design.md has it. The default (0.45 s) exists
-because every message from the page is a shell request that the kernel
-answers with a busy and an idle status, and JupyterLab turns each into a
-favicon swap and a status-bar redraw: one acknowledgement per frame held a
-single ladder to 14 frames/s at 45 % of the page's main thread; batched every
-250 ms it runs at 24 frames/s at 34 %. So the page sends one batch of
-acknowledgements for all its views at most every 250 ms (js/lib/live.js),
-and the window lets frames flow in between: a slow page stops receiving
-frames within 0.45 s plus one round trip, so at most a dozen small whole
-states ever wait in a socket, never a growing backlog.
+this is one frame in flight, as design.md has it. The window exists because
+every message from the page is a shell request that the kernel answers with
+a busy and an idle status, and JupyterLab turns each into a favicon swap and
+a status-bar redraw: one acknowledgement per frame held a single ladder to
+14 frames/s at 45 % of the page's main thread; batched every 250 ms it runs
+at 24 frames/s at 34 %. So the page sends one batch of acknowledgements for
+all its views, every 250 ms while anything is behind and every 750 ms while
+it keeps up (js/lib/pace.js), each batch saying that gap; the window is the
+gap plus ``ACK_MARGIN`` for the round trip (``DEFAULT_WINDOW``, 0.45 s, for a
+page that says nothing), so frames flow in between: a page that slows stops
+receiving frames within a second, and one that is behind within 0.45 s, so
+at most a few dozen small whole states ever wait in a socket, never a
+growing backlog.
 
 The pace is the fastest view's (a slower second view skips frames); a view
 that never answers (closed, reloaded, output cleared) cannot stall the
@@ -50,9 +53,20 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_DEADLINE", "DEFAULT_WINDOW", "LAG_ENTER", "LAG_LEAVE", "FlowControl", "FrameStamp"]
+__all__ = [
+    "ACK_MARGIN",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_WINDOW",
+    "LAG_ENTER",
+    "LAG_LEAVE",
+    "MAX_GAP",
+    "FlowControl",
+    "FrameStamp",
+]
 
 DEFAULT_WINDOW = 0.45  # seconds the oldest unacknowledged frame may wait before the widget holds its frames
+ACK_MARGIN = 0.2  # the window beyond the page's announced gap between batches: round trip and paint
+MAX_GAP = 1.0  # the longest gap between batches a page may announce (its window stays below the deadline)
 DEFAULT_DEADLINE = 2.0  # seconds without an acknowledgement before the newest state goes out anyway
 MAX_DEADLINE = 8.0
 LAG_ENTER = 1.0  # a view this far behind the kernel's newest state is lagging
@@ -70,12 +84,13 @@ class FrameStamp:
 
 
 class _View:
-    __slots__ = ("heard", "lag", "lagging")
+    __slots__ = ("gap", "heard", "lag", "lagging")
 
     def __init__(self, now: float) -> None:
         self.heard = now  # last message from this view
         self.lag = 0.0  # seconds behind, at its last acknowledgement
         self.lagging = False
+        self.gap: float | None = None  # seconds its page says it keeps between batches at most
 
 
 class _Sent:
@@ -111,7 +126,8 @@ class FlowControl:
             )
         if not 0 <= lag_leave <= lag_enter:
             raise ValueError(f"need 0 <= lag_leave <= lag_enter, got {lag_leave!r} and {lag_enter!r}")
-        self.window = window
+        self.base_window = window
+        self.window = window  # the base, or the views' announced gap plus ACK_MARGIN when longer
         self.base_deadline = deadline
         self.max_deadline = max_deadline
         self.lag_enter = lag_enter
@@ -179,15 +195,23 @@ class FlowControl:
 
     def bye(self, view: str) -> None:
         """A view went away (its cleanup ran)."""
-        self._views.pop(view, None)
+        if self._views.pop(view, None) is not None:
+            self._fit_window()
 
-    def ack(self, view: str, seq: int, now: float, painted_ago: float = 0.0) -> bool:
-        """``view`` painted frame ``seq``, ``painted_ago`` seconds ago. True if that lets frames go again."""
+    def ack(self, view: str, seq: int, now: float, painted_ago: float = 0.0, gap: float | None = None) -> bool:
+        """``view`` painted frame ``seq``, ``painted_ago`` seconds ago. True if that lets frames go again.
+
+        ``gap``: the most seconds its page now waits between batches (None: it does not say); the
+        window follows the longest gap a view announced, up to ``MAX_GAP``.
+        """
         state = self._views.get(view)
         if state is None:  # a view that never said hello (its hello was lost, or we forgot it)
             self._paced = True
             state = self._views[view] = _View(now)
         state.heard = now
+        if gap is not None and gap != state.gap:
+            state.gap = min(MAX_GAP, max(0.0, gap))
+            self._fit_window()
         sent = self._sent.get(seq)
         painted = now - max(0.0, painted_ago)
         if sent is not None:
@@ -238,6 +262,13 @@ class FlowControl:
         self._unacked_at = None
         self.deadline = self.base_deadline
 
+    def _fit_window(self) -> None:
+        gaps = [s.gap for s in self._views.values() if s.gap is not None]
+        self.window = max(self.base_window, max(gaps, default=0.0) + ACK_MARGIN) if gaps else self.base_window
+
     def _forget_silent(self, now: float) -> None:
-        for view in [v for v, s in self._views.items() if now - s.heard > VIEW_TTL]:
+        silent = [v for v, s in self._views.items() if now - s.heard > VIEW_TTL]
+        for view in silent:
             del self._views[view]
+        if silent:
+            self._fit_window()

@@ -89,8 +89,35 @@ export function dropAmend(drag, toPrice) {
   return { type: "amend", order_id: drag.orderId, from_price: drag.orderPrice, price: String(toPrice) };
 }
 
-/** The ticket side a hotkey picks ("b" / "s", any case), "disarm" for Escape, else null. */
-export function hotkey(key) {
+/** A ladder row's height in CSS px (the CSS's `.bw-book .bw-row` height: the canvas draws on the same grid). */
+export const RUNG_PX = 18;
+
+/**
+ * Where a row's cells sit, in CSS px from the row's left edge, for a row `width` wide whose marker
+ * column is `ownWidth`: the CSS's flex row (padding 0 4px, gap 6px, the marker column, then
+ * price, size and total sharing the rest equally). Each {left, width}; text is right-aligned.
+ */
+export function rungColumns(width, ownWidth, pad = 4, gap = 6) {
+  const cell = Math.max(0, (width - 2 * pad - ownWidth - 3 * gap) / 3);
+  const price = pad + ownWidth + gap;
+  return {
+    price: { left: price, width: cell },
+    size: { left: price + cell + gap, width: cell },
+    total: { left: price + 2 * (cell + gap), width: cell },
+  };
+}
+
+/** The top, in CSS px, of row `index` (0 = best) of a side of `count` rows: asks stack up from the spread. */
+export function rungTop(side, index, count) {
+  return (side === "ask" ? count - 1 - index : index) * RUNG_PX;
+}
+
+/**
+ * The ticket side a hotkey picks ("b" / "s", any case), "disarm" for Escape, else null. A key
+ * pressed with Ctrl, Meta or Alt is someone else's shortcut (Ctrl+S saves the notebook).
+ */
+export function hotkey(key, { ctrlKey = false, metaKey = false, altKey = false } = {}) {
+  if (ctrlKey || metaKey || altKey) return null;
   if (key === "b" || key === "B") return "Buy";
   if (key === "s" || key === "S") return "Sell";
   if (key === "Escape") return "disarm";

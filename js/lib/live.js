@@ -10,10 +10,11 @@
 // a shell request, and the kernel answers each with a busy and an idle status that JupyterLab
 // turns into a favicon swap and a status-bar redraw (measured: 20 messages/s took the page from
 // 55 % to 75 % busy with one ladder). So the views that painted since the last batch share one
-// message per kernel, at most one per ACK_GAP_MS, sent through any of their models of that kernel
-// (the kernel routes each acknowledgement to its widget by model id); the kernel's window (flow.py) lets frames flow
-// in between. Each acknowledgement says how long ago its frame was painted (a duration on this
-// clock), so the wait for the batch is not taken for lag.
+// message per kernel, sent through any of their models of that kernel (the kernel routes each
+// acknowledgement to its widget by model id), at most one per 250 ms while anything is behind and
+// one per 750 ms while the page keeps up (pace.js); each batch tells the kernel that gap, and the
+// kernel's window (flow.py) lets frames flow for it. Each acknowledgement says how long ago its
+// frame was painted (a duration on this clock), so the wait for the batch is not taken for lag.
 //
 // And it keeps the badge honest when the kernel goes away (contact.js): a view whose kernel
 // restarted, died or is out of reach shows `closed` with the time of its last update within
@@ -21,21 +22,27 @@
 
 import { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } from "./dom.js";
 import { newContact, hear, contactState, onTime, CHECK_MS } from "./contact.js";
+import { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter } from "./pace.js";
 
 let views = 0;
-
-export const ACK_GAP_MS = 250;
 
 /** The page's one batch of acknowledgements, shared by every bundle that includes this module. */
 function ackBatch() {
   const key = Symbol.for("bybit_widgets.acks");
-  globalThis[key] ??= { pending: new Map(), timer: 0, sentAt: -Infinity };
+  globalThis[key] ??= { pending: new Map(), timer: 0, dueAt: 0, sentAt: -Infinity, pace: newPace() };
   return globalThis[key];
+}
+
+function armAcks(batch, gap) {
+  const now = performance.now();
+  batch.dueAt = Math.max(now, batch.sentAt + gap);
+  batch.timer = setTimeout(() => flushAcks(batch), batch.dueAt - now);
 }
 
 function flushAcks(batch) {
   batch.timer = 0;
   batch.sentAt = performance.now();
+  const gap = gapOf(paceAfter(batch.pace, [...batch.pending.values()], batch.sentAt - batch.dueAt));
   // one message per kernel: a page can show widgets of several notebooks, each with its own kernel
   // (and widget manager), and a kernel knows only its own models' ids
   const groups = new Map();
@@ -49,7 +56,7 @@ function flushAcks(batch) {
     const acks = entries.map((e) => [e.id, e.view, e.seq, Math.round(batch.sentAt - e.paintedAt)]);
     for (let i = entries.length - 1; i >= 0; i--) {
       try {
-        entries[i].model.send({ type: "acks", acks });
+        entries[i].model.send({ type: "acks", acks, gap });
         break;
       } catch (_) {
         // that view's comm is gone (widget closed, kernel restarted): try another model of that kernel
@@ -64,13 +71,20 @@ export function kernelOf(model) {
   return model.widget_manager ?? NO_MANAGER;
 }
 
-/** Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its paint). */
-export function queueAck(model, view, seq) {
+/**
+ * Queue `view`'s acknowledgement of frame `seq` (called from an animation frame: sent after its
+ * paint), painted `delay` ms after it arrived; `lagging` when the kernel says the view is behind.
+ * A sign of trouble while the calm gap runs brings the batch forward to the short one.
+ */
+export function queueAck(model, view, seq, delay = 0, lagging = false) {
   const batch = ackBatch();
-  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now() });
-  if (!batch.timer) {
-    const wait = Math.max(0, batch.sentAt + ACK_GAP_MS - performance.now());
-    batch.timer = setTimeout(() => flushAcks(batch), wait);
+  batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now(), delay, lagging });
+  if (troubled(delay, lagging) && batch.timer && batch.dueAt > batch.sentAt + ACK_GAP_MS) {
+    clearTimeout(batch.timer);
+    batch.pace.streak = 0;
+    armAcks(batch, ACK_GAP_MS);
+  } else if (!batch.timer) {
+    armAcks(batch, gapOf(batch.pace));
   }
 }
 
@@ -151,6 +165,7 @@ export function live(model, { kind, root, badge = null, names, apply }) {
   const contact = newContact(performance.now());
   let shown = null; // the contact state painted last
   let acked = 0;
+  let heardAt = performance.now(); // when the newest frame arrived
   const paint = () => {
     expireFlashes();
     apply();
@@ -171,14 +186,17 @@ export function live(model, { kind, root, badge = null, names, apply }) {
     }
     if (shown === "here" && stamp.seq && stamp.seq !== acked) {
       acked = stamp.seq;
-      queueAck(model, view, stamp.seq); // a task queued from the animation frame runs after its paint
+      queueAck(model, view, stamp.seq, now - heardAt, stamp.lagging); // a task queued from the animation frame runs after its paint
     }
   };
   const frame = frameBatcher(paint);
   const recheck = (now) => {
     if (contactState(contact, now, model.get("_pulse")) !== shown) frame.schedule();
   };
-  const onFrame = () => hear(contact, performance.now()); // (onChanges below schedules the paint)
+  const onFrame = () => {
+    heardAt = performance.now();
+    hear(contact, heardAt); // (onChanges below schedules the paint)
+  };
   const onMessage = (content) => {
     if (content && content.type === "beat") {
       hear(contact, performance.now());

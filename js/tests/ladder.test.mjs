@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices, rowGesture, dropAmend, hotkey } from "../lib/ladder.js";
+import { ladderRows, spreadOf, changedLevels, ownByLevel, isSane, groupingChoices, rowGesture, dropAmend, hotkey, rungColumns, rungTop, RUNG_PX } from "../lib/ladder.js";
 
 const book = {
   bids: [
@@ -100,6 +100,13 @@ test("hotkeys pick the side and Esc disarms", () => {
   assert.equal(hotkey("x"), null);
 });
 
+test("a hotkey with ctrl, meta or alt is left to the page (ctrl+s saves, it does not pick sell)", () => {
+  assert.equal(hotkey("s", { ctrlKey: true }), null);
+  assert.equal(hotkey("b", { metaKey: true }), null);
+  assert.equal(hotkey("S", { altKey: true }), null);
+  assert.equal(hotkey("S", { shiftKey: true }), "Sell");
+});
+
 test("sanity: sorted and uncrossed", () => {
   assert.ok(isSane(book));
   assert.ok(!isSane({ bids: [[99, 1], [100, 1]], asks: [] }));
@@ -111,4 +118,20 @@ test("grouping choices stay sensible for the tick", () => {
   assert.deepEqual(groupingChoices(1), [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000]);
   assert.deepEqual(groupingChoices(10), [1, 2, 5, 10, 20, 50, 100]);
   assert.deepEqual(groupingChoices(0), [1]);
+});
+
+test("the canvas cells sit where the flex row puts them: padding, marker column, three equal cells", () => {
+  const cols = rungColumns(300, 12);
+  const cell = (300 - 8 - 12 - 18) / 3;
+  assert.deepEqual(cols.price, { left: 4 + 12 + 6, width: cell });
+  assert.equal(cols.size.left, cols.price.left + cell + 6);
+  assert.equal(cols.total.left + cols.total.width, 300 - 4); // the last cell ends at the right padding
+  assert.equal(rungColumns(10, 30).price.width, 0); // too narrow: empty cells, never negative
+});
+
+test("bids go down from the spread and asks up from it, one row height apart", () => {
+  assert.equal(rungTop("bid", 0, 25), 0);
+  assert.equal(rungTop("bid", 3, 25), 3 * RUNG_PX);
+  assert.equal(rungTop("ask", 0, 25), 24 * RUNG_PX); // best ask at the bottom, next to the spread
+  assert.equal(rungTop("ask", 24, 25), 0);
 });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bybit_widgets.widgets.flow import FlowControl
+from bybit_widgets.widgets.flow import ACK_MARGIN, DEFAULT_WINDOW, MAX_GAP, FlowControl
 
 
 def test_without_any_view_frames_are_never_held():
@@ -190,3 +190,39 @@ def test_bad_settings_are_refused_in_plain_words():
         FlowControl(window=3.0, deadline=2.0)
     with pytest.raises(ValueError, match="lag_leave"):
         FlowControl(lag_enter=0.5, lag_leave=1.0)
+
+
+def test_a_page_that_acknowledges_less_often_widens_the_window_to_its_gap_and_narrows_it_when_it_hurries():
+    flow = FlowControl()
+    flow.hello("a", 0.0)
+    assert flow.window == DEFAULT_WINDOW
+    flow.sent(0.0)
+    flow.ack("a", 1, 0.1, gap=0.75)  # the page keeps up: its next batch comes within 0.75 s
+    assert flow.window == pytest.approx(0.75 + ACK_MARGIN)
+    flow.sent(0.2)
+    assert flow.ready(0.2 + 0.75 + ACK_MARGIN - 0.01), "frames flow until the announced gap and its margin are over"
+    assert not flow.ready(0.2 + 0.75 + ACK_MARGIN)
+    flow.ack("a", 2, 1.0, gap=0.25)  # behind or busy: back to the short gap, and the short window
+    assert flow.window == DEFAULT_WINDOW == pytest.approx(0.25 + ACK_MARGIN)
+
+
+def test_the_window_follows_the_longest_gap_of_the_views_and_a_view_that_leaves_takes_its_gap_along():
+    flow = FlowControl()
+    flow.hello("calm", 0.0)
+    flow.hello("hurried", 0.0)
+    flow.sent(0.0)
+    flow.ack("calm", 1, 0.1, gap=0.75)
+    flow.ack("hurried", 1, 0.1, gap=0.25)
+    assert flow.window == pytest.approx(0.75 + ACK_MARGIN), "the calm page's batches must not find frames held"
+    flow.bye("calm")
+    assert flow.window == DEFAULT_WINDOW
+
+
+def test_an_announced_gap_is_capped_so_the_window_stays_below_the_deadline():
+    flow = FlowControl()
+    flow.hello("a", 0.0)
+    flow.sent(0.0)
+    flow.ack("a", 1, 0.1, gap=60.0)
+    assert flow.window == pytest.approx(MAX_GAP + ACK_MARGIN) and flow.window < flow.base_deadline
+    flow.ack("a", 1, 0.2, gap=0.0)  # a page that says it answers at once keeps the base window
+    assert flow.window == DEFAULT_WINDOW

@@ -275,10 +275,16 @@ def test_one_message_from_the_page_acknowledges_the_frames_of_several_widgets(si
             errors = (book.error, ticker.error)
             book._on_custom_msg(book, {"type": "acks", "acks": "nonsense"}, [])
             refused = book.error
+            book._on_custom_msg(book, {"type": "acks", "acks": [], "gap": "soon"}, [])
+            refused_gap = book.error
+            book._on_custom_msg(book, {"type": "acks", "acks": acks[:2], "gap": 750}, [])
+            windows = (book.flow.window, ticker.flow.window)
             book.close()
             ticker.close()
-            return errors, refused
+            return errors, refused, refused_gap, windows
 
-    errors, refused = run(main())
+    errors, refused, refused_gap, windows = run(main())
     assert errors == ("", ""), "an acknowledgement for a widget that is gone is skipped quietly"
     assert "list of [model id, view id, seq, ms since paint]" in refused
+    assert "gap between acknowledgements must be milliseconds" in refused_gap
+    assert windows == (pytest.approx(0.95), pytest.approx(0.95)), "the page's gap reaches every widget it acknowledges"

@@ -1,0 +1,109 @@
+// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows.
+//
+// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 14-16 % as text in
+// DOM rows (the benchmark's reference ladder) and 8-10 % drawn on a canvas (the same feed and
+// rate, one run of three interleaved, `bench_widgets.py`): text in the DOM pays style, layout,
+// pre-paint, paint, layerize and hit testing for every changed cell, a canvas only its own
+// drawing. The rows stay real elements on top (transparent, fixed 18 px boxes), carrying the
+// contract's `data-testid`, `data-price` and `data-size`, the user's order markers and every
+// gesture; only their attributes change per frame, and no style rule reads those.
+//
+// Each frame redraws only the rows whose text, bar, flash or colours changed (a busy book moves
+// about a third of its rows per 40 ms frame); nothing here reads layout except the
+// ResizeObserver's own figures.
+
+import { fitCanvas, readColors, onThemeChange } from "./heat.js";
+import { rungColumns, rungTop, RUNG_PX } from "./ladder.js";
+
+const COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+  ["upBg", "--bw-up-bg", "rgba(14, 203, 129, 0.16)"],
+  ["downBg", "--bw-down-bg", "rgba(246, 70, 93, 0.16)"],
+];
+
+/**
+ * A painter for one side's canvas (`side` "bid" or "ask") filling `box`, which holds one row of
+ * RUNG_PX per entry of `rungs` (asks best at the bottom). `draw(rungs, now)` takes one entry per row:
+ * null (no level) or {price, size, total (texts), frac (bar width 0..1), flashUntil, flashDir,
+ * ownWidth (px of the marker column)}. Returns {draw, stop}.
+ */
+export function rungPainter({ root, box, canvas, side, font }) {
+  let colors = null;
+  let drawn = []; // the key each row was last drawn with
+  let rungs = [];
+  let flashTimer = 0;
+  const fit = fitCanvas(box, canvas, () => {
+    colors = null; // a resized canvas lost its state, and the dpr may have changed
+    paint(performance.now());
+  });
+  const offTheme = onThemeChange(() => {
+    colors = null;
+    paint(performance.now());
+  });
+
+  const keyOf = (r, flashing) => (r ? `${r.price}|${r.size}|${r.total}|${r.frac}|${flashing}|${r.ownWidth}` : "");
+
+  function paint(now) {
+    const { w, dpr, cssW } = fit.size;
+    if (!w || !rungs.length) return;
+    const ctx = fit.ctx;
+    if (!colors) {
+      colors = readColors(root, ctx, COLORS);
+      drawn = [];
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.font = `12px ${font()}`;
+      ctx.textBaseline = "middle";
+      ctx.textAlign = "right";
+    }
+    let nextFlashEnd = Infinity;
+    for (let i = 0; i < rungs.length; i++) {
+      const r = rungs[i];
+      const flashing = r && r.flashUntil > now ? r.flashDir : 0;
+      if (flashing) nextFlashEnd = Math.min(nextFlashEnd, r.flashUntil);
+      const key = keyOf(r, flashing);
+      if (drawn[i] === key) continue;
+      drawn[i] = key;
+      const y = rungTop(side, i, rungs.length);
+      ctx.fillStyle = colors.bg.css;
+      ctx.fillRect(0, y, cssW, RUNG_PX);
+      if (!r) continue;
+      const cols = rungColumns(cssW, r.ownWidth);
+      if (r.frac > 0) {
+        ctx.fillStyle = side === "bid" ? colors.upBg.css : colors.downBg.css;
+        ctx.fillRect(cssW * (1 - r.frac), y + 1, cssW * r.frac, RUNG_PX - 2);
+      }
+      if (flashing) {
+        ctx.fillStyle = flashing > 0 ? colors.upBg.css : colors.downBg.css;
+        ctx.fillRect(cols.size.left, y, cols.size.width, RUNG_PX);
+      }
+      const mid = y + RUNG_PX / 2;
+      ctx.fillStyle = side === "bid" ? colors.up.css : colors.down.css;
+      ctx.fillText(r.price, cols.price.left + cols.price.width, mid);
+      ctx.fillStyle = colors.fg.css;
+      ctx.fillText(r.size, cols.size.left + cols.size.width, mid);
+      ctx.fillStyle = colors.dim.css;
+      ctx.fillText(r.total, cols.total.left + cols.total.width, mid);
+    }
+    for (let i = rungs.length; i < drawn.length; i++) drawn[i] = undefined;
+    drawn.length = rungs.length;
+    // a flash ends on a drawn frame; when frames stop, one more paint ends it on time
+    clearTimeout(flashTimer);
+    flashTimer = nextFlashEnd < Infinity ? setTimeout(() => requestAnimationFrame(() => paint(performance.now())), nextFlashEnd - now + 1) : 0;
+  }
+
+  return {
+    draw(next, now) {
+      rungs = next;
+      paint(now);
+    },
+    stop() {
+      clearTimeout(flashTimer);
+      fit.stop();
+      offTheme();
+    },
+  };
+}
