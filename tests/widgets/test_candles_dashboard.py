@@ -12,6 +12,7 @@ from bybit_widgets.widgets.candles import CHART_INTERVAL, DOWN, MAX_BARS, UP, _C
 from bybit_widgets.widgets.chart_lines import LineTarget
 
 from .conftest import live_session, wait_for
+from .test_ticket import click
 
 
 def kline(start_min: int, o: str, h: str, lo: str, c: str, v: str = "1") -> Kline:
@@ -139,6 +140,34 @@ def test_dashboard_composes_and_the_watchlist_repoints_everything(sim, account):
     dash, symbols = asyncio.run(main())
     assert symbols == {"ETHUSDT"}
     assert all(w.closed for w in (dash.ticker, dash.book, dash.ticket, dash.trades, dash.candles.header))
+
+
+def test_a_dashboards_book_drives_its_own_ticket_and_a_symbol_switch_disarms_it(sim, account):
+    async def main():
+        async with live_session(sim, account) as session:
+            dash = bw.Dashboard("BTCUSDT", symbols=["ETHUSDT"], session=session)
+            await dash.book.ready()
+            await dash.ticket.ready()
+            await wait_for(lambda: dash.book._book.latest is not None and dash.book._book.latest.bids, what="a book")
+            price = dash.book._book.latest.bids[5][0]
+            click(dash.book, {"type": "pick", "price": str(price)})  # a click on a bid row of the Dashboard's book
+            click(dash.book, {"type": "side", "side": "Sell"})  # S while the book has focus
+            picked = (
+                dash.book.ticket is dash.ticket,
+                dash.ticket.order_type,
+                float(dash.ticket.price),
+                dash.ticket.side,
+            )
+            armed = dash.book.arm()
+            dash.watchlist.selected = "ETHUSDT"
+            await wait_for(lambda: dash.book.symbol == "ETHUSDT", what="the book on ETH")
+            after = dash.book.armed
+            dash.close()
+            return price, picked, armed, after
+
+    price, (same, order_type, ticket_price, side), armed, after = asyncio.run(main())
+    assert same and order_type == "Limit" and ticket_price == price and side == "Sell"
+    assert armed is True and after is False, "armed on BTCUSDT must not stay armed on ETHUSDT"
 
 
 def test_the_chart_is_patched_at_most_every_chart_interval_while_the_header_follows_every_kline(sim):
