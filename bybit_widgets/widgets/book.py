@@ -92,7 +92,7 @@ class OrderBook(SymbolWidget):
         self._gestures = Gestures(self, self._notify)
         self.trading = ticket is not None
         self.observe(self._shape_changed, names=["depth", "grouping"])
-        self.observe(self._symbol_changed, names=["symbol"])
+        self.observe(self._disarm_for_new_symbol, names=["symbol"])
 
     @property
     def ticket(self) -> OrderTicket | None:
@@ -116,7 +116,7 @@ class OrderBook(SymbolWidget):
         else:
             self._request_frame()
 
-    def _symbol_changed(self, change: dict) -> None:
+    def _disarm_for_new_symbol(self, change: dict) -> None:
         """Armed for one market is not armed for another: a shift-click must never trade a symbol nobody armed."""
         if self.armed or self.arm_confirm:
             self._set_armed(False)
