@@ -35,6 +35,7 @@ __all__ = [
     "fits_mode",
     "position_key",
     "side_of_idx",
+    "is_position_stop",
 ]
 
 ONE_WAY, HEDGE_BUY, HEDGE_SELL = 0, 1, 2
@@ -69,3 +70,17 @@ def side_of_idx(idx: int) -> str:
 def position_key(symbol: str, idx: int | None) -> str:
     """The key of a position row in a feed: ``symbol``, or ``symbol/long`` / ``symbol/short`` in hedge mode."""
     return symbol + _SUFFIX.get(idx or 0, "")
+
+
+_POSITION_STOPS = frozenset({"TakeProfit", "StopLoss"})
+
+
+def is_position_stop(stop_order_type: str | None) -> bool:
+    """Is an open order with this ``stopOrderType`` a position's own (Full mode) take profit or stop loss?
+
+    Bybit lists a position's TP and SL as untriggered conditional orders among the open orders
+    (``stopOrderType`` ``TakeProfit`` / ``StopLoss``); they are set and moved through
+    ``/v5/position/trading-stop``, as the position's, so a view shows them as its TP/SL, not as
+    orders of their own. Partial-mode ones (``PartialTakeProfit`` ...) are orders in their own right.
+    """
+    return stop_order_type in _POSITION_STOPS

@@ -27,6 +27,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
+from ..protocol.positions import is_position_stop
 from ..protocol.topics import KLINE_INTERVALS
 from .base import STATIC, SymbolWidget, plain_error
 from .base import message_size as _size
@@ -307,6 +308,8 @@ class CandlesHeader(SymbolWidget):
         entry = None
         if account is not None and account.available:
             for o in account.open_orders(self.symbol):
+                if is_position_stop(o.stop_order_type):
+                    continue  # the position's TP/SL: its own line below, moved as the position's
                 field = "price" if o.price else "trigger_price"
                 level = o.price or o.trigger_price
                 if level and o.order_id:

@@ -5,7 +5,9 @@ so the mouse acts where a person would see them. With the generated market pause
 still: dragging an open order's line 40 px down amends that same orderId to the tick under the
 pointer, shown back as the line's new level and in words above the chart; a shift-click on the
 chart puts the price under the pointer into the ticket as a Limit order. The notice line keeps
-its height, so nothing moves under the pointer when an outcome is shown.
+its height, so nothing moves under the pointer when an outcome is shown. A position's take-profit
+line dragged up sets the position's take profit there (and is the only line at that level: Bybit's
+TakeProfit order behind it is the position's, not an order line of its own).
 """
 
 from __future__ import annotations
@@ -93,4 +95,43 @@ def test_an_order_line_drags_to_amend_and_a_shift_click_prices_the_ticket(page, 
     assert ticket.locator('[data-testid="bw-ticket-type"]').input_value() == "Limit"
     assert abs(float(box.input_value()) - pointed) <= 0.1, (box.input_value(), pointed)  # the nearest tick
     assert len(open_orders(rest, key.group(1))) == 1, "a chart gesture placed an order"
+    httpx.post(f"{rest}/sim/market", json={"paused": False})
+
+
+TPSL_CELLS = [
+    *CELLS[:3],
+    "from decimal import Decimal\n"
+    'session.client.place_order(category="linear", symbol="BTCUSDT", side="Buy", order_type="Market", qty="0.001")\n'
+    'last = Decimal(session.client.get_tickers(category="linear", symbol="BTCUSDT")[0].last_price)\n'
+    'tp = str((last * Decimal("1.003")).quantize(Decimal("0.1")))\n'
+    'session.client.set_trading_stop(category="linear", symbol="BTCUSDT", take_profit=tp)',
+]
+
+
+def test_a_take_profit_line_drags_to_set_the_positions_take_profit(page, lab):
+    run_all(page, lab, write_notebook(lab, "chart_tpsl.ipynb", TPSL_CELLS))
+    rest = sim_url(page)
+    key = re.search(r"api_key='(\w+)'", page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text())
+    assert key, "no api key in the exchange's repr"
+    assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200
+
+    def take_profit() -> Decimal | None:
+        rows = httpx.get(f"{rest}/sim/truth/positions", params={"api_key": key.group(1)}).json()
+        tp = next((p.get("takeProfit") for p in rows if p["symbol"] == "BTCUSDT" and p["size"] != "0"), None)
+        return Decimal(tp) if tp not in (None, "", "0") else None
+
+    before = wait_until(take_profit, 15, "the position's take profit")
+    (line,) = wait_until(  # one line: Bybit's TakeProfit order behind the TP is the TP's, not an order line
+        lambda: [x for x in page.evaluate(LINES) if Decimal(str(x["level"])) == before], 30, "the take-profit line"
+    )
+    page.mouse.move(line["x"], line["y"])
+    page.mouse.down()
+    page.mouse.move(line["x"], line["y"] - 30, steps=8)  # up: further into profit, still above the mark
+    page.mouse.up()
+    notice = page.locator('[data-testid="bw-candles-notice"]')
+    wait_until(lambda: take_profit() not in (None, before), 15, f"a new take profit (notice: {notice.text_content()})")
+    after = take_profit()
+    assert after > before, (before, after)
+    wait_until(lambda: [x for x in page.evaluate(LINES) if Decimal(str(x["level"])) == after], 15, "the line there")
+    assert open_orders(rest, key.group(1)) == [], "a take-profit drag placed an order"
     httpx.post(f"{rest}/sim/market", json={"paused": False})

@@ -20,6 +20,7 @@ from bybit_widgets.protocol.positions import (
     ONE_WAY,
     closes,
     fits_mode,
+    is_position_stop,
     position_idx_for,
     position_key,
     side_of_idx,
@@ -78,3 +79,9 @@ def test_a_position_row_with_a_malformed_index_is_refused_not_misfiled():
     r = PositionsReducer()
     with pytest.raises(Exception, match="key"):
         r.apply({"topic": "position", "data": [{**row(1, "Buy", "1", 1), "positionIdx": "1"}]})
+
+
+def test_a_full_take_profit_or_stop_loss_order_is_the_positions_own_and_a_partial_one_an_order_of_its_own():
+    assert is_position_stop("TakeProfit") and is_position_stop("StopLoss")
+    for other in ("PartialTakeProfit", "PartialStopLoss", "TrailingStop", "Stop", "", None):
+        assert not is_position_stop(other), other
