@@ -14,7 +14,7 @@ import { noticeLine } from "./lib/notice.js";
 import { fmtFixed, fmtCompact, decimalsOf } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } from "./lib/ladder.js";
-import { rungPainter } from "./lib/rungs.js";
+import { rungPainter, spreadPainter } from "./lib/rungs.js";
 
 const FLASH_GAP_MS = 700;
 const OWN_PX = { plain: 12, trading: 30 }; // the marker column (the CSS's .bw-own flex basis)
@@ -119,9 +119,8 @@ function render({ model, el }) {
   const bidsCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
   const asksBox = h("div", { class: "bw-side bw-asks" }, asksCanvas);
   const bidsBox = h("div", { class: "bw-side bw-bids" }, bidsCanvas);
-  const mid = h("span", { class: "bw-mid" });
-  const spread = h("span", { class: "bw-spread-text" });
-  const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
+  const spreadCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const spreadRow = h("div", { class: "bw-spread", role: "note" }, spreadCanvas);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
   const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice.el, error, banner, cols, body);
   el.append(root);
@@ -129,10 +128,13 @@ function render({ model, el }) {
   const rows = { bid: [], ask: [] };
   let mono = "";
   const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
+  let ui = "";
+  const uiFont = () => (ui ||= getComputedStyle(body).getPropertyValue("--bw-font").trim() || "sans-serif");
   const painters = {
     ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
     bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),
   };
+  const spreadPaint = spreadPainter({ root, box: spreadRow, canvas: spreadCanvas, font, uiFont });
   let prevSizes = { bid: new Map(), ask: new Map() };
   let centred = false;
   let userScrolled = false;
@@ -315,9 +317,11 @@ function render({ model, el }) {
       painters[side].draw(rungs, now);
     }
     const s = spreadOf(book);
-    setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
-    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`);
-    setAttr(spread, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
+    const midText = s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1);
+    const spreadText = s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`;
+    spreadPaint.draw(midText, spreadText);
+    setAttr(spreadRow, "aria-label", s.mid === null ? "no mid" : `mid ${midText}, ${spreadText}`);
+    setAttr(spreadRow, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
     setAttr(root, "data-u", book.u || null);
     wantCentre = !centred && !userScrolled && model.get("height") > 0 && book.bids.length > 0 && book.asks.length > 0;
   };
@@ -362,6 +366,7 @@ function render({ model, el }) {
     window.removeEventListener("pointercancel", endDrag);
     painters.ask.stop();
     painters.bid.stop();
+    spreadPaint.stop();
   };
 }
 

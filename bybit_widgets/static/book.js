@@ -1316,6 +1316,12 @@ const __lib_rungs = (() => {
 const { fitCanvas, readColors, onThemeChange } = __lib_heat;
 const { rungColumns, rungTop, RUNG_PX } = __lib_ladder;
 
+const SPREAD_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+];
+
 const COLORS = [
   ["bg", "--bw-bg", "#ffffff"],
   ["fg", "--bw-fg", "#1f2328"],
@@ -1346,7 +1352,8 @@ function rungPainter({ root, box, canvas, side, font }) {
     paint(performance.now());
   });
 
-  const keyOf = (r, flashing) => (r ? `${r.price}|${r.size}|${r.total}|${r.frac}|${flashing}|${r.ownWidth}` : "");
+  // a bar is drawn to whole CSS pixels: a size that moves its bar by less than a pixel redraws nothing
+  const keyOf = (r, flashing, bar) => (r ? `${r.price}|${r.size}|${r.total}|${bar}|${flashing}|${r.ownWidth}` : "");
 
   function paint(now) {
     const { w, dpr, cssW } = fit.size;
@@ -1365,7 +1372,8 @@ function rungPainter({ root, box, canvas, side, font }) {
       const r = rungs[i];
       const flashing = r && r.flashUntil > now ? r.flashDir : 0;
       if (flashing) nextFlashEnd = Math.min(nextFlashEnd, r.flashUntil);
-      const key = keyOf(r, flashing);
+      const bar = r ? Math.round(r.frac * cssW) : 0;
+      const key = keyOf(r, flashing, bar);
       if (drawn[i] === key) continue;
       drawn[i] = key;
       const y = rungTop(side, i, rungs.length);
@@ -1373,9 +1381,9 @@ function rungPainter({ root, box, canvas, side, font }) {
       ctx.fillRect(0, y, cssW, RUNG_PX);
       if (!r) continue;
       const cols = rungColumns(cssW, r.ownWidth);
-      if (r.frac > 0) {
+      if (bar > 0) {
         ctx.fillStyle = side === "bid" ? colors.upBg.css : colors.downBg.css;
-        ctx.fillRect(cssW * (1 - r.frac), y + 1, cssW * r.frac, RUNG_PX - 2);
+        ctx.fillRect(cssW - bar, y + 1, bar, RUNG_PX - 2);
       }
       if (flashing) {
         ctx.fillStyle = flashing > 0 ? colors.upBg.css : colors.downBg.css;
@@ -1408,7 +1416,63 @@ function rungPainter({ root, box, canvas, side, font }) {
     },
   };
 }
-return { rungPainter };
+
+/**
+ * The mid (left, bold) and the spread (right, small) on the canvas of the row between the sides:
+ * the one text of the ladder that changes with nearly every frame, so as text in the DOM it cost a
+ * layout, a layerize and a paint per frame. `draw(mid, spread)` redraws only when a text changed.
+ * Returns {draw, stop}.
+ */
+function spreadPainter({ root, box, canvas, font, uiFont }) {
+  let colors = null;
+  let shown = null;
+  let texts = ["", ""];
+  const fit = fitCanvas(box, canvas, () => {
+    colors = null;
+    paint();
+  });
+  const offTheme = onThemeChange(() => {
+    colors = null;
+    paint();
+  });
+
+  function paint() {
+    const { w, dpr, cssW, cssH } = fit.size;
+    if (!w) return;
+    const ctx = fit.ctx;
+    if (!colors) {
+      colors = readColors(root, ctx, SPREAD_COLORS);
+      shown = null;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.textBaseline = "middle";
+    }
+    const key = texts.join("|");
+    if (key === shown) return;
+    shown = key;
+    ctx.fillStyle = colors.bg.css;
+    ctx.fillRect(0, 0, cssW, cssH);
+    ctx.font = `600 15px ${font()}`;
+    ctx.textAlign = "left";
+    ctx.fillStyle = colors.fg.css;
+    ctx.fillText(texts[0], 4, cssH / 2);
+    ctx.font = `11px ${uiFont()}`;
+    ctx.textAlign = "right";
+    ctx.fillStyle = colors.dim.css;
+    ctx.fillText(texts[1], cssW - 4, cssH / 2);
+  }
+
+  return {
+    draw(mid, spread) {
+      texts = [mid, spread];
+      paint();
+    },
+    stop() {
+      fit.stop();
+      offTheme();
+    },
+  };
+}
+return { rungPainter, spreadPainter };
 })();
 
 // ---- book.js
@@ -1428,7 +1492,7 @@ const { noticeLine } = __lib_notice;
 const { fmtFixed, fmtCompact, decimalsOf } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { ladderRows, spreadOf, changedLevels, ownByLevel, groupingChoices, rowGesture, dropAmend, hotkey } = __lib_ladder;
-const { rungPainter } = __lib_rungs;
+const { rungPainter, spreadPainter } = __lib_rungs;
 
 const FLASH_GAP_MS = 700;
 const OWN_PX = { plain: 12, trading: 30 }; // the marker column (the CSS's .bw-own flex basis)
@@ -1533,9 +1597,8 @@ function render({ model, el }) {
   const bidsCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
   const asksBox = h("div", { class: "bw-side bw-asks" }, asksCanvas);
   const bidsBox = h("div", { class: "bw-side bw-bids" }, bidsCanvas);
-  const mid = h("span", { class: "bw-mid" });
-  const spread = h("span", { class: "bw-spread-text" });
-  const spreadRow = h("div", { class: "bw-spread" }, mid, spread);
+  const spreadCanvas = h("canvas", { class: "bw-rungs", "aria-hidden": "true" });
+  const spreadRow = h("div", { class: "bw-spread", role: "note" }, spreadCanvas);
   const body = h("div", { class: "bw-ladder" }, asksBox, spreadRow, bidsBox);
   const root = h("div", { class: "bw-widget bw-book", tabindex: "0" }, head.el, tools, confirmBar, notice.el, error, banner, cols, body);
   el.append(root);
@@ -1543,10 +1606,13 @@ function render({ model, el }) {
   const rows = { bid: [], ask: [] };
   let mono = "";
   const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
+  let ui = "";
+  const uiFont = () => (ui ||= getComputedStyle(body).getPropertyValue("--bw-font").trim() || "sans-serif");
   const painters = {
     ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
     bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),
   };
+  const spreadPaint = spreadPainter({ root, box: spreadRow, canvas: spreadCanvas, font, uiFont });
   let prevSizes = { bid: new Map(), ask: new Map() };
   let centred = false;
   let userScrolled = false;
@@ -1729,9 +1795,11 @@ function render({ model, el }) {
       painters[side].draw(rungs, now);
     }
     const s = spreadOf(book);
-    setText(mid, s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1));
-    setText(spread, s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`);
-    setAttr(spread, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
+    const midText = s.mid === null ? "–" : fmtFixed(s.mid, onGrid(s.mid, pd) ? pd : pd + 1);
+    const spreadText = s.spread === null ? "" : `spread ${fmtFixed(s.spread, pd)}`;
+    spreadPaint.draw(midText, spreadText);
+    setAttr(spreadRow, "aria-label", s.mid === null ? "no mid" : `mid ${midText}, ${spreadText}`);
+    setAttr(spreadRow, "title", s.spread === null ? null : `${s.bps < 1 ? s.bps.toFixed(3) : s.bps.toFixed(1)} basis points of the mid`);
     setAttr(root, "data-u", book.u || null);
     wantCentre = !centred && !userScrolled && model.get("height") > 0 && book.bids.length > 0 && book.asks.length > 0;
   };
@@ -1776,6 +1844,7 @@ function render({ model, el }) {
     window.removeEventListener("pointercancel", endDrag);
     painters.ask.stop();
     painters.bid.stop();
+    spreadPaint.stop();
   };
 }
 

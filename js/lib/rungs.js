@@ -15,6 +15,12 @@
 import { fitCanvas, readColors, onThemeChange } from "./heat.js";
 import { rungColumns, rungTop, RUNG_PX } from "./ladder.js";
 
+const SPREAD_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+];
+
 const COLORS = [
   ["bg", "--bw-bg", "#ffffff"],
   ["fg", "--bw-fg", "#1f2328"],
@@ -45,7 +51,8 @@ export function rungPainter({ root, box, canvas, side, font }) {
     paint(performance.now());
   });
 
-  const keyOf = (r, flashing) => (r ? `${r.price}|${r.size}|${r.total}|${r.frac}|${flashing}|${r.ownWidth}` : "");
+  // a bar is drawn to whole CSS pixels: a size that moves its bar by less than a pixel redraws nothing
+  const keyOf = (r, flashing, bar) => (r ? `${r.price}|${r.size}|${r.total}|${bar}|${flashing}|${r.ownWidth}` : "");
 
   function paint(now) {
     const { w, dpr, cssW } = fit.size;
@@ -64,7 +71,8 @@ export function rungPainter({ root, box, canvas, side, font }) {
       const r = rungs[i];
       const flashing = r && r.flashUntil > now ? r.flashDir : 0;
       if (flashing) nextFlashEnd = Math.min(nextFlashEnd, r.flashUntil);
-      const key = keyOf(r, flashing);
+      const bar = r ? Math.round(r.frac * cssW) : 0;
+      const key = keyOf(r, flashing, bar);
       if (drawn[i] === key) continue;
       drawn[i] = key;
       const y = rungTop(side, i, rungs.length);
@@ -72,9 +80,9 @@ export function rungPainter({ root, box, canvas, side, font }) {
       ctx.fillRect(0, y, cssW, RUNG_PX);
       if (!r) continue;
       const cols = rungColumns(cssW, r.ownWidth);
-      if (r.frac > 0) {
+      if (bar > 0) {
         ctx.fillStyle = side === "bid" ? colors.upBg.css : colors.downBg.css;
-        ctx.fillRect(cssW * (1 - r.frac), y + 1, cssW * r.frac, RUNG_PX - 2);
+        ctx.fillRect(cssW - bar, y + 1, bar, RUNG_PX - 2);
       }
       if (flashing) {
         ctx.fillStyle = flashing > 0 ? colors.upBg.css : colors.downBg.css;
@@ -102,6 +110,62 @@ export function rungPainter({ root, box, canvas, side, font }) {
     },
     stop() {
       clearTimeout(flashTimer);
+      fit.stop();
+      offTheme();
+    },
+  };
+}
+
+/**
+ * The mid (left, bold) and the spread (right, small) on the canvas of the row between the sides:
+ * the one text of the ladder that changes with nearly every frame, so as text in the DOM it cost a
+ * layout, a layerize and a paint per frame. `draw(mid, spread)` redraws only when a text changed.
+ * Returns {draw, stop}.
+ */
+export function spreadPainter({ root, box, canvas, font, uiFont }) {
+  let colors = null;
+  let shown = null;
+  let texts = ["", ""];
+  const fit = fitCanvas(box, canvas, () => {
+    colors = null;
+    paint();
+  });
+  const offTheme = onThemeChange(() => {
+    colors = null;
+    paint();
+  });
+
+  function paint() {
+    const { w, dpr, cssW, cssH } = fit.size;
+    if (!w) return;
+    const ctx = fit.ctx;
+    if (!colors) {
+      colors = readColors(root, ctx, SPREAD_COLORS);
+      shown = null;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.textBaseline = "middle";
+    }
+    const key = texts.join("|");
+    if (key === shown) return;
+    shown = key;
+    ctx.fillStyle = colors.bg.css;
+    ctx.fillRect(0, 0, cssW, cssH);
+    ctx.font = `600 15px ${font()}`;
+    ctx.textAlign = "left";
+    ctx.fillStyle = colors.fg.css;
+    ctx.fillText(texts[0], 4, cssH / 2);
+    ctx.font = `11px ${uiFont()}`;
+    ctx.textAlign = "right";
+    ctx.fillStyle = colors.dim.css;
+    ctx.fillText(texts[1], cssW - 4, cssH / 2);
+  }
+
+  return {
+    draw(mid, spread) {
+      texts = [mid, spread];
+      paint();
+    },
+    stop() {
       fit.stop();
       offTheme();
     },
