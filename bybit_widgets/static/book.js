@@ -424,9 +424,9 @@ const __lib_pace = (() => {
 // Why two paces: each acknowledgement is a shell request, and the kernel answers every one with
 // a busy and an idle status that JupyterLab turns into a favicon swap and a status-bar redraw.
 // With one ladder on the page that traffic alone, at 4 messages a second, cost as much of the
-// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.3-1.4x the
-// reference ladder); at 750 ms it costs a third of that. But the kernel lets frames flow for the
-// announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
+// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.35x the
+// reference ladder); a page that keeps up sends a third as many. But the kernel lets frames flow
+// for the announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
 // stretch of frames a page that suddenly slows must catch up on: hence calm only while it keeps
 // up, and back to the short gap at the first sign it does not.
 
@@ -1299,19 +1299,20 @@ return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, ne
 
 // ---- lib/rungs.js
 const __lib_rungs = (() => {
-// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows.
+// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows, and the
+// mid and spread on one in the row between the sides.
 //
-// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 14-16 % as text in
-// DOM rows (the benchmark's reference ladder) and 8-10 % drawn on a canvas (the same feed and
-// rate, one run of three interleaved, `bench_widgets.py`): text in the DOM pays style, layout,
-// pre-paint, paint, layerize and hit testing for every changed cell, a canvas only its own
-// drawing. The rows stay real elements on top (transparent, fixed 18 px boxes), carrying the
-// contract's `data-testid`, `data-price` and `data-size`, the user's order markers and every
-// gesture; only their attributes change per frame, and no style rule reads those.
+// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 12.7 % [11.3, 13.0]
+// as text in DOM rows (the benchmark's reference ladder) and 6.8 % [6.1, 7.3] drawn on a canvas
+// (its ref-canvas case, the same feed and rate; `bench_widgets.py`, 3 interleaved runs): text in
+// the DOM pays style, layout, pre-paint, paint, layerize and hit testing for every changed cell,
+// a canvas only its own drawing. The rows stay real elements on top (transparent, fixed 18 px
+// boxes), carrying the contract's `data-testid`, `data-price` and `data-size`, the user's order
+// markers and every gesture; only their attributes change per frame, and no style rule reads
+// those. What is lost: the numbers cannot be selected as text (the rows' attributes carry them).
 //
-// Each frame redraws only the rows whose text, bar, flash or colours changed (a busy book moves
-// about a third of its rows per 40 ms frame); nothing here reads layout except the
-// ResizeObserver's own figures.
+// Each frame redraws only the rows whose text, bar (to whole pixels), flash or colours changed;
+// nothing here reads layout except the ResizeObserver's own figures.
 
 const { fitCanvas, readColors, onThemeChange } = __lib_heat;
 const { rungColumns, rungTop, RUNG_PX } = __lib_ladder;

@@ -424,9 +424,9 @@ const __lib_pace = (() => {
 // Why two paces: each acknowledgement is a shell request, and the kernel answers every one with
 // a busy and an idle status that JupyterLab turns into a favicon swap and a status-bar redraw.
 // With one ladder on the page that traffic alone, at 4 messages a second, cost as much of the
-// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.3-1.4x the
-// reference ladder); at 750 ms it costs a third of that. But the kernel lets frames flow for the
-// announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
+// main thread as a third of the ladder itself (the benchmark's ref+acks case: 1.35x the
+// reference ladder); a page that keeps up sends a third as many. But the kernel lets frames flow
+// for the announced gap plus a margin after the oldest unanswered one, so a long gap is also a longer
 // stretch of frames a page that suddenly slows must catch up on: hence calm only while it keeps
 // up, and back to the short gap at the first sign it does not.
 

@@ -1,16 +1,17 @@
-// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows.
+// The ladder's numbers, bars and flashes, drawn on one canvas per side under the rows, and the
+// mid and spread on one in the row between the sides.
 //
-// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 14-16 % as text in
-// DOM rows (the benchmark's reference ladder) and 8-10 % drawn on a canvas (the same feed and
-// rate, one run of three interleaved, `bench_widgets.py`): text in the DOM pays style, layout,
-// pre-paint, paint, layerize and hit testing for every changed cell, a canvas only its own
-// drawing. The rows stay real elements on top (transparent, fixed 18 px boxes), carrying the
-// contract's `data-testid`, `data-price` and `data-size`, the user's order markers and every
-// gesture; only their attributes change per frame, and no style rule reads those.
+// Why a canvas: the same 25 + 25 levels at 25 Hz cost the page's main thread 12.7 % [11.3, 13.0]
+// as text in DOM rows (the benchmark's reference ladder) and 6.8 % [6.1, 7.3] drawn on a canvas
+// (its ref-canvas case, the same feed and rate; `bench_widgets.py`, 3 interleaved runs): text in
+// the DOM pays style, layout, pre-paint, paint, layerize and hit testing for every changed cell,
+// a canvas only its own drawing. The rows stay real elements on top (transparent, fixed 18 px
+// boxes), carrying the contract's `data-testid`, `data-price` and `data-size`, the user's order
+// markers and every gesture; only their attributes change per frame, and no style rule reads
+// those. What is lost: the numbers cannot be selected as text (the rows' attributes carry them).
 //
-// Each frame redraws only the rows whose text, bar, flash or colours changed (a busy book moves
-// about a third of its rows per 40 ms frame); nothing here reads layout except the
-// ResizeObserver's own figures.
+// Each frame redraws only the rows whose text, bar (to whole pixels), flash or colours changed;
+// nothing here reads layout except the ResizeObserver's own figures.
 
 import { fitCanvas, readColors, onThemeChange } from "./heat.js";
 import { rungColumns, rungTop, RUNG_PX } from "./ladder.js";
