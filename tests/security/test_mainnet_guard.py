@@ -231,6 +231,57 @@ def test_the_ladder_on_mainnet_without_the_opt_in_cannot_arm_place_amend_or_canc
     )
 
 
+def test_chart_line_drags_on_mainnet_without_the_opt_in_amend_nothing_and_set_no_stop(monkeypatch, sim, account):
+    key, secret = account
+    session, recorder = _session(monkeypatch, sim, key, secret)
+    with bw.Client(key, secret, base_url=sim.rest_url) as direct:  # off "mainnet": an order and a TP to drag
+        best = float(direct.get_tickers(category="linear", symbol="BTCUSDT")[0].bid1_price)
+        far = f"{round(best * 0.8, 1):.1f}"
+        resting = direct.place_order(**{**ORDER, "order_type": "Limit", "price": far})
+        direct.place_order(**ORDER)
+        tp = f"{round(best * 1.2, 1):.1f}"
+        direct.set_trading_stop(category="linear", symbol="BTCUSDT", take_profit=tp)
+
+    async def main() -> list[dict]:
+        try:
+            ticket = bw.OrderTicket("BTCUSDT", session=session, qty="0.001")
+            candles = bw.Candles("BTCUSDT", session=session, ticket=ticket)
+            await candles.header.ready()
+            lines = candles.chart.lines
+            await wait_for(lambda: lines.stops["take_profit"].visible, timeout=10, what="the take-profit line")
+            await wait_for(
+                lambda: any(t and t.order_id == resting.order_id for t in lines.targets.values()),
+                timeout=10,
+                what="the order's line",
+            )
+            order_line = next(line for line, t in lines.targets.items() if t and t.order_id == resting.order_id)
+            notices = []
+            for line, price in ((order_line, float(far) - 10), (lines.stops["take_profit"], float(tp) + 10)):
+                before = candles.header.notice.get("seq", 0)
+                line.location = price  # what the drag's JS callback does at its end
+                line.tags = [price, 1.0]
+                await wait_for(lambda b=before: candles.header.notice.get("seq", 0) > b, timeout=10, what="a notice")
+                notices.append(dict(candles.header.notice))
+            candles.close()
+            ticket.close()
+            return notices
+        finally:
+            await session.streams.close()
+            await session.aclient.aclose()
+            session.client.close()
+
+    notices = asyncio.run(main())
+    assert all("allow_mainnet_trading=True" in n["text"] for n in notices), notices
+    assert recorder.trading(MAINNET) == []
+    orders = [
+        (o["orderId"], float(o["price"]), o["orderStatus"]) for o in _orders(sim, key) if o["orderType"] == "Limit"
+    ]
+    assert (resting.order_id, float(far), "New") in orders
+    (position,) = [p for p in sim.truth_positions(key) if p["symbol"] == "BTCUSDT" and float(p["size"])]
+    assert float(position["takeProfit"]) == float(tp), "the take profit moved"
+    record_guard("Candles order-line and take-profit drags (kernel side)", 2, 2, 0, f"drag: {notices[0]['text']!r}")
+
+
 def test_the_order_ticket_on_mainnet_with_the_opt_in_still_needs_the_confirm(monkeypatch, sim, account):
     key, secret = account
     session, recorder = _session(monkeypatch, sim, key, secret, allow_mainnet_trading=True)
