@@ -263,8 +263,8 @@ class FlowControl:
         self.deadline = self.base_deadline
 
     def _fit_window(self) -> None:
-        gaps = [s.gap for s in self._views.values() if s.gap is not None]
-        self.window = max(self.base_window, max(gaps, default=0.0) + ACK_MARGIN) if gaps else self.base_window
+        gaps = [s.gap + ACK_MARGIN for s in self._views.values() if s.gap is not None]
+        self.window = max([self.base_window, *gaps])
 
     def _forget_silent(self, now: float) -> None:
         silent = [v for v, s in self._views.items() if now - s.heard > VIEW_TTL]

@@ -33,40 +33,52 @@ const COLORS = [
 ];
 
 /**
+ * A canvas filling `box` whose theme colours (`colors`, read by the painter) are dropped, and
+ * `repaint()` called, when it is resized (which also resets its context) or the theme changes.
+ */
+function themedCanvas(box, canvas, repaint) {
+  const state = { colors: null };
+  const invalidate = () => {
+    state.colors = null;
+    repaint();
+  };
+  state.fit = fitCanvas(box, canvas, invalidate);
+  const offTheme = onThemeChange(invalidate);
+  state.stop = () => {
+    state.fit.stop();
+    offTheme();
+  };
+  return state;
+}
+
+/**
  * A painter for one side's canvas (`side` "bid" or "ask") filling `box`, which holds one row of
  * RUNG_PX per entry of `rungs` (asks best at the bottom). `draw(rungs, now)` takes one entry per row:
  * null (no level) or {price, size, total (texts), frac (bar width 0..1), flashUntil, flashDir,
  * ownWidth (px of the marker column)}. Returns {draw, stop}.
  */
 export function rungPainter({ root, box, canvas, side, font }) {
-  let colors = null;
   let drawn = []; // the key each row was last drawn with
   let rungs = [];
   let flashTimer = 0;
-  const fit = fitCanvas(box, canvas, () => {
-    colors = null; // a resized canvas lost its state, and the dpr may have changed
-    paint(performance.now());
-  });
-  const offTheme = onThemeChange(() => {
-    colors = null;
-    paint(performance.now());
-  });
+  const themed = themedCanvas(box, canvas, () => paint(performance.now()));
 
   // a bar is drawn to whole CSS pixels: a size that moves its bar by less than a pixel redraws nothing
   const keyOf = (r, flashing, bar) => (r ? `${r.price}|${r.size}|${r.total}|${bar}|${flashing}|${r.ownWidth}` : "");
 
   function paint(now) {
-    const { w, dpr, cssW } = fit.size;
+    const { w, dpr, cssW } = themed.fit.size;
     if (!w || !rungs.length) return;
-    const ctx = fit.ctx;
-    if (!colors) {
-      colors = readColors(root, ctx, COLORS);
+    const ctx = themed.fit.ctx;
+    if (!themed.colors) {
+      themed.colors = readColors(root, ctx, COLORS);
       drawn = [];
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.font = `12px ${font()}`;
       ctx.textBaseline = "middle";
       ctx.textAlign = "right";
     }
+    const colors = themed.colors;
     let nextFlashEnd = Infinity;
     for (let i = 0; i < rungs.length; i++) {
       const r = rungs[i];
@@ -111,8 +123,7 @@ export function rungPainter({ root, box, canvas, side, font }) {
     },
     stop() {
       clearTimeout(flashTimer);
-      fit.stop();
-      offTheme();
+      themed.stop();
     },
   };
 }
@@ -124,28 +135,21 @@ export function rungPainter({ root, box, canvas, side, font }) {
  * Returns {draw, stop}.
  */
 export function spreadPainter({ root, box, canvas, font, uiFont }) {
-  let colors = null;
   let shown = null;
   let texts = ["", ""];
-  const fit = fitCanvas(box, canvas, () => {
-    colors = null;
-    paint();
-  });
-  const offTheme = onThemeChange(() => {
-    colors = null;
-    paint();
-  });
+  const themed = themedCanvas(box, canvas, () => paint());
 
   function paint() {
-    const { w, dpr, cssW, cssH } = fit.size;
+    const { w, dpr, cssW, cssH } = themed.fit.size;
     if (!w) return;
-    const ctx = fit.ctx;
-    if (!colors) {
-      colors = readColors(root, ctx, SPREAD_COLORS);
+    const ctx = themed.fit.ctx;
+    if (!themed.colors) {
+      themed.colors = readColors(root, ctx, SPREAD_COLORS);
       shown = null;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.textBaseline = "middle";
     }
+    const colors = themed.colors;
     const key = texts.join("|");
     if (key === shown) return;
     shown = key;
@@ -166,9 +170,6 @@ export function spreadPainter({ root, box, canvas, font, uiFont }) {
       texts = [mid, spread];
       paint();
     },
-    stop() {
-      fit.stop();
-      offTheme();
-    },
+    stop: () => themed.stop(),
   };
 }
