@@ -450,13 +450,19 @@ function gapOf(pace) {
   return pace.streak >= 2 ? ACK_CALM_MS : ACK_GAP_MS;
 }
 
+/** Back to the short gap at once (a sign of trouble before the batch is due). */
+function hurry(pace) {
+  pace.streak = 0;
+  return pace;
+}
+
 /** Update `pace` with a batch: `entries` each {delay, lagging}, its timer `lateMs` late. */
 function paceAfter(pace, entries, lateMs) {
   const healthy = lateMs <= LATE_MS && entries.every((e) => !troubled(e.delay, e.lagging));
   pace.streak = healthy ? pace.streak + 1 : 0;
   return pace;
 }
-return { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, paceAfter };
+return { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, hurry, paceAfter };
 })();
 
 // ---- lib/live.js
@@ -485,7 +491,7 @@ const __lib_live = (() => {
 
 const { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } = __lib_dom;
 const { newContact, hear, contactState, onTime, CHECK_MS } = __lib_contact;
-const { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter } = __lib_pace;
+const { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter, hurry } = __lib_pace;
 
 let views = 0;
 
@@ -544,8 +550,7 @@ function queueAck(model, view, seq, delay = 0, lagging = false) {
   batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now(), delay, lagging });
   if (troubled(delay, lagging) && batch.timer && batch.dueAt > batch.sentAt + ACK_GAP_MS) {
     clearTimeout(batch.timer);
-    batch.pace.streak = 0;
-    armAcks(batch, ACK_GAP_MS);
+    armAcks(batch, gapOf(hurry(batch.pace)));
   } else if (!batch.timer) {
     armAcks(batch, gapOf(batch.pace));
   }

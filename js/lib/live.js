@@ -22,7 +22,7 @@
 
 import { setAttr, frameBatcher, onChanges, updateBadge, updateOfflineBadge, expireFlashes } from "./dom.js";
 import { newContact, hear, contactState, onTime, CHECK_MS } from "./contact.js";
-import { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter } from "./pace.js";
+import { ACK_GAP_MS, newPace, troubled, gapOf, paceAfter, hurry } from "./pace.js";
 
 let views = 0;
 
@@ -81,8 +81,7 @@ export function queueAck(model, view, seq, delay = 0, lagging = false) {
   batch.pending.set(view, { model, kernel: kernelOf(model), id: model.get("_id"), view, seq, paintedAt: performance.now(), delay, lagging });
   if (troubled(delay, lagging) && batch.timer && batch.dueAt > batch.sentAt + ACK_GAP_MS) {
     clearTimeout(batch.timer);
-    batch.pace.streak = 0;
-    armAcks(batch, ACK_GAP_MS);
+    armAcks(batch, gapOf(hurry(batch.pace)));
   } else if (!batch.timer) {
     armAcks(batch, gapOf(batch.pace));
   }

@@ -31,6 +31,12 @@ export function gapOf(pace) {
   return pace.streak >= 2 ? ACK_CALM_MS : ACK_GAP_MS;
 }
 
+/** Back to the short gap at once (a sign of trouble before the batch is due). */
+export function hurry(pace) {
+  pace.streak = 0;
+  return pace;
+}
+
 /** Update `pace` with a batch: `entries` each {delay, lagging}, its timer `lateMs` late. */
 export function paceAfter(pace, entries, lateMs) {
   const healthy = lateMs <= LATE_MS && entries.every((e) => !troubled(e.delay, e.lagging));

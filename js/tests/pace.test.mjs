@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, paceAfter } from "../lib/pace.js";
+import { ACK_GAP_MS, ACK_CALM_MS, PROMPT_MS, LATE_MS, newPace, troubled, gapOf, paceAfter, hurry } from "../lib/pace.js";
 
 const prompt = { delay: 5, lagging: false };
 
@@ -28,4 +28,11 @@ test("trouble is a paint later than PROMPT_MS after its frame arrived, or a view
   assert.ok(!troubled(PROMPT_MS, false));
   assert.ok(troubled(PROMPT_MS + 1, false));
   assert.ok(troubled(0, true));
+});
+
+test("hurrying a calm page puts it on the short gap, and two healthy batches calm it again", () => {
+  const pace = paceAfter(paceAfter(newPace(), [prompt], 0), [prompt], 0);
+  assert.equal(gapOf(hurry(pace)), ACK_GAP_MS);
+  assert.equal(gapOf(paceAfter(pace, [prompt], 0)), ACK_GAP_MS);
+  assert.equal(gapOf(paceAfter(pace, [prompt], 0)), ACK_CALM_MS);
 });
