@@ -126,10 +126,13 @@ function render({ model, el }) {
   el.append(root);
 
   const rows = { bid: [], ask: [] };
-  let mono = "";
-  const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
-  let ui = "";
-  const uiFont = () => (ui ||= getComputedStyle(body).getPropertyValue("--bw-font").trim() || "sans-serif");
+  // a font family from the theme, read once when a canvas first draws (after the styles are in)
+  const cssFont = (name, fallback) => {
+    let value = "";
+    return () => (value ||= getComputedStyle(body).getPropertyValue(name).trim() || fallback);
+  };
+  const font = cssFont("--bw-mono", "monospace");
+  const uiFont = cssFont("--bw-font", "sans-serif");
   const painters = {
     ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
     bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),

@@ -8,16 +8,9 @@ import { live } from "./lib/live.js";
 import { fmtFixed, fmtCompact } from "./lib/format.js";
 import { decodeBook } from "./lib/packed.js";
 import { depthCurves, halfSpan, steady, depthAt, ownOrders } from "./lib/depth.js";
-import { fitCanvas, readColors, onThemeChange, niceTicks } from "./lib/heat.js";
+import { fitCanvas, readColors, onThemeChange, niceTicks, THEME_COLORS } from "./lib/heat.js";
 
-const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["grid", "--bw-border", "#d0d7de"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
-];
+const COLORS = [...THEME_COLORS, ["grid", "--bw-border", "#d0d7de"]];
 
 /** Decimals that tell the ticks of `ticks` apart. */
 function tickDecimals(ticks, most) {

@@ -32,14 +32,11 @@ import {
   fitCanvas,
   readColors,
   onThemeChange,
+  THEME_COLORS,
 } from "./lib/heat.js";
 
 const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
+  ...THEME_COLORS,
   ["heat0", "--bw-heat-0", "#dbeafe"],
   ["heat1", "--bw-heat-1", "#60a5fa"],
   ["heat2", "--bw-heat-2", "#1d4ed8"],

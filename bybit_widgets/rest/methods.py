@@ -405,7 +405,7 @@ class Endpoints:
     def all_pages(self, method: str, **kwargs: Any) -> Page:
         """Every page of a cursor-paged method as one list: ``client.all_pages("get_executions", category=...)``.
 
-        Closed PnL and the transaction log are read across Bybit's 7-day window too, as their methods are.
+        Closed PnL and the transaction log are read across Bybit's query windows too, as their methods are.
         """
         return self._run(all_pages(self._pipeline, method, kwargs))
 

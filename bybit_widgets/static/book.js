@@ -1269,6 +1269,15 @@ function fitCanvas(box, canvas, onSize) {
   return { ctx, size, stop: () => observer.disconnect() };
 }
 
+/** The theme colours every canvas view reads (readColors' [key, custom property, fallback] rows). */
+const THEME_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+];
+
 /** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
 function readColors(el, ctx, names) {
   const style = getComputedStyle(el);
@@ -1299,7 +1308,7 @@ function onThemeChange(onChange) {
     clearTimeout(timer);
   };
 }
-return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange };
+return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, THEME_COLORS, readColors, onThemeChange };
 })();
 
 // ---- lib/rungs.js
@@ -1319,21 +1328,11 @@ const __lib_rungs = (() => {
 // Each frame redraws only the rows whose text, bar (to whole pixels), flash or colours changed;
 // nothing here reads layout except the ResizeObserver's own figures.
 
-const { fitCanvas, readColors, onThemeChange } = __lib_heat;
+const { fitCanvas, readColors, onThemeChange, THEME_COLORS } = __lib_heat;
 const { rungColumns, rungTop, RUNG_PX } = __lib_ladder;
 
-const SPREAD_COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-];
-
 const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
+  ...THEME_COLORS,
   ["upBg", "--bw-up-bg", "rgba(14, 203, 129, 0.16)"],
   ["downBg", "--bw-down-bg", "rgba(246, 70, 93, 0.16)"],
 ];
@@ -1450,7 +1449,7 @@ function spreadPainter({ root, box, canvas, font, uiFont }) {
     if (!w) return;
     const ctx = themed.fit.ctx;
     if (!themed.colors) {
-      themed.colors = readColors(root, ctx, SPREAD_COLORS);
+      themed.colors = readColors(root, ctx, COLORS);
       shown = null;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.textBaseline = "middle";
@@ -1611,10 +1610,13 @@ function render({ model, el }) {
   el.append(root);
 
   const rows = { bid: [], ask: [] };
-  let mono = "";
-  const font = () => (mono ||= getComputedStyle(body).getPropertyValue("--bw-mono").trim() || "monospace");
-  let ui = "";
-  const uiFont = () => (ui ||= getComputedStyle(body).getPropertyValue("--bw-font").trim() || "sans-serif");
+  // a font family from the theme, read once when a canvas first draws (after the styles are in)
+  const cssFont = (name, fallback) => {
+    let value = "";
+    return () => (value ||= getComputedStyle(body).getPropertyValue(name).trim() || fallback);
+  };
+  const font = cssFont("--bw-mono", "monospace");
+  const uiFont = cssFont("--bw-font", "sans-serif");
   const painters = {
     ask: rungPainter({ root, box: asksBox, canvas: asksCanvas, side: "ask", font }),
     bid: rungPainter({ root, box: bidsBox, canvas: bidsCanvas, side: "bid", font }),

@@ -1147,6 +1147,15 @@ function fitCanvas(box, canvas, onSize) {
   return { ctx, size, stop: () => observer.disconnect() };
 }
 
+/** The theme colours every canvas view reads (readColors' [key, custom property, fallback] rows). */
+const THEME_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+];
+
 /** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
 function readColors(el, ctx, names) {
   const style = getComputedStyle(el);
@@ -1177,7 +1186,7 @@ function onThemeChange(onChange) {
     clearTimeout(timer);
   };
 }
-return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange };
+return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, THEME_COLORS, readColors, onThemeChange };
 })();
 
 // ---- depth.js
@@ -1191,16 +1200,9 @@ const { live } = __lib_live;
 const { fmtFixed, fmtCompact } = __lib_format;
 const { decodeBook } = __lib_packed;
 const { depthCurves, halfSpan, steady, depthAt, ownOrders } = __lib_depth;
-const { fitCanvas, readColors, onThemeChange, niceTicks } = __lib_heat;
+const { fitCanvas, readColors, onThemeChange, niceTicks, THEME_COLORS } = __lib_heat;
 
-const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["grid", "--bw-border", "#d0d7de"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
-];
+const COLORS = [...THEME_COLORS, ["grid", "--bw-border", "#d0d7de"]];
 
 /** Decimals that tell the ticks of `ticks` apart. */
 function tickDecimals(ticks, most) {

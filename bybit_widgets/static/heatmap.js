@@ -1025,6 +1025,15 @@ function fitCanvas(box, canvas, onSize) {
   return { ctx, size, stop: () => observer.disconnect() };
 }
 
+/** The theme colours every canvas view reads (readColors' [key, custom property, fallback] rows). */
+const THEME_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+];
+
 /** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
 function readColors(el, ctx, names) {
   const style = getComputedStyle(el);
@@ -1055,7 +1064,7 @@ function onThemeChange(onChange) {
     clearTimeout(timer);
   };
 }
-return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange };
+return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, shade, parseColor, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, THEME_COLORS, readColors, onThemeChange };
 })();
 
 // ---- heatmap.js
@@ -1073,14 +1082,10 @@ return { LAYOUT, alignedBytes, decodeHeat, newHeatState, mergeHeat, trimHeat, ne
 const { h, textEl, setText, setAttr, header, errorLine, updateError, frameBatcher } = __lib_dom;
 const { live } = __lib_live;
 const { fmtFixed, fmtCompact } = __lib_format;
-const { decodeHeat, newHeatState, mergeHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange } = __lib_heat;
+const { decodeHeat, newHeatState, mergeHeat, newHistogram, histogramAdd, histogramQuantile, clipMoved, makeRamp, paintColumn, ringPieces, recentre, timeX, priceY, bubbleRadius, quantile, niceTicks, fitCanvas, readColors, onThemeChange, THEME_COLORS } = __lib_heat;
 
 const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
+  ...THEME_COLORS,
   ["heat0", "--bw-heat-0", "#dbeafe"],
   ["heat1", "--bw-heat-1", "#60a5fa"],
   ["heat2", "--bw-heat-2", "#1d4ed8"],

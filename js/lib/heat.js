@@ -331,6 +331,15 @@ export function fitCanvas(box, canvas, onSize) {
   return { ctx, size, stop: () => observer.disconnect() };
 }
 
+/** The theme colours every canvas view reads (readColors' [key, custom property, fallback] rows). */
+export const THEME_COLORS = [
+  ["bg", "--bw-bg", "#ffffff"],
+  ["fg", "--bw-fg", "#1f2328"],
+  ["dim", "--bw-fg-dim", "#656d76"],
+  ["up", "--bw-up", "#0b9f6e"],
+  ["down", "--bw-down", "#e0364d"],
+];
+
 /** Read the theme's colours (CSS custom properties of `el`) as canvas-ready strings and [r, g, b, a]. */
 export function readColors(el, ctx, names) {
   const style = getComputedStyle(el);

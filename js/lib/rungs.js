@@ -13,21 +13,11 @@
 // Each frame redraws only the rows whose text, bar (to whole pixels), flash or colours changed;
 // nothing here reads layout except the ResizeObserver's own figures.
 
-import { fitCanvas, readColors, onThemeChange } from "./heat.js";
+import { fitCanvas, readColors, onThemeChange, THEME_COLORS } from "./heat.js";
 import { rungColumns, rungTop, RUNG_PX } from "./ladder.js";
 
-const SPREAD_COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-];
-
 const COLORS = [
-  ["bg", "--bw-bg", "#ffffff"],
-  ["fg", "--bw-fg", "#1f2328"],
-  ["dim", "--bw-fg-dim", "#656d76"],
-  ["up", "--bw-up", "#0b9f6e"],
-  ["down", "--bw-down", "#e0364d"],
+  ...THEME_COLORS,
   ["upBg", "--bw-up-bg", "rgba(14, 203, 129, 0.16)"],
   ["downBg", "--bw-down-bg", "rgba(246, 70, 93, 0.16)"],
 ];
@@ -144,7 +134,7 @@ export function spreadPainter({ root, box, canvas, font, uiFont }) {
     if (!w) return;
     const ctx = themed.fit.ctx;
     if (!themed.colors) {
-      themed.colors = readColors(root, ctx, SPREAD_COLORS);
+      themed.colors = readColors(root, ctx, COLORS);
       shown = null;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.textBaseline = "middle";

@@ -269,6 +269,14 @@ def sim_url(page: Any) -> str:
     return match.group(1)
 
 
+def sim_key(page: Any) -> str:
+    """The embedded exchange's API key, read from the exchange repr the notebook shows (``session.exchange``)."""
+    text = page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text()
+    match = re.search(r"api_key='(\w+)'", text)
+    assert match, "no api key in the exchange's repr"
+    return match.group(1)
+
+
 def numbers(page: Any, selector: str, attribute: str) -> list[float]:
     return page.eval_on_selector_all(selector, f"els => els.map(e => Number(e.getAttribute('{attribute}')))")
 

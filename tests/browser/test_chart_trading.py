@@ -12,13 +12,12 @@ TakeProfit order behind it is the position's, not an order line of its own).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from .lab import run_all, sim_url, wait_until
+from .lab import run_all, sim_key, sim_url, wait_until
 from .test_ladder_trading import open_orders
 from .test_live_flow import write_notebook
 
@@ -62,10 +61,9 @@ PRICE_AT = """([top, y]) => {
 def test_an_order_line_drags_to_amend_and_a_shift_click_prices_the_ticket(page, lab):
     run_all(page, lab, write_notebook(lab, "chart_trading.ipynb", CELLS))
     rest = sim_url(page)
-    key = re.search(r"api_key='(\w+)'", page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text())
-    assert key, "no api key in the exchange's repr"
+    key = sim_key(page)
     assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200
-    (order,) = open_orders(rest, key.group(1))
+    (order,) = open_orders(rest, key)
     (line,) = wait_until(lambda: page.evaluate(LINES), 30, "the order's line on the chart")
     assert Decimal(str(line["level"])) == Decimal(order["price"])
 
@@ -75,7 +73,7 @@ def test_an_order_line_drags_to_amend_and_a_shift_click_prices_the_ticket(page, 
     page.mouse.up()
     notice = page.locator('[data-testid="bw-candles-notice"]')
     wait_until(lambda: "order moved to" in (notice.text_content() or ""), 15, "the amend's outcome")
-    (moved,) = open_orders(rest, key.group(1))
+    (moved,) = open_orders(rest, key)
     new = Decimal(moved["price"])
     assert moved["orderId"] == order["orderId"] and new < Decimal(order["price"])
     assert Decimal(notice.text_content().split("order moved to ")[1].split()[0]) == new
@@ -94,7 +92,7 @@ def test_an_order_line_drags_to_amend_and_a_shift_click_prices_the_ticket(page, 
     wait_until(lambda: box.input_value(), 15, "the ticket's price")
     assert ticket.locator('[data-testid="bw-ticket-type"]').input_value() == "Limit"
     assert abs(float(box.input_value()) - pointed) <= 0.1, (box.input_value(), pointed)  # the nearest tick
-    assert len(open_orders(rest, key.group(1))) == 1, "a chart gesture placed an order"
+    assert len(open_orders(rest, key)) == 1, "a chart gesture placed an order"
     httpx.post(f"{rest}/sim/market", json={"paused": False})
 
 
@@ -111,12 +109,11 @@ TPSL_CELLS = [
 def test_a_take_profit_line_drags_to_set_the_positions_take_profit(page, lab):
     run_all(page, lab, write_notebook(lab, "chart_tpsl.ipynb", TPSL_CELLS))
     rest = sim_url(page)
-    key = re.search(r"api_key='(\w+)'", page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text())
-    assert key, "no api key in the exchange's repr"
+    key = sim_key(page)
     assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200
 
     def take_profit() -> Decimal | None:
-        rows = httpx.get(f"{rest}/sim/truth/positions", params={"api_key": key.group(1)}).json()
+        rows = httpx.get(f"{rest}/sim/truth/positions", params={"api_key": key}).json()
         tp = next((p.get("takeProfit") for p in rows if p["symbol"] == "BTCUSDT" and p["size"] != "0"), None)
         return Decimal(tp) if tp not in (None, "", "0") else None
 
@@ -133,5 +130,5 @@ def test_a_take_profit_line_drags_to_set_the_positions_take_profit(page, lab):
     after = take_profit()
     assert after > before, (before, after)
     wait_until(lambda: [x for x in page.evaluate(LINES) if Decimal(str(x["level"])) == after], 15, "the line there")
-    assert open_orders(rest, key.group(1)) == [], "a take-profit drag placed an order"
+    assert open_orders(rest, key) == [], "a take-profit drag placed an order"
     httpx.post(f"{rest}/sim/market", json={"paused": False})

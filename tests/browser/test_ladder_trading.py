@@ -10,12 +10,10 @@ the ticket's side (Ctrl+S does not, and B does not also insert a cell); Esc disa
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
-from .lab import Lab, run_all, screenshot, sim_url, wait_until
+from .lab import Lab, run_all, screenshot, sim_key, sim_url, wait_until
 from .test_live_flow import write_notebook
 from .test_notebooks import check_book
 
@@ -72,9 +70,7 @@ def settle(book, rest: str) -> None:
 def test_click_shift_click_drag_and_cancel_on_the_ladder_act_once_each(page, lab: Lab):
     run_all(page, lab, write_notebook(lab, "ladder.ipynb", CELLS))
     rest = sim_url(page)
-    key = re.search(r"api_key='(\w+)'", page.locator(".jp-OutputArea-output", has_text="SimServer(").first.inner_text())
-    assert key, "no api key in the exchange's repr"
-    key = key.group(1)
+    key = sim_key(page)
     book = page.locator(".bw-book").first
     check_book(page)
     assert httpx.post(f"{rest}/sim/market", json={"paused": True}).status_code == 200

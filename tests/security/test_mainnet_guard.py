@@ -132,6 +132,13 @@ def _session(monkeypatch: pytest.MonkeyPatch, sim: Any, key: str, secret: str, *
     return session, recorder
 
 
+async def _close(session: Any) -> None:
+    """Close what :func:`_session` opened, from inside its event loop."""
+    await session.streams.close()
+    await session.aclient.aclose()
+    session.client.close()
+
+
 def _click(widget: Any, message: dict) -> Any:
     """A message from the view, through the kernel-side comm handler."""
     return widget._on_custom_msg(widget, message, [])
@@ -162,9 +169,7 @@ def test_the_order_ticket_and_positions_on_mainnet_without_the_opt_in_send_nothi
             positions.close()
             return status, notices
         finally:
-            await session.streams.close()
-            await session.aclient.aclose()
-            session.client.close()
+            await _close(session)
 
     status, notices = asyncio.run(main())
     assert status["status"] == "rejected" and "allow_mainnet_trading=True" in status["message"]
@@ -211,9 +216,7 @@ def test_the_ladder_on_mainnet_without_the_opt_in_cannot_arm_place_amend_or_canc
             assert not armed
             return notices
         finally:
-            await session.streams.close()
-            await session.aclient.aclose()
-            session.client.close()
+            await _close(session)
 
     notices = asyncio.run(main())
     assert "allow_mainnet_trading=True" in notices[0]["text"]  # arming refused
@@ -266,9 +269,7 @@ def test_chart_line_drags_on_mainnet_without_the_opt_in_amend_nothing_and_set_no
             ticket.close()
             return notices
         finally:
-            await session.streams.close()
-            await session.aclient.aclose()
-            session.client.close()
+            await _close(session)
 
     notices = asyncio.run(main())
     assert all("allow_mainnet_trading=True" in n["text"] for n in notices), notices
@@ -297,9 +298,7 @@ def test_the_order_ticket_on_mainnet_with_the_opt_in_still_needs_the_confirm(mon
             ticket.close()
             return dict(ticket.status)
         finally:
-            await session.streams.close()
-            await session.aclient.aclose()
-            session.client.close()
+            await _close(session)
 
     status = asyncio.run(main())
     sent = recorder.trading(MAINNET)
